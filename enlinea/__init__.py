@@ -1,0 +1,1 @@
+"""En Línea: web banking for savings-and-credit cooperatives."""

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from enlinea.access.selectors import previous_login
+from enlinea.access.services import SESSION_KEY
+
+
+def session_info(request: HttpRequest) -> dict[str, Any]:
+    """The header's "Última conexión" and "Dispositivo" (the session before this one)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        # Lazy: only pages with the member's header pay for the query.
+        "previous_login": SimpleLazyObject(
+            lambda: previous_login(user=user, current_id=request.session.get(SESSION_KEY))
+        )
+    }

@@ -1,0 +1,244 @@
+"""Settings for En Línea, read from the environment and parsed strictly.
+
+Every variable is listed in the README's configuration table. A malformed value
+stops start-up with a message naming the variable, instead of running with a
+silently different configuration.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from environs import Env, EnvError
+from marshmallow.validate import Range, Regexp
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = Env(expand_vars=False)
+env.read_env(str(BASE_DIR / ".env"), recurse=False)
+
+
+def _fail(exc: Exception) -> None:
+    raise ImproperlyConfigured(f"Configuración inválida: {exc}") from exc
+
+
+_HEX_COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", error="debe ser un color como #00663a")
+
+
+try:
+    VAR_DIR = Path(env.path("VAR_DIR", BASE_DIR / "var")).resolve()
+    DEBUG = env.bool("DEBUG", False)
+    DEMO_MODE = env.bool("DEMO_MODE", False)
+    HTTPS = env.bool("HTTPS", False)
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
+    _secret_key = env.str("SECRET_KEY", "")
+    _database_url = env.str("DATABASE_URL", "")
+    REDIS_URL = env.str("REDIS_URL", "")
+    TIME_ZONE = env.str("TIME_ZONE", "America/Guayaquil")
+    EMAIL_HOST = env.str("EMAIL_HOST", "")
+    EMAIL_PORT = env.int("EMAIL_PORT", 587, validate=Range(min=1, max=65535))
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+    DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "En Línea <no-responder@enlinea.local>")
+    INSTITUTION = {
+        "name": env.str("INSTITUTION_NAME", "Cooprogreso"),
+        "short_name": env.str("INSTITUTION_SHORT_NAME", "Cooprogreso"),
+        "color_primary": env.str("INSTITUTION_COLOR_PRIMARY", "#00663a", validate=_HEX_COLOUR),
+        "color_accent": env.str("INSTITUTION_COLOR_ACCENT", "#f2a900", validate=_HEX_COLOUR),
+        "logo": env.str("INSTITUTION_LOGO", "web/img/logo.svg"),
+        "call_center": env.str("INSTITUTION_CALL_CENTER", "1800 266 776"),
+    }
+except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
+    _fail(exc)
+
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+if _secret_key:
+    SECRET_KEY = _secret_key
+else:
+    # Generated once per installation and kept out of version control.
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+
+if _database_url:
+    if not _database_url.startswith(("postgres://", "postgresql://", "sqlite://")):
+        _fail(ValueError("DATABASE_URL debe empezar por postgres://, postgresql:// o sqlite://"))
+    _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES = {"default": _db}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "enlinea.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "django_htmx",
+    "csp",
+    "huey.contrib.djhuey",
+    "enlinea.web",
+    "enlinea.access",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "enlinea.web.middleware.VaryOnHtmxMiddleware",
+]
+
+ROOT_URLCONF = "enlinea.urls"
+WSGI_APPLICATION = "enlinea.wsgi.application"
+
+FORM_RENDERER = "enlinea.web.forms.FormRenderer"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "enlinea.web.context_processors.institution",
+                "enlinea.access.context_processors.session_info",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+LANGUAGE_CODE = "es-ec"
+LANGUAGES = [("es-ec", "Español (Ecuador)"), ("en", "English")]
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Production serves the hashed, compressed files made by collectstatic; without them
+# (development, tests) WhiteNoise serves straight from the apps' static folders.
+_collected = (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG
+WHITENOISE_USE_FINDERS = not _collected
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if _collected
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Sessions live in the database so web processes stay stateless.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "enlinea_sesion"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "enlinea.web.views.csrf_failure"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Background work: Huey on a SQLite file by default, Redis when REDIS_URL is set.
+HUEY = {
+    "name": "enlinea",
+    "immediate": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# E-mail: SMTP when EMAIL_HOST is set; otherwise files under var/correo/ for development.
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "correo"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
+}

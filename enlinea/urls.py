@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "En Línea · Back office"
+admin.site.site_title = "En Línea · Back office"
+admin.site.index_title = "Administración"
+
+urlpatterns = [
+    path("backoffice/", admin.site.urls),
+    path("", include("enlinea.web.urls")),
+]
+
+handler404 = "enlinea.web.views.page_not_found"
+handler500 = "enlinea.web.views.server_error"

@@ -1,0 +1,124 @@
+"""The side menu: the manual's eight sections and the options inside each.
+
+One definition feeds the menu, each section's page and the docs. An option with
+no ``url_name`` is listed as not yet available until its issue builds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Option:
+    label: str
+    url_name: str | None = None
+
+    @property
+    def url(self) -> str | None:
+        return reverse(self.url_name) if self.url_name else None
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    label: str
+    icon: str
+    intro: str
+    options: tuple[Option, ...] = field(default_factory=tuple)
+
+    @property
+    def title(self) -> str:
+        return self.label.format(short_name=settings.INSTITUTION["short_name"])
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "perfil",
+        "Perfil",
+        "user",
+        "Administra tus datos de acceso, tus dispositivos y el soporte.",
+        (
+            Option("Cambio de preguntas"),
+            Option("Cambio de imagen de seguridad"),
+            Option("Cambio de contraseña"),
+            Option("Dispositivos"),
+            Option("Contrato de términos y condiciones"),
+            Option("Personalización de usuario"),
+            Option("Soporte"),
+        ),
+    ),
+    Section(
+        "posicion-consolidada",
+        "Posición Consolidada",
+        "wallet",
+        "Revisa tus productos: cuentas, créditos, inversiones y tarjetas.",
+        (
+            Option("Cuentas"),
+            Option("Créditos"),
+            Option("Inversiones"),
+            Option("Tarjeta de débito"),
+            Option("Tarjeta de crédito"),
+        ),
+    ),
+    Section(
+        "transferencias",
+        "Transferencias",
+        "transfer",
+        "Envía dinero a tus cuentas, a otros socios y a otras instituciones.",
+        (
+            Option("Nuevo beneficiario"),
+            Option("Transferencia a beneficiario"),
+            Option("Historial"),
+        ),
+    ),
+    Section(
+        "pago-tarjetas",
+        "Pago de Tarjetas",
+        "card",
+        "Paga tus tarjetas de crédito y las de otras instituciones.",
+        (Option("Agregar nueva tarjeta"), Option("Pago de tarjetas")),
+    ),
+    Section(
+        "pago-servicios",
+        "Pago de Servicios",
+        "bill",
+        "Paga agua, luz, teléfono y recargas, ahora o de forma programada.",
+        (
+            Option("Pagar servicios"),
+            Option("Programar pagos"),
+            Option("Pagos frecuentes"),
+            Option("Historial de pagos"),
+        ),
+    ),
+    Section(
+        "tarjetas",
+        "Tarjetas {short_name}",
+        "cards",
+        "Administra el PIN de tus tarjetas y difiere tus consumos.",
+        (
+            Option("Tarjeta de débito"),
+            Option("Tarjetas de crédito"),
+            Option("Diferir consumos"),
+        ),
+    ),
+    Section(
+        "beneficiarios",
+        "Administración Beneficiarios",
+        "people",
+        "Edita o elimina las personas a las que transfieres.",
+        (Option("Beneficiarios"),),
+    ),
+    Section(
+        "servicios",
+        "Servicios",
+        "doc",
+        "Descarga tu estado de cuenta y personaliza tus cupos.",
+        (Option("Estado de cuenta"), Option("Personalización de cupos")),
+    ),
+)
+
+BY_SLUG = {section.slug: section for section in SECTIONS}

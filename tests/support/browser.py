@@ -1,0 +1,54 @@
+"""Playwright on Debian's Chromium, with an accessibility check and a network guard."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Route
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+_axe = Axe()
+
+
+def guard_network(page: Page, origin: str) -> list[str]:
+    """Abort and record every request that leaves the server under test."""
+    outside: list[str] = []
+    allowed = urlsplit(origin).netloc
+
+    def handle(route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or parts.netloc == allowed:
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return outside
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core on the current page: no serious or critical violations."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"Accessibility violations on {page.url}:\n" + "\n".join(bad)

@@ -1,0 +1,70 @@
+"""A real SMTP server on localhost for tests (aiosmtpd), keeping what it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import threading
+import time
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+class _Handler:
+    def __init__(self, inbox: LocalSMTPServer) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.inbox.lock:
+            self.inbox.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+class LocalSMTPServer:
+    """Start with ``start()``; read ``messages``; ``wait_for(to=...)`` polls for a message."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+        self._controller = Controller(_Handler(self), hostname=host, port=0)
+
+    @property
+    def port(self) -> int:
+        return self._controller.port
+
+    def start(self) -> LocalSMTPServer:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+    def wait_for(self, *, to: str | None = None, timeout: float = 10.0) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for message in reversed(self.messages):
+                    if to is None or to in str(message["To"]):
+                        return message
+            time.sleep(0.05)
+        raise AssertionError(f"No e-mail to {to!r} arrived within {timeout} s")
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain", "html"))
+        return part.get_content() if part is not None else ""
+
+    def code_in(self, message: EmailMessage) -> str:
+        """The first 6-digit security code in a message."""
+        found = re.search(r"\b(\d{6})\b", self.body(message))
+        if not found:
+            raise AssertionError("The e-mail has no 6-digit code")
+        return found.group(1)
