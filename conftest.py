@@ -32,7 +32,7 @@ def _engine_guard(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def member(django_user_model):  # type: ignore[no-untyped-def]
+def member(django_user_model):
     return django_user_model.objects.create_user(
         username="andreslopez",
         password=MEMBER_PASSWORD,
@@ -42,12 +42,12 @@ def member(django_user_model):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def other_member(django_user_model):  # type: ignore[no-untyped-def]
+def other_member(django_user_model):
     return django_user_model.objects.create_user(username="mariaperez", password=MEMBER_PASSWORD)
 
 
 @pytest.fixture
-def smtp_server(settings) -> Iterator[LocalSMTPServer]:  # type: ignore[no-untyped-def]
+def smtp_server(settings) -> Iterator[LocalSMTPServer]:
     """A real SMTP server; Django's SMTP backend is pointed at it for the test."""
     server = LocalSMTPServer().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -71,18 +71,18 @@ def _playwright() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def browser(_playwright):  # type: ignore[no-untyped-def]
+def browser(_playwright):
     browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
     yield browser
     browser.close()
 
 
 @pytest.fixture
-def open_page(browser, live_server):  # type: ignore[no-untyped-def]
+def open_page(browser, live_server):
     """Open a page with a viewport; returns (page, outside_requests)."""
     contexts = []
 
-    def _open(viewport: dict[str, int]):  # type: ignore[no-untyped-def]
+    def _open(viewport: dict[str, int]):
         context = browser.new_context(viewport=viewport, locale="es-EC")
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -96,10 +96,10 @@ def open_page(browser, live_server):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def login(live_server):  # type: ignore[no-untyped-def]
+def login(live_server):
     """Log a member in through the login page as a person would."""
 
-    def _login(page, username: str = "andreslopez", password: str = MEMBER_PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    def _login(page, username: str = "andreslopez", password: str = MEMBER_PASSWORD) -> None:
         page.goto(live_server.url + "/")
         page.get_by_label("Usuario").fill(username)
         page.get_by_label("Contraseña").fill(password)

@@ -27,7 +27,7 @@ class LoginForm(AuthenticationForm):
         "inactive": "Tu acceso está inactivo. Comunícate con el centro de llamadas.",
     }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Usuario"
         self.fields["username"].widget.attrs.update(

@@ -16,7 +16,7 @@ class _Handler:
     def __init__(self, inbox: LocalSMTPServer) -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.inbox.lock:
             self.inbox.messages.append(message)

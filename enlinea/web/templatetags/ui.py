@@ -16,6 +16,6 @@ def mmss(seconds: int | float | None) -> str:
 
 
 @register.simple_tag
-def seconds_until(moment) -> int:  # type: ignore[no-untyped-def]
+def seconds_until(moment) -> int:
     """Whole seconds from now until ``moment`` (never negative)."""
     return max(0, int((moment - timezone.now()).total_seconds()))

@@ -9,7 +9,7 @@ from conftest import MEMBER_PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def _csp(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _csp(response) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
     directives = {}
     for part in policy.split(";"):
@@ -43,7 +43,7 @@ def test_security_headers_are_present(client: Client) -> None:
     assert "HX-Request" in response["Vary"]
 
 
-def test_hsts_is_sent_over_https_when_enabled(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_is_sent_over_https_when_enabled(client: Client, settings) -> None:
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/", secure=True)
@@ -51,7 +51,7 @@ def test_hsts_is_sent_over_https_when_enabled(client: Client, settings) -> None:
     assert "Strict-Transport-Security" not in client.get("/")
 
 
-def test_session_and_csrf_cookies_are_httponly_and_samesite(client: Client, member) -> None:  # type: ignore[no-untyped-def]
+def test_session_and_csrf_cookies_are_httponly_and_samesite(client: Client, member) -> None:
     page = client.get("/")
     csrf = page.cookies["csrftoken"]
     assert csrf["httponly"] is True
@@ -63,7 +63,7 @@ def test_session_and_csrf_cookies_are_httponly_and_samesite(client: Client, memb
     assert session["samesite"] == "Lax"
 
 
-def test_forms_without_csrf_token_are_refused_in_spanish(member) -> None:  # type: ignore[no-untyped-def]
+def test_forms_without_csrf_token_are_refused_in_spanish(member) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post("/", {"username": "andreslopez", "password": MEMBER_PASSWORD})
     assert response.status_code == 403
@@ -71,7 +71,7 @@ def test_forms_without_csrf_token_are_refused_in_spanish(member) -> None:  # typ
     assert "_auth_user_id" not in client.session
 
 
-def test_htmx_requests_need_the_csrf_header_too(member) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_requests_need_the_csrf_header_too(member) -> None:
     client = Client(enforce_csrf_checks=True)
     page = client.get("/")
     token = str(page.context["csrf_token"])
@@ -90,7 +90,7 @@ def test_htmx_requests_need_the_csrf_header_too(member) -> None:  # type: ignore
     assert accepted.status_code == 302
 
 
-def test_logout_only_by_post(client: Client, member) -> None:  # type: ignore[no-untyped-def]
+def test_logout_only_by_post(client: Client, member) -> None:
     client.force_login(member)
     assert client.get(reverse("web:logout")).status_code == 405
     assert "_auth_user_id" in client.session
@@ -99,7 +99,7 @@ def test_logout_only_by_post(client: Client, member) -> None:  # type: ignore[no
     assert "_auth_user_id" not in client.session
 
 
-def test_errors_show_spanish_pages_not_debug_pages(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_errors_show_spanish_pages_not_debug_pages(client: Client, settings) -> None:
     assert settings.DEBUG is False
     response = client.get("/no-existe/")
     assert response.status_code == 404
@@ -109,7 +109,7 @@ def test_errors_show_spanish_pages_not_debug_pages(client: Client, settings) -> 
     assert "URLconf" not in body
 
 
-def test_server_error_page_is_spanish_and_hides_details(settings) -> None:  # type: ignore[no-untyped-def]
+def test_server_error_page_is_spanish_and_hides_details(settings) -> None:
     settings.ROOT_URLCONF = "enlinea.web.tests.urls_boom"
     client = Client(raise_request_exception=False)
     response = client.get("/boom/")

@@ -37,7 +37,7 @@ def test_login_page_is_spanish_with_register_and_forgot_links(client: Client) ->
     assert 'autocomplete="username"' in body
 
 
-def test_wrong_password_shows_error_summary_and_keeps_username(client: Client, member) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_shows_error_summary_and_keeps_username(client: Client, member) -> None:
     response = client.post("/", {"username": "andreslopez", "password": "otra"})
     body = response.content.decode()
     assert response.status_code == 200
@@ -61,7 +61,7 @@ def test_member_pages_need_login(client: Client) -> None:
         assert response["Location"].startswith("/?next=")
 
 
-def test_menu_has_the_manuals_eight_sections(client: Client, member) -> None:  # type: ignore[no-untyped-def]
+def test_menu_has_the_manuals_eight_sections(client: Client, member) -> None:
     client.force_login(member)
     body = client.get(reverse("web:home")).content.decode()
     titles = [
@@ -81,7 +81,7 @@ def test_menu_has_the_manuals_eight_sections(client: Client, member) -> None:  #
     assert 'href="tel:1800266776"' in body
 
 
-def test_menu_uses_the_institutions_short_name(client: Client, member, settings) -> None:  # type: ignore[no-untyped-def]
+def test_menu_uses_the_institutions_short_name(client: Client, member, settings) -> None:
     settings.INSTITUTION = {**settings.INSTITUTION, "name": "Coop Andina", "short_name": "Andina"}
     client.force_login(member)
     body = client.get(reverse("web:section", args=["tarjetas"])).content.decode()
@@ -89,12 +89,12 @@ def test_menu_uses_the_institutions_short_name(client: Client, member, settings)
     assert "Cooprogreso" not in body
 
 
-def test_unknown_section_is_404(client: Client, member) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_section_is_404(client: Client, member) -> None:
     client.force_login(member)
     assert client.get(reverse("web:section", args=["no-existe"])).status_code == 404
 
 
-def test_header_shows_the_previous_sessions_time_and_device(member) -> None:  # type: ignore[no-untyped-def]
+def test_header_shows_the_previous_sessions_time_and_device(member) -> None:
     first = Client()
     _login(first, EDGE, "179.60.191.12")
     body = first.get(reverse("web:home")).content.decode()
@@ -119,7 +119,7 @@ def test_registration_and_recovery_pages_say_they_are_not_enabled_yet(client: Cl
         assert "todavía no está habilitado" in body
 
 
-def test_design_system_page_only_in_development_or_demo(client: Client, member, settings) -> None:  # type: ignore[no-untyped-def]
+def test_design_system_page_only_in_development_or_demo(client: Client, member, settings) -> None:
     client.force_login(member)
     assert client.get(reverse("web:components")).status_code == 404
     settings.DEMO_MODE = True
@@ -128,7 +128,7 @@ def test_design_system_page_only_in_development_or_demo(client: Client, member, 
     assert "Factor de seguridad" in response.content.decode()
 
 
-def test_design_system_form_validates_on_the_server(client: Client, member, settings) -> None:  # type: ignore[no-untyped-def]
+def test_design_system_form_validates_on_the_server(client: Client, member, settings) -> None:
     settings.DEMO_MODE = True
     client.force_login(member)
     body = client.post(
@@ -143,7 +143,7 @@ def test_design_system_form_validates_on_the_server(client: Client, member, sett
     assert "Datos válidos: monto $ 1,255.02." in body
 
 
-def test_seed_demo_is_idempotent(django_user_model) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_is_idempotent(django_user_model) -> None:
     from django.core.management import call_command
 
     call_command("seed_demo")
