@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "enlinea.web",
     "enlinea.access",
+    "enlinea.members",
+    "enlinea.ledger",
+    "enlinea.products",
 ]
 
 MIDDLEWARE = [
