@@ -1,0 +1,529 @@
+"""The only way money moves: every posting, hold and balance change is written here.
+
+``entry_record`` takes balanced lines and an idempotency key and either applies all of
+them or none. Accounts are locked in ascending id order, so concurrent operations
+never deadlock; a replayed key returns the first result; the same key with other
+content is refused. Accounts that every operation touches are *groups* spread over
+shards (see ``LedgerAccount``), picked by the idempotency key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from enlinea.ledger.errors import (
+    EntryAlreadyResolved,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LedgerError,
+    UnbalancedEntry,
+    UnknownAccount,
+)
+from enlinea.ledger.models import (
+    AccountKind,
+    EntryStatus,
+    Hold,
+    HoldStatus,
+    JournalEntry,
+    LedgerAccount,
+    NormalSide,
+)
+from enlinea.money import format_cents
+
+HOT_SHARDS = 16
+
+
+@dataclass(frozen=True)
+class Line:
+    """One requested leg: ``amount`` in cents, positive credits, negative debits."""
+
+    account_id: int
+    amount: int
+
+
+# ---------------------------------------------------------------- chart of accounts
+
+# The cooperative's own accounts: (kind, code, name, normal side, hot).
+COOP_ACCOUNTS: tuple[tuple[str, str, str, str, bool], ...] = (
+    (AccountKind.CASH, "1101", "Caja general / ventanilla", NormalSide.DEBIT, False),
+    (AccountKind.CLEARING, "1103", "Compensación interbancaria (SPI)", NormalSide.DEBIT, True),
+    (AccountKind.LOAN_PORTFOLIO, "1401", "Cartera de créditos", NormalSide.DEBIT, False),
+    (
+        AccountKind.CARD_SETTLEMENT,
+        "1490",
+        "Liquidación con el procesador de tarjetas",
+        NormalSide.DEBIT,
+        False,
+    ),
+    (AccountKind.TERM_DEPOSITS, "2103", "Depósitos a plazo", NormalSide.CREDIT, False),
+    (
+        AccountKind.BILLER_SETTLEMENT,
+        "2504",
+        "Recaudaciones por liquidar a empresas de servicios",
+        NormalSide.CREDIT,
+        True,
+    ),
+    (AccountKind.IVA_PAYABLE, "2505", "IVA por pagar", NormalSide.CREDIT, True),
+    (
+        AccountKind.TAX_WITHHOLDING,
+        "2506",
+        "Retenciones en la fuente por pagar",
+        NormalSide.CREDIT,
+        False,
+    ),
+    (AccountKind.EQUITY, "3101", "Capital social", NormalSide.CREDIT, False),
+    (AccountKind.INTEREST_EXPENSE, "4101", "Intereses causados", NormalSide.DEBIT, False),
+    (
+        AccountKind.INTEREST_INCOME,
+        "5104",
+        "Intereses y descuentos ganados",
+        NormalSide.CREDIT,
+        False,
+    ),
+    (AccountKind.COMMISSION_INCOME, "5401", "Comisiones ganadas", NormalSide.CREDIT, True),
+)
+
+
+def chart_ensure() -> dict[str, LedgerAccount]:
+    """Create the cooperative's accounts (and the shards of hot ones) if missing."""
+    accounts: dict[str, LedgerAccount] = {}
+    for kind, code, name, side, hot in COOP_ACCOUNTS:
+        account, _ = LedgerAccount.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "normal_side": side,
+                "allow_negative": True,
+                "is_group": hot,
+            },
+        )
+        if hot:
+            for i in range(HOT_SHARDS):
+                LedgerAccount.objects.get_or_create(
+                    code=f"{code}.{i:02d}",
+                    defaults={
+                        "name": f"{name} ({i + 1}/{HOT_SHARDS})",
+                        "kind": kind,
+                        "normal_side": side,
+                        "allow_negative": True,
+                        "group": account,
+                    },
+                )
+        accounts[str(kind)] = account
+    return accounts
+
+
+def coop_account(kind: str) -> LedgerAccount:
+    """The cooperative's account of a kind (created with the chart on first use)."""
+    code = next(code for k, code, *_ in COOP_ACCOUNTS if k == kind)
+    account = LedgerAccount.objects.filter(code=code).first()
+    if account is None:
+        account = chart_ensure()[str(kind)]
+    return account
+
+
+def member_account_open(*, code: str, name: str) -> LedgerAccount:
+    """A member's deposit account in the books: never below zero."""
+    return LedgerAccount.objects.create(
+        code=code,
+        name=name,
+        kind=AccountKind.MEMBER_DEPOSIT,
+        normal_side=NormalSide.CREDIT,
+        allow_negative=False,
+    )
+
+
+# Group and shard ids change only when the chart changes; a stale cache shows up as
+# an unknown or group account at lock time, and the operation is retried once afresh.
+_shards: dict[int, tuple[int, ...]] = {}
+_groups: set[int] | None = None
+
+
+def _forget_chart() -> None:
+    global _groups
+    _groups = None
+    _shards.clear()
+
+
+def _shard_ids(group_id: int, *, refresh: bool = False) -> tuple[int, ...]:
+    if refresh or group_id not in _shards:
+        ids = tuple(
+            LedgerAccount.objects.filter(group_id=group_id)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            raise UnknownAccount(f"La cuenta contable {group_id} no tiene subcuentas.")
+        _shards[group_id] = ids
+    return _shards[group_id]
+
+
+def _group_ids() -> set[int]:
+    global _groups
+    if _groups is None:
+        _groups = set(LedgerAccount.objects.filter(is_group=True).values_list("id", flat=True))
+    return _groups
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _digest(kind: str, lines: Sequence[Line], pending: bool, reverses_id: int | None) -> str:
+    payload = {
+        "kind": kind,
+        "pending": pending,
+        "reverses": reverses_id,
+        "lines": sorted([line.account_id, line.amount] for line in lines),
+    }
+    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
+
+
+def _validate(lines: Sequence[Line]) -> None:
+    if len(lines) < 2:
+        raise UnbalancedEntry("Un asiento necesita al menos dos movimientos.")
+    for line in lines:
+        if isinstance(line.amount, bool) or not isinstance(line.amount, int):
+            raise TypeError("Ledger amounts are integer cents")
+        if line.amount == 0:
+            raise UnbalancedEntry("Un movimiento no puede ser de $ 0.00.")
+    total = sum(line.amount for line in lines)
+    if total != 0:
+        raise UnbalancedEntry(f"El asiento no cuadra: la suma es {format_cents(total)}.")
+
+
+def _replay(key: str, digest: str) -> JournalEntry | None:
+    existing = JournalEntry.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_digest != digest:
+        raise IdempotencyConflict(
+            "Esta operación ya fue registrada con otros datos; no se aplicó de nuevo."
+        )
+    return existing
+
+
+def _resolve(lines: Sequence[Line], key: str, groups: set[int]) -> list[Line]:
+    resolved = []
+    for line in lines:
+        if line.account_id in groups:
+            shards = _shard_ids(line.account_id)
+            shard = shards[zlib.crc32(f"{key}:{line.account_id}".encode()) % len(shards)]
+            resolved.append(Line(shard, line.amount))
+        else:
+            resolved.append(line)
+    return resolved
+
+
+_INSERT_ENTRY = (
+    "INSERT INTO ledger_journalentry (idempotency_key, request_digest, kind, description,"
+    " status, lines, metadata, reverses_id, created_at, resolved_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s{json}, %s{json}, %s, %s, %s) RETURNING id"
+)
+
+
+@dataclass
+class _Locked:
+    """A locked account row, as the hot path needs it (no model instance overhead)."""
+
+    id: int
+    code: str
+    balance: int
+    held: int
+    allow_negative: bool
+    is_group: bool
+    new_postings: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.balance - self.held
+
+
+def _lock(account_ids: set[int]) -> dict[int, _Locked]:
+    """Lock accounts in ascending id order: the one global order that rules out deadlocks."""
+    ids = sorted(account_ids)
+    marks = ", ".join(["%s"] * len(ids))
+    suffix = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        sql = f"SELECT id, code, balance, held, allow_negative, is_group FROM ledger_ledgeraccount WHERE id IN ({marks}) ORDER BY id{suffix}"  # noqa: S608 - placeholders only
+        cursor.execute(sql, ids)
+        locked = {row[0]: _Locked(*row) for row in cursor.fetchall()}
+    missing = account_ids - locked.keys()
+    if missing:
+        raise UnknownAccount(f"Cuenta contable inexistente: {sorted(missing)}.")
+    return locked
+
+
+def _save(accounts: Sequence[_Locked]) -> None:
+    """Write back balances, holds and posting counts of locked accounts."""
+    with connection.cursor() as cursor:
+        for account in sorted(accounts, key=lambda a: a.id):
+            cursor.execute(
+                "UPDATE ledger_ledgeraccount SET balance = %s, held = %s,"
+                " posting_count = posting_count + %s WHERE id = %s",
+                [account.balance, account.held, account.new_postings, account.id],
+            )
+
+
+def _insufficient(account: _Locked | LedgerAccount, needed: int) -> InsufficientFunds:
+    return InsufficientFunds(
+        f"Saldo disponible insuficiente: la cuenta tiene {format_cents(max(account.available, 0))} "
+        f"disponibles y la operación requiere {format_cents(needed)}."
+    )
+
+
+def _group_refused(account: _Locked) -> UnknownAccount:
+    return UnknownAccount(f"La cuenta {account.code} agrupa subcuentas; no recibe movimientos.")
+
+
+def _apply(entry_id: int, lines: Sequence[Line], accounts: dict[int, _Locked], now) -> None:
+    """Write the postings with running balances and update the locked accounts."""
+    rows: list[object] = []
+    for line in lines:
+        account = accounts[line.account_id]
+        if account.is_group:
+            raise _group_refused(account)
+        new_balance = account.balance + line.amount
+        if not account.allow_negative and new_balance < account.held:
+            raise _insufficient(account, -line.amount)
+        account.balance = new_balance
+        account.new_postings += 1
+        rows.extend([entry_id, line.account_id, line.amount, new_balance, now])
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(lines))
+    with connection.cursor() as cursor:
+        sql = f"INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, created_at) VALUES {values}"  # noqa: S608 - placeholders only
+        cursor.execute(sql, rows)
+    _save([accounts[i] for i in {line.account_id for line in lines}])
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def entry_record(
+    *,
+    idempotency_key: str,
+    kind: str,
+    lines: Sequence[Line],
+    description: str = "",
+    metadata: dict | None = None,
+    pending: bool = False,
+    reverses_id: int | None = None,
+) -> JournalEntry:
+    """Record a balanced entry, all of it or nothing.
+
+    With ``pending=True`` the entry is two-phase: the debits of deposit accounts are
+    held (available balance drops) and nothing is posted until ``entry_post`` or
+    ``entry_void`` resolves it, once. Raises a :class:`LedgerError` subclass when
+    refused; replaying ``idempotency_key`` returns the first result.
+    """
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required")
+    _validate(lines)
+    digest = _digest(kind, lines, pending, reverses_id)
+    if (existing := _replay(idempotency_key, digest)) is not None:
+        return existing
+    args = (idempotency_key, kind, lines, digest, description, metadata or {}, pending, reverses_id)
+    try:
+        try:
+            return _record(*args)
+        except UnknownAccount:
+            _forget_chart()
+            return _record(*args)
+    except IntegrityError:
+        # Another request with the same key committed first: answer with its result.
+        if (existing := _replay(idempotency_key, digest)) is not None:
+            return existing
+        raise
+
+
+def _record(
+    key: str,
+    kind: str,
+    lines: Sequence[Line],
+    digest: str,
+    description: str,
+    metadata: dict,
+    pending: bool,
+    reverses_id: int | None,
+) -> JournalEntry:
+    resolved = _resolve(lines, key, _group_ids())
+    now = timezone.now()
+    status = EntryStatus.PENDING if pending else EntryStatus.POSTED
+    stored_lines = [[line.account_id, line.amount] for line in resolved]
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    with transaction.atomic(durable=True):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _INSERT_ENTRY.format(json=json_cast),
+                [
+                    key,
+                    digest,
+                    kind,
+                    description[:200],
+                    status,
+                    json.dumps(stored_lines),
+                    json.dumps(metadata),
+                    reverses_id,
+                    now,
+                    None if pending else now,
+                ],
+            )
+            entry_id = cursor.fetchone()[0]
+        entry = JournalEntry(
+            id=entry_id,
+            idempotency_key=key,
+            request_digest=digest,
+            kind=kind,
+            description=description[:200],
+            status=status,
+            lines=stored_lines,
+            metadata=metadata,
+            reverses_id=reverses_id,
+            created_at=now,
+            resolved_at=None if pending else now,
+        )
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        accounts = _lock({line.account_id for line in resolved})
+        if pending:
+            _hold_debits(entry, resolved, accounts, now)
+        else:
+            _apply(entry_id, resolved, accounts, now)
+    return entry
+
+
+def _hold_debits(
+    entry: JournalEntry, lines: Sequence[Line], accounts: dict[int, _Locked], now
+) -> None:
+    debits: dict[int, int] = defaultdict(int)
+    for line in lines:
+        account = accounts[line.account_id]
+        if account.is_group:
+            raise _group_refused(account)
+        if line.amount < 0 and not account.allow_negative:
+            debits[line.account_id] += -line.amount
+    holds = []
+    for account_id, amount in sorted(debits.items()):
+        account = accounts[account_id]
+        if account.available < amount:
+            raise _insufficient(account, amount)
+        account.held += amount
+        holds.append(
+            Hold(
+                account_id=account_id,
+                amount=amount,
+                entry=entry,
+                idempotency_key=f"{entry.idempotency_key}:hold:{account_id}",
+                reason=entry.description or entry.kind,
+                created_at=now,
+            )
+        )
+    Hold.objects.bulk_create(holds)
+    _save([accounts[i] for i in debits])
+
+
+def _resolve_pending(entry_id: int, *, post: bool) -> JournalEntry:
+    target = EntryStatus.POSTED if post else EntryStatus.VOIDED
+    with transaction.atomic(durable=True):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.status == target:
+            return entry  # a retried resolution answers with the first result
+        if entry.status != EntryStatus.PENDING:
+            raise EntryAlreadyResolved(
+                f"La operación ya fue {entry.get_status_display().lower()}; no se puede cambiar."
+            )
+        lines = [Line(account_id, amount) for account_id, amount in entry.lines]
+        accounts = _lock({line.account_id for line in lines})
+        now = timezone.now()
+        holds = list(entry.holds.filter(status=HoldStatus.ACTIVE))
+        for hold in holds:
+            accounts[hold.account_id].held -= hold.amount
+            hold.status = HoldStatus.CONSUMED if post else HoldStatus.RELEASED
+            hold.resolved_at = now
+        Hold.objects.bulk_update(holds, ["status", "resolved_at"])
+        entry.status = target
+        entry.resolved_at = now
+        entry.save(update_fields=["status", "resolved_at"])
+        if post:
+            _apply(entry.pk, lines, accounts, now)
+        else:
+            _save([accounts[h.account_id] for h in holds])
+    return entry
+
+
+def entry_post(*, entry_id: int) -> JournalEntry:
+    """Post a pending entry (the outside network confirmed): holds become postings."""
+    return _resolve_pending(entry_id, post=True)
+
+
+def entry_void(*, entry_id: int) -> JournalEntry:
+    """Void a pending entry (the outside network rejected it): its holds are released."""
+    return _resolve_pending(entry_id, post=False)
+
+
+def entry_reverse(*, entry_id: int, idempotency_key: str, description: str = "") -> JournalEntry:
+    """Correct a posted entry with a new entry of opposite postings; never an edit."""
+    original = JournalEntry.objects.get(pk=entry_id)
+    if original.status != EntryStatus.POSTED:
+        raise EntryAlreadyResolved("Solo se puede reversar un asiento contabilizado.")
+    lines = [Line(account_id, -amount) for account_id, amount in original.lines]
+    try:
+        return entry_record(
+            idempotency_key=idempotency_key,
+            kind="reversal",
+            lines=lines,
+            description=description or f"Reverso del asiento #{original.pk}",
+            reverses_id=original.pk,
+        )
+    except IntegrityError as exc:
+        # The one-to-one link allows a single reversal per entry.
+        raise EntryAlreadyResolved("Este asiento ya fue reversado.") from exc
+
+
+def hold_place(*, account_id: int, amount: int, reason: str, idempotency_key: str) -> Hold:
+    """Set money aside in a deposit account (e.g. a judicial hold placed by staff)."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise LedgerError("La retención debe ser un monto mayor a cero.")
+    existing = Hold.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.account_id != account_id or existing.amount != amount:
+            raise IdempotencyConflict("Esta retención ya fue registrada con otros datos.")
+        return existing
+    with transaction.atomic(durable=True):
+        account = _lock({account_id})[account_id]
+        if not account.allow_negative and account.available < amount:
+            raise _insufficient(account, amount)
+        account.held += amount
+        _save([account])
+        return Hold.objects.create(
+            account_id=account_id,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            reason=reason,
+            created_at=timezone.now(),
+        )
+
+
+def hold_release(*, hold_id: int) -> Hold:
+    """Release a standalone hold; releasing twice answers with the first result."""
+    with transaction.atomic(durable=True):
+        hold = Hold.objects.select_for_update().get(pk=hold_id)
+        if hold.entry_id is not None:
+            raise LedgerError("Esta retención pertenece a una operación en curso.")
+        if hold.status != HoldStatus.ACTIVE:
+            return hold
+        account = _lock({hold.account_id})[hold.account_id]
+        account.held -= hold.amount
+        _save([account])
+        hold.status = HoldStatus.RELEASED
+        hold.resolved_at = timezone.now()
+        hold.save(update_fields=["status", "resolved_at"])
+    return hold
