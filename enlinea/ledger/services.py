@@ -201,14 +201,18 @@ def _validate(lines: Sequence[Line]) -> None:
 
 
 def _replay(key: str, digest: str) -> JournalEntry | None:
-    existing = JournalEntry.objects.filter(idempotency_key=key).first()
-    if existing is None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, request_digest FROM ledger_journalentry WHERE idempotency_key = %s", [key]
+        )
+        row = cursor.fetchone()
+    if row is None:
         return None
-    if existing.request_digest != digest:
+    if row[1] != digest:
         raise IdempotencyConflict(
             "Esta operación ya fue registrada con otros datos; no se aplicó de nuevo."
         )
-    return existing
+    return JournalEntry.objects.get(pk=row[0])
 
 
 def _resolve(lines: Sequence[Line], key: str, groups: set[int]) -> list[Line]:
