@@ -26,6 +26,7 @@ class AccountKind(models.TextChoices):
     BILLER_SETTLEMENT = "biller_settlement", "Liquidación de servicios"
     CARD_SETTLEMENT = "card_settlement", "Liquidación de tarjetas"
     LOAN_PORTFOLIO = "loan_portfolio", "Cartera de créditos"
+    CARD_RECEIVABLE = "card_receivable", "Cartera de tarjetas de crédito"
     INTEREST_INCOME = "interest_income", "Ingresos por intereses"
     INTEREST_EXPENSE = "interest_expense", "Gasto por intereses"
     TERM_DEPOSITS = "term_deposits", "Depósitos a plazo"

@@ -1,7 +1,10 @@
 """The only way money moves: every posting, hold and balance change is written here.
 
 ``entry_record`` takes balanced lines and an idempotency key and either applies all of
-them or none. Accounts are locked in ascending id order, so concurrent operations
+them or none. Called on its own it is one transaction; a product service that must
+change its own rows in the same transaction (a loan's installment, a card's debt) wraps
+it in ``transaction.atomic(durable=True)`` after locking its own row first, and records
+one entry per transaction so the ascending lock order holds. Accounts are locked in ascending id order, so concurrent operations
 never deadlock; a replayed key returns the first result; the same key with other
 content is refused. Accounts that every operation touches are *groups* spread over
 shards (see ``LedgerAccount``), picked by the idempotency key.
@@ -363,7 +366,7 @@ def _record(
     status = EntryStatus.PENDING if pending else EntryStatus.POSTED
     stored_lines = [[line.account_id, line.amount] for line in resolved]
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 _INSERT_ENTRY.format(json=json_cast),
@@ -436,7 +439,7 @@ def _hold_debits(
 
 def _resolve_pending(entry_id: int, *, post: bool) -> JournalEntry:
     target = EntryStatus.POSTED if post else EntryStatus.VOIDED
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
         if entry.status == target:
             return entry  # a retried resolution answers with the first result
@@ -501,7 +504,7 @@ def hold_place(*, account_id: int, amount: int, reason: str, idempotency_key: st
         if existing.account_id != account_id or existing.amount != amount:
             raise IdempotencyConflict("Esta retención ya fue registrada con otros datos.")
         return existing
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         account = _lock({account_id})[account_id]
         if not account.allow_negative and account.available < amount:
             raise _insufficient(account, amount)
@@ -518,7 +521,7 @@ def hold_place(*, account_id: int, amount: int, reason: str, idempotency_key: st
 
 def hold_release(*, hold_id: int) -> Hold:
     """Release a standalone hold; releasing twice answers with the first result."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         hold = Hold.objects.select_for_update().get(pk=hold_id)
         if hold.entry_id is not None:
             raise LedgerError("Esta retención pertenece a una operación en curso.")

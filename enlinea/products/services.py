@@ -1,0 +1,536 @@
+"""Writes for members' products. Money moves only through ``enlinea.ledger.services``.
+
+Each service that creates or changes a product locks the product's (or member's) row
+first, checks whether its idempotency key was already used, and then records exactly
+one ledger entry, all in one durable transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from enlinea.ledger.models import AccountKind as LedgerKind
+from enlinea.ledger.models import JournalEntry, LedgerAccount, NormalSide
+from enlinea.ledger.services import Line, coop_account, entry_record
+from enlinea.members.models import Member
+from enlinea.money import format_cents
+from enlinea.products.card_processor import CardProcessor, card_processor
+from enlinea.products.finance import (
+    add_months,
+    french_schedule,
+    interest_withholding,
+    term_deposit_interest,
+    term_deposit_maturity,
+)
+from enlinea.products.models import (
+    AccountKind,
+    AccountStatus,
+    CardPurchase,
+    CardStatus,
+    CreditCard,
+    DebitCard,
+    DepositAccount,
+    Investment,
+    InvestmentStatus,
+    Loan,
+    LoanInstallment,
+    LoanStatus,
+    SignatureCondition,
+)
+
+ACCOUNT_PREFIX = {
+    AccountKind.SAVINGS: "41",
+    AccountKind.PROGRESAR: "42",
+    AccountKind.CERTIFICATES: "43",
+    AccountKind.CHECKING: "44",
+}
+DEBIT_BIN = "529971"
+CREDIT_BIN = "542301"
+MIN_PAYMENT_RATE_BP = 500  # 5 % of the statement balance
+MIN_PAYMENT_FLOOR = 1_000  # $ 10.00
+PAYMENT_DAYS_AFTER_CUT = 20
+
+
+class ProductError(ValidationError):
+    """A refused product operation; the message is Spanish and meant for people."""
+
+
+def _positive(amount: int) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError("Amounts are integer cents")
+    if amount <= 0:
+        raise ProductError("El monto debe ser mayor a cero.")
+    return amount
+
+
+def _replayed(key: str) -> JournalEntry | None:
+    return JournalEntry.objects.filter(idempotency_key=key).first()
+
+
+def _product_ledger_account(kind: str, side: str, allow_negative: bool, name: str) -> LedgerAccount:
+    """A ledger account for one product; its code carries the product number later."""
+    return LedgerAccount.objects.create(
+        code=f"tmp-{uuid.uuid4().hex[:20]}",
+        name=name,
+        kind=kind,
+        normal_side=side,
+        allow_negative=allow_negative,
+    )
+
+
+def _number_from(ledger: LedgerAccount, prefix: str, code_prefix: str) -> str:
+    number = f"{prefix}{ledger.pk:08d}"
+    ledger.code = f"{code_prefix}-{number}"
+    ledger.save(update_fields=["code"])
+    return number
+
+
+# ---------------------------------------------------------------- deposit accounts
+
+
+def account_open(
+    *,
+    member: Member,
+    kind: str = AccountKind.SAVINGS,
+    signature: str = SignatureCondition.SINGLE,
+    opened_at: datetime.datetime | None = None,
+) -> DepositAccount:
+    """Open a deposit account for a member, with its own ledger account (never negative)."""
+    with transaction.atomic(durable=True):
+        ledger = _product_ledger_account(
+            LedgerKind.MEMBER_DEPOSIT,
+            NormalSide.CREDIT,
+            False,
+            f"{AccountKind(kind).label} · {member.full_name}",
+        )
+        number = _number_from(ledger, ACCOUNT_PREFIX[kind], "2101")
+        return DepositAccount.objects.create(
+            member=member,
+            ledger_account=ledger,
+            number=number,
+            kind=kind,
+            signature=signature,
+            opened_at=opened_at or timezone.now(),
+        )
+
+
+def cash_deposit(
+    *, account: DepositAccount, amount: int, idempotency_key: str, description: str = ""
+) -> JournalEntry:
+    """A teller takes cash into a member's account."""
+    _positive(amount)
+    if account.status == AccountStatus.BLOCKED:
+        raise ProductError("La cuenta está bloqueada: no admite depósitos.")
+    return entry_record(
+        idempotency_key=idempotency_key,
+        kind="cash_deposit",
+        lines=[
+            Line(coop_account(LedgerKind.CASH).pk, -amount),
+            Line(account.ledger_account_id, amount),
+        ],
+        description=description or "Depósito en efectivo",
+        metadata={"account": account.number},
+    )
+
+
+def cash_withdrawal(
+    *, account: DepositAccount, amount: int, idempotency_key: str, description: str = ""
+) -> JournalEntry:
+    """A teller pays cash out of a member's account (never below the available balance)."""
+    _positive(amount)
+    if account.status != AccountStatus.ACTIVE:
+        raise ProductError(f"La cuenta está {account.get_status_display()}: no admite retiros.")
+    return entry_record(
+        idempotency_key=idempotency_key,
+        kind="cash_withdrawal",
+        lines=[
+            Line(account.ledger_account_id, -amount),
+            Line(coop_account(LedgerKind.CASH).pk, amount),
+        ],
+        description=description or "Retiro en efectivo",
+        metadata={"account": account.number},
+    )
+
+
+def account_set_status(*, account: DepositAccount, status: str) -> DepositAccount:
+    """Block, unblock or inactivate an account (back office)."""
+    if status not in AccountStatus.values:
+        raise ProductError("Estado de cuenta desconocido.")
+    DepositAccount.objects.filter(pk=account.pk).update(status=status)
+    account.status = status
+    return account
+
+
+# ---------------------------------------------------------------- loans
+
+
+def loan_disburse(
+    *,
+    member: Member,
+    account: DepositAccount,
+    product_name: str,
+    principal: int,
+    annual_rate_bp: int,
+    term_months: int,
+    disbursed_on: datetime.date,
+    idempotency_key: str,
+) -> Loan:
+    """Grant a loan: French schedule in exact cents, capital credited to the account."""
+    _positive(principal)
+    if account.member_id != member.pk:
+        raise ProductError("La cuenta de desembolso debe ser del mismo socio.")
+    if account.status != AccountStatus.ACTIVE:
+        raise ProductError("La cuenta de desembolso no está activa.")
+    try:
+        schedule = french_schedule(
+            principal_cents=principal,
+            annual_rate_bp=annual_rate_bp,
+            term_months=term_months,
+            first_due=add_months(disbursed_on, 1),
+        )
+    except ValueError as exc:
+        raise ProductError(f"Condiciones de crédito inválidas: {exc}") from exc
+    with transaction.atomic(durable=True):
+        Member.objects.select_for_update().get(pk=member.pk)
+        if (entry := _replayed(idempotency_key)) is not None:
+            return Loan.objects.get(number=entry.metadata["loan"])
+        ledger = _product_ledger_account(
+            LedgerKind.LOAN_PORTFOLIO,
+            NormalSide.DEBIT,
+            True,
+            f"{product_name} · {member.full_name}",
+        )
+        number = _number_from(ledger, "60", "1401")
+        loan = Loan.objects.create(
+            member=member,
+            ledger_account=ledger,
+            disbursement_account=account,
+            number=number,
+            product_name=product_name,
+            principal=principal,
+            annual_rate_bp=annual_rate_bp,
+            term_months=term_months,
+            disbursed_on=disbursed_on,
+        )
+        LoanInstallment.objects.bulk_create(
+            LoanInstallment(
+                loan=loan,
+                number=row.number,
+                due_date=row.due_date,
+                payment=row.payment_cents,
+                principal=row.principal_cents,
+                interest=row.interest_cents,
+                balance_after=row.balance_after_cents,
+            )
+            for row in schedule
+        )
+        entry_record(
+            idempotency_key=idempotency_key,
+            kind="loan_disbursement",
+            lines=[Line(ledger.pk, -principal), Line(account.ledger_account_id, principal)],
+            description=f"Desembolso {product_name} {number}",
+            metadata={"loan": number},
+        )
+    return loan
+
+
+def loan_repay(
+    *, loan: Loan, from_account: DepositAccount, idempotency_key: str
+) -> LoanInstallment:
+    """Pay the next installment: capital back to the loan, interest to income."""
+    with transaction.atomic(durable=True):
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        if (entry := _replayed(idempotency_key)) is not None:
+            return loan.installments.get(number=entry.metadata["installment"])
+        if loan.status == LoanStatus.PAID_OFF:
+            raise ProductError("El crédito ya está cancelado.")
+        if from_account.member_id != loan.member_id:
+            raise ProductError("La cuenta de débito debe ser del titular del crédito.")
+        installment = loan.installments.get(number=loan.installments_paid + 1)
+        entry_record(
+            idempotency_key=idempotency_key,
+            kind="loan_repayment",
+            lines=[
+                Line(from_account.ledger_account_id, -installment.payment),
+                Line(loan.ledger_account_id, installment.principal),
+                Line(coop_account(LedgerKind.INTEREST_INCOME).pk, installment.interest),
+            ]
+            if installment.interest
+            else [
+                Line(from_account.ledger_account_id, -installment.payment),
+                Line(loan.ledger_account_id, installment.principal),
+            ],
+            description=f"Pago cuota {installment.number} crédito {loan.number}",
+            metadata={"loan": loan.number, "installment": installment.number},
+        )
+        installment.paid_at = timezone.now()
+        installment.save(update_fields=["paid_at"])
+        loan.installments_paid += 1
+        if loan.installments_paid == loan.term_months:
+            loan.status = LoanStatus.PAID_OFF
+        loan.save(update_fields=["installments_paid", "status"])
+    return installment
+
+
+# ---------------------------------------------------------------- investments
+
+
+def investment_open(
+    *,
+    member: Member,
+    source_account: DepositAccount,
+    capital: int,
+    annual_rate_bp: int,
+    term_days: int,
+    start_date: datetime.date,
+    idempotency_key: str,
+) -> Investment:
+    """Open a term deposit: capital moves from the account into the póliza's own account."""
+    _positive(capital)
+    if source_account.member_id != member.pk:
+        raise ProductError("La cuenta de origen debe ser del mismo socio.")
+    try:
+        interest = term_deposit_interest(
+            capital_cents=capital, annual_rate_bp=annual_rate_bp, term_days=term_days
+        )
+        maturity = term_deposit_maturity(start=start_date, term_days=term_days)
+    except ValueError as exc:
+        raise ProductError(f"Condiciones de inversión inválidas: {exc}") from exc
+    with transaction.atomic(durable=True):
+        Member.objects.select_for_update().get(pk=member.pk)
+        if (entry := _replayed(idempotency_key)) is not None:
+            return Investment.objects.get(number=entry.metadata["investment"])
+        ledger = _product_ledger_account(
+            LedgerKind.TERM_DEPOSITS, NormalSide.CREDIT, False, f"Póliza · {member.full_name}"
+        )
+        number = _number_from(ledger, "70", "2103")
+        investment = Investment.objects.create(
+            member=member,
+            ledger_account=ledger,
+            source_account=source_account,
+            number=number,
+            capital=capital,
+            annual_rate_bp=annual_rate_bp,
+            term_days=term_days,
+            start_date=start_date,
+            maturity_date=maturity,
+            interest=interest,
+            withholding=interest_withholding(interest_cents=interest),
+        )
+        entry_record(
+            idempotency_key=idempotency_key,
+            kind="investment_open",
+            lines=[Line(source_account.ledger_account_id, -capital), Line(ledger.pk, capital)],
+            description=f"Apertura póliza {number}",
+            metadata={"investment": number},
+        )
+    return investment
+
+
+def investment_pay(*, investment: Investment, idempotency_key: str) -> Investment:
+    """At maturity: capital and interest (less withholding) to the member's account."""
+    with transaction.atomic(durable=True):
+        investment = Investment.objects.select_for_update().get(pk=investment.pk)
+        if investment.status == InvestmentStatus.PAID:
+            return investment
+        net = investment.capital + investment.interest - investment.withholding
+        lines = [
+            Line(investment.ledger_account_id, -investment.capital),
+            Line(investment.source_account.ledger_account_id, net),
+        ]
+        if investment.interest:
+            lines.append(Line(coop_account(LedgerKind.INTEREST_EXPENSE).pk, -investment.interest))
+        if investment.withholding:
+            lines.append(Line(coop_account(LedgerKind.TAX_WITHHOLDING).pk, investment.withholding))
+        entry_record(
+            idempotency_key=idempotency_key,
+            kind="investment_payment",
+            lines=lines,
+            description=f"Pago póliza {investment.number}",
+            metadata={"investment": investment.number},
+        )
+        investment.status = InvestmentStatus.PAID
+        investment.save(update_fields=["status"])
+    return investment
+
+
+# ---------------------------------------------------------------- cards
+
+_WEAK_PINS = {
+    "0000",
+    "1111",
+    "1234",
+    "4321",
+    "2222",
+    "3333",
+    "4444",
+    "5555",
+    "6666",
+    "7777",
+    "8888",
+    "9999",
+}
+
+
+def _expiry(years: int = 4) -> datetime.date:
+    today = timezone.localdate()
+    return add_months(today.replace(day=1), 12 * years)
+
+
+def debit_card_issue(
+    *, account: DepositAccount, card_type: str = "MC Débito", processor: CardProcessor | None = None
+) -> DebitCard:
+    """Issue a debit card on a member's account; only the masked number is kept."""
+    number = (processor or card_processor()).issue_number(bin6=DEBIT_BIN)
+    return DebitCard.objects.create(
+        member=account.member,
+        account=account,
+        bin6=number[:6],
+        last4=number[-4:],
+        card_type=card_type,
+        holder_name=account.member.full_name,
+        expires=_expiry(),
+        issued_at=timezone.now(),
+    )
+
+
+def credit_card_issue(
+    *,
+    member: Member,
+    credit_limit: int,
+    card_type: str = "Mastercard Estándar",
+    statement_day: int = 15,
+    processor: CardProcessor | None = None,
+) -> CreditCard:
+    """Issue a credit card with its own receivable account in the ledger."""
+    _positive(credit_limit)
+    number = (processor or card_processor()).issue_number(bin6=CREDIT_BIN)
+    with transaction.atomic(durable=True):
+        ledger = _product_ledger_account(
+            LedgerKind.CARD_RECEIVABLE,
+            NormalSide.DEBIT,
+            True,
+            f"{card_type} · {member.full_name}",
+        )
+        ledger.code = f"1402-{number[:6]}{number[-4:]}-{ledger.pk}"
+        ledger.save(update_fields=["code"])
+        return CreditCard.objects.create(
+            member=member,
+            ledger_account=ledger,
+            bin6=number[:6],
+            last4=number[-4:],
+            card_type=card_type,
+            holder_name=member.full_name,
+            expires=_expiry(),
+            credit_limit=credit_limit,
+            statement_day=statement_day,
+            issued_at=timezone.now(),
+        )
+
+
+def card_pin_set(*, card: DebitCard | CreditCard, pin: str) -> None:
+    """Store a new PIN as a salted hash; the PIN itself is never kept."""
+    if not re.fullmatch(r"\d{4}", pin or ""):
+        raise ProductError("El PIN debe tener 4 dígitos.")
+    if pin in _WEAK_PINS:
+        raise ProductError(
+            "Elige un PIN difícil de adivinar: no uses números repetidos ni consecutivos."
+        )
+    card.pin_hash = make_password(pin)
+    type(card).objects.filter(pk=card.pk).update(pin_hash=card.pin_hash)
+
+
+def card_set_status(*, card: DebitCard | CreditCard, status: str) -> None:
+    if status not in CardStatus.values:
+        raise ProductError("Estado de tarjeta desconocido.")
+    type(card).objects.filter(pk=card.pk).update(status=status)
+    card.status = status
+
+
+def card_purchase_record(
+    *,
+    card: DebitCard | CreditCard,
+    amount: int,
+    merchant: str,
+    idempotency_key: str,
+    installments: int = 1,
+    occurred_at: datetime.datetime | None = None,
+    processor: CardProcessor | None = None,
+) -> CardPurchase:
+    """A purchase approved by the card network, posted against the card's money."""
+    _positive(amount)
+    credit = isinstance(card, CreditCard)
+    with transaction.atomic(durable=True):
+        card = type(card).objects.select_for_update().get(pk=card.pk)
+        if (entry := _replayed(idempotency_key)) is not None:
+            return CardPurchase.objects.get(entry=entry)
+        if card.status != CardStatus.ACTIVE:
+            raise ProductError(f"La tarjeta está {card.get_status_display()}.")
+        if credit and amount > card.available_credit:
+            raise ProductError(
+                f"Cupo insuficiente: disponible {format_cents(card.available_credit)}."
+            )
+        auth = (processor or card_processor()).authorize(
+            last4=card.last4, amount=amount, merchant=merchant, key=idempotency_key
+        )
+        if not auth.approved:
+            raise ProductError(f"Consumo rechazado por la red: {auth.reason}.")
+        source = card.ledger_account_id if credit else card.account.ledger_account_id
+        entry = entry_record(
+            idempotency_key=idempotency_key,
+            kind="card_purchase",
+            lines=[
+                Line(source, -amount),
+                Line(coop_account(LedgerKind.CARD_SETTLEMENT).pk, amount),
+            ],
+            description=f"Consumo {merchant}"[:200],
+            metadata={"card": card.masked_number, "authorization": auth.code},
+        )
+        return CardPurchase.objects.create(
+            credit_card=card if credit else None,
+            debit_card=None if credit else card,
+            merchant=merchant,
+            amount=amount,
+            occurred_at=occurred_at or timezone.now(),
+            authorization=auth.code,
+            installments=installments if credit else 1,
+            # A deferred purchase is billed from the next cut-off on; a plain one at once.
+            installments_billed=0 if credit and installments > 1 else 1,
+            entry=entry,
+        )
+
+
+def credit_card_statement_cut(*, card: CreditCard, cut_date: datetime.date) -> CreditCard:
+    """Close a billing period: bill one installment of each deferred purchase, then set
+    the statement balance, the minimum payment and the payment due date."""
+    with transaction.atomic(durable=True):
+        card = CreditCard.objects.select_for_update().get(pk=card.pk)
+        for purchase in card.purchases.filter(installments__gt=1):
+            if (
+                purchase.installments_billed < purchase.installments
+                and timezone.localdate(purchase.occurred_at) < cut_date
+            ):
+                purchase.installments_billed += 1
+                purchase.save(update_fields=["installments_billed"])
+        statement = max(card.current_balance, 0)
+        minimum = min(statement, max(statement * MIN_PAYMENT_RATE_BP // 10_000, MIN_PAYMENT_FLOOR))
+        card.last_statement_date = cut_date
+        card.payment_due_date = cut_date + datetime.timedelta(days=PAYMENT_DAYS_AFTER_CUT)
+        card.statement_balance = statement
+        card.minimum_payment = minimum
+        card.save(
+            update_fields=[
+                "last_statement_date",
+                "payment_due_date",
+                "statement_balance",
+                "minimum_payment",
+            ]
+        )
+    return card
