@@ -133,7 +133,10 @@ class Posting(models.Model):
     """One leg of a posted entry, with the account's running balance after it."""
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="postings")
+    # Indexed by the (account, id) index below, which also serves statements in order.
+    account = models.ForeignKey(
+        LedgerAccount, on_delete=models.PROTECT, related_name="postings", db_index=False
+    )
     amount = models.BigIntegerField()
     balance_after = models.BigIntegerField()
     created_at = models.DateTimeField()

@@ -12,6 +12,7 @@ shards (see ``LedgerAccount``), picked by the idempotency key.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import zlib
@@ -180,7 +181,7 @@ def _group_ids() -> set[int]:
 # ---------------------------------------------------------------- helpers
 
 
-def _digest(kind: str, lines: Sequence[Line], pending: bool, reverses_id: int | None) -> str:
+def entry_digest(kind: str, lines: Sequence[Line], pending: bool, reverses_id: int | None) -> str:
     payload = {
         "kind": kind,
         "pending": pending,
@@ -323,8 +324,12 @@ def entry_record(
     metadata: dict | None = None,
     pending: bool = False,
     reverses_id: int | None = None,
+    occurred_at: datetime.datetime | None = None,
 ) -> JournalEntry:
     """Record a balanced entry, all of it or nothing.
+
+    ``occurred_at`` back-dates the entry (history imported from the core system or
+    demo data); it may not be in the future. Running balances follow recording order.
 
     With ``pending=True`` the entry is two-phase: the debits of deposit accounts are
     held (available balance drops) and nothing is posted until ``entry_post`` or
@@ -334,10 +339,22 @@ def entry_record(
     if not idempotency_key:
         raise ValueError("An idempotency key is required")
     _validate(lines)
-    digest = _digest(kind, lines, pending, reverses_id)
+    digest = entry_digest(kind, lines, pending, reverses_id)
     if (existing := _replay(idempotency_key, digest)) is not None:
         return existing
-    args = (idempotency_key, kind, lines, digest, description, metadata or {}, pending, reverses_id)
+    if occurred_at is not None and occurred_at > timezone.now():
+        raise ValueError("occurred_at may not be in the future")
+    args = (
+        idempotency_key,
+        kind,
+        lines,
+        digest,
+        description,
+        metadata or {},
+        pending,
+        reverses_id,
+        occurred_at,
+    )
     try:
         try:
             return _record(*args)
@@ -360,9 +377,10 @@ def _record(
     metadata: dict,
     pending: bool,
     reverses_id: int | None,
+    occurred_at: datetime.datetime | None,
 ) -> JournalEntry:
     resolved = _resolve(lines, key, _group_ids())
-    now = timezone.now()
+    now = occurred_at or timezone.now()
     status = EntryStatus.PENDING if pending else EntryStatus.POSTED
     stored_lines = [[line.account_id, line.amount] for line in resolved]
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""

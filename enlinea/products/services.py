@@ -122,7 +122,12 @@ def account_open(
 
 
 def cash_deposit(
-    *, account: DepositAccount, amount: int, idempotency_key: str, description: str = ""
+    *,
+    account: DepositAccount,
+    amount: int,
+    idempotency_key: str,
+    description: str = "",
+    occurred_at: datetime.datetime | None = None,
 ) -> JournalEntry:
     """A teller takes cash into a member's account."""
     _positive(amount)
@@ -137,6 +142,7 @@ def cash_deposit(
         ],
         description=description or "Depósito en efectivo",
         metadata={"account": account.number},
+        occurred_at=occurred_at,
     )
 
 
@@ -181,6 +187,7 @@ def loan_disburse(
     term_months: int,
     disbursed_on: datetime.date,
     idempotency_key: str,
+    occurred_at: datetime.datetime | None = None,
 ) -> Loan:
     """Grant a loan: French schedule in exact cents, capital credited to the account."""
     _positive(principal)
@@ -237,12 +244,17 @@ def loan_disburse(
             lines=[Line(ledger.pk, -principal), Line(account.ledger_account_id, principal)],
             description=f"Desembolso {product_name} {number}",
             metadata={"loan": number},
+            occurred_at=occurred_at,
         )
     return loan
 
 
 def loan_repay(
-    *, loan: Loan, from_account: DepositAccount, idempotency_key: str
+    *,
+    loan: Loan,
+    from_account: DepositAccount,
+    idempotency_key: str,
+    occurred_at: datetime.datetime | None = None,
 ) -> LoanInstallment:
     """Pay the next installment: capital back to the loan, interest to income."""
     with transaction.atomic(durable=True):
@@ -269,8 +281,9 @@ def loan_repay(
             ],
             description=f"Pago cuota {installment.number} crédito {loan.number}",
             metadata={"loan": loan.number, "installment": installment.number},
+            occurred_at=occurred_at,
         )
-        installment.paid_at = timezone.now()
+        installment.paid_at = occurred_at or timezone.now()
         installment.save(update_fields=["paid_at"])
         loan.installments_paid += 1
         if loan.installments_paid == loan.term_months:
@@ -291,6 +304,7 @@ def investment_open(
     term_days: int,
     start_date: datetime.date,
     idempotency_key: str,
+    occurred_at: datetime.datetime | None = None,
 ) -> Investment:
     """Open a term deposit: capital moves from the account into the póliza's own account."""
     _positive(capital)
@@ -330,6 +344,7 @@ def investment_open(
             lines=[Line(source_account.ledger_account_id, -capital), Line(ledger.pk, capital)],
             description=f"Apertura póliza {number}",
             metadata={"investment": number},
+            occurred_at=occurred_at,
         )
     return investment
 
@@ -492,6 +507,7 @@ def card_purchase_record(
             ],
             description=f"Consumo {merchant}"[:200],
             metadata={"card": card.masked_number, "authorization": auth.code},
+            occurred_at=occurred_at,
         )
         return CardPurchase.objects.create(
             credit_card=card if credit else None,

@@ -149,6 +149,7 @@ def test_seed_demo_is_idempotent(django_user_model) -> None:
     call_command("seed_demo")
     call_command("seed_demo")
     assert django_user_model.objects.filter(username="andreslopez").count() == 1
+    assert django_user_model.objects.get(username="andreslopez").check_password(MEMBER_PASSWORD)
     staff = django_user_model.objects.get(username="backoffice")
     assert staff.is_staff
     assert staff.check_password("Operaciones#2026")

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandParser
 
-# Printed by `make run` and listed in the README.
-DEMO_STAFF = ("backoffice", "Operaciones#2026")
-DEMO_MEMBER = ("andreslopez", "Progreso#2026")
+from enlinea.demo.bulk import bulk_seed
+from enlinea.demo.realistic import demo_seed
 
 
 class Command(BaseCommand):
-    help = "Carga los datos de demostración (idempotente)."
+    help = (
+        "Carga los datos de demostración (idempotente). Con --members y --movements crea "
+        "además datos masivos para pruebas de rendimiento."
+    )
 
-    @transaction.atomic
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--members", type=int, default=0, help="socios de carga masiva")
+        parser.add_argument("--movements", type=int, default=0, help="movimientos de carga masiva")
+
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        staff, created = User.objects.get_or_create(
-            username=DEMO_STAFF[0],
-            defaults={"first_name": "Operaciones", "is_staff": True, "is_superuser": True},
+        created = demo_seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Datos de demostración creados." if created else "Datos de demostración listos."
+            )
         )
-        if created:
-            staff.set_password(DEMO_STAFF[1])
-            staff.save(update_fields=["password"])
-        member, created = User.objects.get_or_create(
-            username=DEMO_MEMBER[0],
-            defaults={"first_name": "ANDRES DAVID", "last_name": "LOPEZ MAYA"},
-        )
-        if created:
-            member.set_password(DEMO_MEMBER[1])
-            member.save(update_fields=["password"])
-        self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
+        if options["members"]:
+            bulk_seed(
+                members=options["members"], movements=options["movements"], log=self.stdout.write
+            )

@@ -1,0 +1,1 @@
+"""Demo data: a few realistic members for trying the product, and bulk data for benchmarks."""

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from enlinea.demo.identity import cedula
+from enlinea.demo.realistic import ANDRES, MARIA, demo_member_cedula
+from enlinea.ledger.models import JournalEntry, Posting
+from enlinea.ledger.verify import ledger_verify
+from enlinea.members.models import Member
+from enlinea.products.models import AccountStatus, CreditCard, DepositAccount, Loan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_realistic_demo_has_a_year_of_history_and_verifies(capsys) -> None:
+    call_command("seed_demo")
+    entries = JournalEntry.objects.count()
+    call_command("seed_demo")  # idempotent
+    assert JournalEntry.objects.count() == entries
+    assert "Datos de demostración listos." in capsys.readouterr().out
+
+    andres = Member.objects.get(identification=demo_member_cedula(ANDRES))
+    assert andres.user.username == "andreslopez"
+    assert Member.objects.get(identification=demo_member_cedula(MARIA)).user is None
+    kinds = {a.get_kind_display(): a for a in andres.deposit_accounts.all()}
+    assert set(kinds) == {
+        "CUENTA DE AHORROS",
+        "CERTIFICADOS DE APORTACION",
+        "CUENTA PROGRESAR CLIENTES",
+    }
+    assert kinds["CUENTA PROGRESAR CLIENTES"].status == AccountStatus.INACTIVE
+    savings = kinds["CUENTA DE AHORROS"]
+    postings = Posting.objects.filter(account_id=savings.ledger_account_id)
+    assert postings.count() > 60
+    months = {p.created_at.strftime("%Y-%m") for p in postings}
+    assert len(months) >= 12
+    assert savings.ledger_account.balance > 0
+    loan = Loan.objects.get(member=andres)
+    assert 0 < loan.installments_paid < loan.term_months
+    assert CreditCard.objects.get(member=andres).purchases.filter(installments__gt=1).exists()
+    # Commissions with their IVA as separate postings, as the manual's movement list shows.
+    assert JournalEntry.objects.filter(kind="bill_payment").first().postings.count() == 4
+    report = ledger_verify()
+    assert report.ok, report.problems
+
+
+def test_bulk_demo_data_is_ledger_valid() -> None:
+    call_command("seed_demo", members=40, movements=1_000)
+    assert Member.objects.filter(identification__startswith="09").count() == 40
+    assert DepositAccount.objects.filter(member__identification__startswith="09").count() == 40
+    bulk_postings = Posting.objects.filter(entry__idempotency_key__startswith="bulk:").count()
+    assert bulk_postings == 1_000
+    report = ledger_verify()
+    assert report.ok, report.problems
+    # Running it again adds nothing.
+    call_command("seed_demo", members=40, movements=1_000)
+    assert Member.objects.filter(identification=cedula("09", 41)).count() == 0
+    assert Posting.objects.filter(entry__idempotency_key__startswith="bulk:").count() == 1_000
