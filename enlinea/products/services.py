@@ -355,6 +355,11 @@ def investment_pay(*, investment: Investment, idempotency_key: str) -> Investmen
         investment = Investment.objects.select_for_update().get(pk=investment.pk)
         if investment.status == InvestmentStatus.PAID:
             return investment
+        if investment.maturity_date > timezone.localdate():
+            raise ProductError(
+                f"La póliza {investment.number} vence el "
+                f"{investment.maturity_date:%d/%m/%Y}: aún no se puede pagar."
+            )
         net = investment.capital + investment.interest - investment.withholding
         lines = [
             Line(investment.ledger_account_id, -investment.capital),

@@ -175,6 +175,22 @@ def test_investment_holds_capital_and_pays_interest_less_withholding(socio, savi
     assert ledger_verify().ok
 
 
+def test_investment_is_not_paid_before_maturity(socio, savings) -> None:
+    investment = investment_open(
+        member=socio,
+        source_account=savings,
+        capital=100_000,
+        annual_rate_bp=650,
+        term_days=90,
+        start_date=timezone.localdate(),
+        idempotency_key="inv-early",
+    )
+    with pytest.raises(ProductError, match="aún no se puede pagar"):
+        investment_pay(investment=investment, idempotency_key="inv-early-pay")
+    investment.refresh_from_db()
+    assert investment.status == "VIGENTE"
+
+
 def test_investment_cannot_exceed_available_balance(socio, savings) -> None:
     with pytest.raises(InsufficientFunds):
         investment_open(

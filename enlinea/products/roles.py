@@ -1,0 +1,84 @@
+"""Staff roles for the back office, as Django groups with exactly these permissions.
+
+``roles_ensure`` is idempotent: it creates missing groups and sets each group's
+permissions to the list below (adding what is missing, removing what is not listed),
+so running it after every deploy keeps the roles as written here.
+
+Back-office operations that have no permission of their own are mapped to the closest
+standard one: paying a póliza at maturity needs ``change_investment``, a credit card's
+statement cut-off needs ``change_creditcard``, recording a card purchase needs
+``add_cardpurchase`` and blocking a card needs ``block_product`` (on deposit accounts,
+described as "bloquear y desbloquear productos").
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+TELLER = "Cajero"
+OPERATIONS = "Operaciones"
+SUPPORT = "Soporte"
+
+_PRODUCT_MODELS = (
+    "depositaccount",
+    "loan",
+    "loaninstallment",
+    "investment",
+    "debitcard",
+    "creditcard",
+    "cardpurchase",
+)
+_LEDGER_VIEW = tuple(
+    f"ledger.view_{model}" for model in ("ledgeraccount", "journalentry", "posting", "hold")
+)
+_PRODUCTS_VIEW = tuple(f"products.view_{model}" for model in _PRODUCT_MODELS)
+
+ROLES: dict[str, tuple[str, ...]] = {
+    TELLER: (
+        "members.view_member",
+        "products.view_depositaccount",
+        "products.cash_deposit",
+        "products.cash_withdrawal",
+    ),
+    OPERATIONS: (
+        "members.add_member",
+        "members.change_member",
+        "members.view_member",
+        *_PRODUCTS_VIEW,
+        "products.add_depositaccount",
+        "products.block_product",
+        "products.disburse_loan",
+        "products.add_investment",
+        "products.change_investment",
+        "products.add_debitcard",
+        "products.add_creditcard",
+        "products.change_creditcard",
+        "products.add_cardpurchase",
+        *_LEDGER_VIEW,
+    ),
+    SUPPORT: ("members.view_member", *_PRODUCTS_VIEW, *_LEDGER_VIEW),
+}
+
+
+def _permission(label: str) -> Permission:
+    app_label, codename = label.split(".", 1)
+    try:
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    except Permission.DoesNotExist as exc:
+        raise ImproperlyConfigured(
+            f"Falta el permiso {label}: ejecuta «manage.py migrate» antes de crear los roles."
+        ) from exc
+
+
+def roles_ensure() -> dict[str, Group]:
+    """Create or update the staff groups so each has exactly the permissions in ``ROLES``."""
+    groups: dict[str, Group] = {}
+    with transaction.atomic():
+        for name, labels in ROLES.items():
+            permissions = [_permission(label) for label in labels]
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.set(permissions)
+            groups[name] = group
+    return groups
