@@ -115,7 +115,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,7 +162,9 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "es-ec"
-LANGUAGES = [("es-ec", "Español (Ecuador)"), ("en", "English")]
+# Spanish for everyone: the templates are written in Spanish and Django’s own texts
+# (admin, validation) come from its "es" catalogue.
+LANGUAGES = [("es-ec", "Español (Ecuador)")]
 USE_I18N = True
 USE_TZ = True
 
