@@ -1,27 +1,118 @@
-"""`make bench`: runs every benchmark in this package and prints its figures."""
+"""`make bench`: every benchmark, in one run, on the PostgreSQL server of DATABASE_URL.
+
+Each step works in its own scratch database on that server (created afresh, dropped at
+the end even on failure) and returns named figures; the summary line compares them.
+See docs/performance.md for what each figure means and the targets.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
+import platform
 import sys
 import time
+from collections.abc import Callable
 
-import django
+from bench import pg
+from bench.ledger import Plan, bench_transfers
 
 
-def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "enlinea.settings")
-    django.setup()
-    from django.db import connection
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20, help="measured time per run")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured warm-up per run")
+    parser.add_argument("--workers", type=int, default=8, help="ledger worker processes")
+    parser.add_argument("--accounts", type=int, default=10_000, help="member accounts")
+    parser.add_argument("--skip-pgbench", action="store_true", help="no pgbench baseline")
+    parser.add_argument("--pgbench-scale", type=int, default=10)
+    parser.add_argument("--pgbench-clients", type=int, default=8)
+    parser.add_argument("--pgbench-threads", type=int, default=2)
+    parser.add_argument(
+        "--profile",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="also time and cProfile one ledger worker alone for SECONDS per mode",
+    )
+    return parser.parse_args(argv)
 
-    print(f"bench: database {connection.vendor} {connection.settings_dict.get('NAME')}")
+
+def _context(server: pg.Server) -> None:
+    settings = server.describe()
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    print(
+        f"machine: nproc {affinity} (cpu_count {os.cpu_count()}), {platform.platform()},"
+        f" Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"postgresql: {settings['server_version']}, fsync={settings['fsync']},"
+        f" synchronous_commit={settings['synchronous_commit']},"
+        f" full_page_writes={settings['full_page_writes']}, wal_level={settings['wal_level']},"
+        f" shared_buffers={settings['shared_buffers']},"
+        f" max_connections={settings['max_connections']}"
+    )
+
+
+def _fmt(figures: dict[str, float], key: str) -> str:
+    return f"{figures[key]:.2f}" if key in figures else "n/a"
+
+
+def _ratio(figures: dict[str, float], top: str, bottom: str) -> str:
+    if top in figures and figures.get(bottom):
+        return f"{figures[top] / figures[bottom]:.2f}"
+    return "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("bench: DATABASE_URL must name a PostgreSQL server (see scripts/with-postgres)")
+        return 2
+    server = pg.Server(url)
+    _context(server)
+    plan = Plan(
+        accounts=args.accounts,
+        workers=args.workers,
+        warmup=args.warmup,
+        seconds=args.seconds,
+        profile_seconds=args.profile,
+    )
+
+    # The steps, in order; each returns its figures. A new benchmark is one more entry.
+    steps: list[tuple[str, Callable[[], dict[str, float]]]] = []
+    if not args.skip_pgbench:
+        steps.append(
+            (
+                "pgbench TPC-B-like baseline",
+                lambda: pg.pgbench_tpcb(
+                    server,
+                    scale=args.pgbench_scale,
+                    clients=args.pgbench_clients,
+                    threads=args.pgbench_threads,
+                    seconds=round(args.seconds),
+                ),
+            )
+        )
+    steps.append(("ledger transfers (uniform, hot)", lambda: bench_transfers(server, plan)))
+
+    figures: dict[str, float] = {}
     started = time.perf_counter()
-    # Each benchmark module registers itself here as the features that need it land.
-    benchmarks: list[tuple[str, object]] = []
-    for name, run in benchmarks:
-        print(f"== {name}")
-        run()  # type: ignore[operator]
-    print(f"bench: {len(benchmarks)} benchmarks in {time.perf_counter() - started:.1f} s")
+    for title, step in steps:
+        print(f"== {title}", flush=True)
+        figures.update(step())
+    print(f"bench: {len(steps)} steps in {time.perf_counter() - started:.1f} s")
+
+    for key, value in figures.items():
+        print(f"  {key} = {value:.2f}")
+    print(
+        f"ledger: {_fmt(figures, 'ledger_uniform_tps')} transfers/s uniform,"
+        f" {_fmt(figures, 'ledger_hot_tps')} transfers/s hot,"
+        f" pgbench tpcb {_fmt(figures, 'pgbench_tps')} tps,"
+        f" ratio {_ratio(figures, 'ledger_uniform_tps', 'pgbench_tps')},"
+        f" hot ratio {_ratio(figures, 'ledger_hot_tps', 'ledger_uniform_tps')}"
+    )
     return 0
 
 

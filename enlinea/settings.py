@@ -162,7 +162,7 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "es-ec"
-# Spanish for everyone: the templates are written in Spanish and Django’s own texts
+# Spanish for everyone: the templates are written in Spanish and Django's own texts
 # (admin, validation) come from its "es" catalogue.
 LANGUAGES = [("es-ec", "Español (Ecuador)")]
 USE_I18N = True
