@@ -4,7 +4,7 @@ processor is a new class with the same methods, chosen in settings."""
 from __future__ import annotations
 
 import hashlib
-import itertools
+import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,23 +34,16 @@ class SimulatedCardProcessor:
     and declines for amounts above its single-purchase ceiling."""
 
     MAX_SINGLE_PURCHASE = 1_000_000  # $ 10,000.00
-    _sequence = itertools.count(1)
 
     def issue_number(self, *, bin6: str) -> str:
-        return luhn_card_number(prefix=bin6, sequence=next(self._sequence) + _seed())
+        # The network assigns account numbers under the BIN; any 9 digits will do here.
+        return luhn_card_number(prefix=bin6, sequence=secrets.randbelow(10**9))
 
     def authorize(self, *, last4: str, amount: int, merchant: str, key: str) -> Authorization:
         code = hashlib.sha256(f"{last4}:{key}".encode()).hexdigest()[:6].upper()
         if amount > self.MAX_SINGLE_PURCHASE:
             return Authorization(False, code, "Monto excede el máximo por transacción")
         return Authorization(True, code)
-
-
-def _seed() -> int:
-    # Numbers differ between runs without being random per call.
-    import time
-
-    return int(time.time() * 1000) % 10_000_000
 
 
 def card_processor() -> CardProcessor:

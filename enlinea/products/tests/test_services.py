@@ -263,3 +263,15 @@ def test_blocked_card_cannot_buy(socio) -> None:
     card_set_status(card=card, status=CardStatus.BLOCKED)
     with pytest.raises(ProductError, match="BLOQUEADA"):
         card_purchase_record(card=card, amount=100, merchant="X", idempotency_key="b1")
+
+
+def test_card_network_declines_leave_nothing_posted(socio) -> None:
+    from enlinea.ledger.models import JournalEntry
+
+    card = credit_card_issue(member=socio, credit_limit=5_000_000)
+    with pytest.raises(ProductError, match="rechazado por la red"):
+        card_purchase_record(
+            card=card, amount=1_000_001, merchant="CONCESIONARIO", idempotency_key="big"
+        )
+    assert not JournalEntry.objects.filter(idempotency_key="big").exists()
+    assert not card.purchases.exists()
