@@ -288,8 +288,32 @@ def loan_repay(
         loan.installments_paid += 1
         if loan.installments_paid == loan.term_months:
             loan.status = LoanStatus.PAID_OFF
+        elif _overdue(loan, timezone.localdate()):
+            loan.status = LoanStatus.OVERDUE
+        else:
+            loan.status = LoanStatus.CURRENT
         loan.save(update_fields=["installments_paid", "status"])
     return installment
+
+
+def _overdue(loan: Loan, today: datetime.date) -> bool:
+    return loan.installments.filter(number=loan.installments_paid + 1, due_date__lt=today).exists()
+
+
+def loans_update_status(*, today: datetime.date | None = None) -> int:
+    """Mark loans with an unpaid installment past its due date VENCIDO (and back to
+    VIGENTE once they are up to date). Runs daily in the worker; returns loans changed."""
+    today = today or timezone.localdate()
+    changed = 0
+    for loan in Loan.objects.exclude(status=LoanStatus.PAID_OFF).only(
+        "pk", "status", "installments_paid"
+    ):
+        status = LoanStatus.OVERDUE if _overdue(loan, today) else LoanStatus.CURRENT
+        if status != loan.status:
+            changed += Loan.objects.filter(
+                pk=loan.pk, installments_paid=loan.installments_paid
+            ).update(status=status)
+    return changed
 
 
 # ---------------------------------------------------------------- investments

@@ -275,3 +275,29 @@ def test_card_network_declines_leave_nothing_posted(socio) -> None:
         )
     assert not JournalEntry.objects.filter(idempotency_key="big").exists()
     assert not card.purchases.exists()
+
+
+def test_loans_past_due_become_overdue_and_current_again_when_paid(socio, savings) -> None:
+    from enlinea.products.models import Loan
+    from enlinea.products.tasks import loans_mark_overdue
+
+    loan = loan_disburse(
+        member=socio,
+        account=savings,
+        product_name="CRÉDITO",
+        principal=120_000,
+        annual_rate_bp=1_500,
+        term_months=12,
+        disbursed_on=timezone.localdate() - datetime.timedelta(days=70),
+        idempotency_key="loan-late",
+    )
+    loans_mark_overdue.call_local()
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.OVERDUE
+    loan_repay(loan=loan, from_account=savings, idempotency_key="late-1")
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.OVERDUE  # the second installment is late too
+    loan_repay(loan=loan, from_account=savings, idempotency_key="late-2")
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.CURRENT
+    assert Loan.objects.filter(status=LoanStatus.OVERDUE).count() == 0
