@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from bench import pg
 from bench.ledger import Plan, bench_transfers
+from bench.seed import bench_seed
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -25,6 +26,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=8, help="ledger worker processes")
     parser.add_argument("--accounts", type=int, default=10_000, help="member accounts")
     parser.add_argument("--skip-pgbench", action="store_true", help="no pgbench baseline")
+    parser.add_argument("--skip-seed", action="store_true", help="no bulk seed timing")
+    parser.add_argument("--seed-members", type=int, default=10_000)
+    parser.add_argument("--seed-movements", type=int, default=1_000_000)
     parser.add_argument("--pgbench-scale", type=int, default=10)
     parser.add_argument("--pgbench-clients", type=int, default=8)
     parser.add_argument("--pgbench-threads", type=int, default=2)
@@ -35,7 +39,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help="also time and cProfile one ledger worker alone for SECONDS per mode",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.accounts < 2 or args.workers < 1 or args.seconds <= 0:
+        parser.error("needs --accounts >= 2, --workers >= 1 and --seconds > 0")
+    return args
 
 
 def _context(server: pg.Server) -> None:
@@ -91,11 +98,20 @@ def main(argv: list[str] | None = None) -> int:
                     scale=args.pgbench_scale,
                     clients=args.pgbench_clients,
                     threads=args.pgbench_threads,
-                    seconds=round(args.seconds),
+                    seconds=max(1, round(args.seconds)),
                 ),
             )
         )
     steps.append(("ledger transfers (uniform, hot)", lambda: bench_transfers(server, plan)))
+    if not args.skip_seed:
+        steps.append(
+            (
+                "bulk demo data (seed_demo)",
+                lambda: bench_seed(
+                    server, members=args.seed_members, movements=args.seed_movements
+                ),
+            )
+        )
 
     figures: dict[str, float] = {}
     started = time.perf_counter()
@@ -113,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         f" ratio {_ratio(figures, 'ledger_uniform_tps', 'pgbench_tps')},"
         f" hot ratio {_ratio(figures, 'ledger_hot_tps', 'ledger_uniform_tps')}"
     )
+    if "seed_bulk_seconds" in figures:
+        print(
+            f"seed: {args.seed_members} members, {args.seed_movements} movements in"
+            f" {figures['seed_bulk_seconds']:.1f} s (target 120 s)"
+        )
     return 0
 
 

@@ -145,6 +145,9 @@ def _copy_postgresql(rows: list[tuple[BulkEntry, list[tuple[int, int, int]]]]) -
             "COPY ledger_posting (entry_id, account_id, amount, balance_after, created_at) FROM STDIN"
         ) as copy:
             copy.write(postings_buf.getvalue())
+        # Fresh statistics before COMMIT runs the deferred balance checks: on a table that
+        # was empty when last analyzed, their lookups by entry would scan the whole table.
+        cursor.execute("ANALYZE ledger_posting")
     return n
 
 
