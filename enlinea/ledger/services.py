@@ -234,7 +234,15 @@ def _resolve(lines: Sequence[Line], key: str, groups: set[int]) -> list[Line]:
 _INSERT_ENTRY = (
     "INSERT INTO ledger_journalentry (idempotency_key, request_digest, kind, description,"
     " status, lines, metadata, reverses_id, created_at, resolved_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s{json}, %s{json}, %s, %s, %s) RETURNING id"
+    " VALUES (%s, %s, %s, %s, %s, %s{json}, %s{json}, %s, %s, %s)"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+)
+
+
+_UPDATE_ACCOUNTS = (
+    "UPDATE ledger_ledgeraccount AS a SET balance = v.balance, held = v.held,"
+    " posting_count = a.posting_count + v.n FROM (VALUES {values}) AS v(id, balance, held, n)"
+    " WHERE a.id = v.id"
 )
 
 
@@ -272,8 +280,15 @@ def _lock(account_ids: set[int]) -> dict[int, _Locked]:
 
 def _save(accounts: Sequence[_Locked]) -> None:
     """Write back balances, holds and posting counts of locked accounts."""
+    ordered = sorted(accounts, key=lambda a: a.id)
     with connection.cursor() as cursor:
-        for account in sorted(accounts, key=lambda a: a.id):
+        if connection.vendor == "postgresql":
+            # One statement for all the entry's accounts: one round trip.
+            values = ", ".join(["(%s::bigint, %s::bigint, %s::bigint, %s::bigint)"] * len(ordered))
+            params = [x for a in ordered for x in (a.id, a.balance, a.held, a.new_postings)]
+            cursor.execute(_UPDATE_ACCOUNTS.format(values=values), params)
+            return
+        for account in ordered:
             cursor.execute(
                 "UPDATE ledger_ledgeraccount SET balance = %s, held = %s,"
                 " posting_count = posting_count + %s WHERE id = %s",
@@ -340,8 +355,6 @@ def entry_record(
         raise ValueError("An idempotency key is required")
     _validate(lines)
     digest = entry_digest(kind, lines, pending, reverses_id)
-    if (existing := _replay(idempotency_key, digest)) is not None:
-        return existing
     if occurred_at is not None and occurred_at > timezone.now():
         raise ValueError("occurred_at may not be in the future")
     args = (
@@ -356,16 +369,17 @@ def entry_record(
         occurred_at,
     )
     try:
-        try:
-            return _record(*args)
-        except UnknownAccount:
-            _forget_chart()
-            return _record(*args)
-    except IntegrityError:
-        # Another request with the same key committed first: answer with its result.
-        if (existing := _replay(idempotency_key, digest)) is not None:
-            return existing
-        raise
+        entry = _record(*args)
+    except UnknownAccount:
+        _forget_chart()
+        entry = _record(*args)
+    if entry is None:
+        # The key was used before (or by a concurrent request that committed first):
+        # answer with that first result, or refuse other content under the same key.
+        entry = _replay(idempotency_key, digest)
+        if entry is None:  # pragma: no cover - the conflicting row was committed
+            raise IdempotencyConflict("No se pudo confirmar la operación; intenta de nuevo.")
+    return entry
 
 
 def _record(
@@ -378,7 +392,8 @@ def _record(
     pending: bool,
     reverses_id: int | None,
     occurred_at: datetime.datetime | None,
-) -> JournalEntry:
+) -> JournalEntry | None:
+    """Insert and apply the entry in one transaction; None when the key already exists."""
     resolved = _resolve(lines, key, _group_ids())
     now = occurred_at or timezone.now()
     status = EntryStatus.PENDING if pending else EntryStatus.POSTED
@@ -401,7 +416,10 @@ def _record(
                     None if pending else now,
                 ],
             )
-            entry_id = cursor.fetchone()[0]
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            entry_id = row[0]
         entry = JournalEntry(
             id=entry_id,
             idempotency_key=key,
