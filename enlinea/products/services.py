@@ -302,18 +302,22 @@ def _overdue(loan: Loan, today: datetime.date) -> bool:
 
 def loans_update_status(*, today: datetime.date | None = None) -> int:
     """Mark loans with an unpaid installment past its due date VENCIDO (and back to
-    VIGENTE once they are up to date). Runs daily in the worker; returns loans changed."""
+    VIGENTE once they are up to date). Runs daily in the worker; returns loans changed.
+    Installments are paid in order, so any unpaid one past due makes the loan overdue."""
     today = today or timezone.localdate()
-    changed = 0
-    for loan in Loan.objects.exclude(status=LoanStatus.PAID_OFF).only(
-        "pk", "status", "installments_paid"
-    ):
-        status = LoanStatus.OVERDUE if _overdue(loan, today) else LoanStatus.CURRENT
-        if status != loan.status:
-            changed += Loan.objects.filter(
-                pk=loan.pk, installments_paid=loan.installments_paid
-            ).update(status=status)
-    return changed
+    late = LoanInstallment.objects.filter(paid_at__isnull=True, due_date__lt=today).values(
+        "loan_id"
+    )
+    open_loans = Loan.objects.exclude(status=LoanStatus.PAID_OFF)
+    overdue = open_loans.filter(status=LoanStatus.CURRENT, pk__in=late).update(
+        status=LoanStatus.OVERDUE
+    )
+    current = (
+        open_loans.filter(status=LoanStatus.OVERDUE)
+        .exclude(pk__in=late)
+        .update(status=LoanStatus.CURRENT)
+    )
+    return overdue + current
 
 
 # ---------------------------------------------------------------- investments
