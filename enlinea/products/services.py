@@ -266,19 +266,16 @@ def loan_repay(
         if from_account.member_id != loan.member_id:
             raise ProductError("La cuenta de débito debe ser del titular del crédito.")
         installment = loan.installments.get(number=loan.installments_paid + 1)
+        lines = [
+            Line(from_account.ledger_account_id, -installment.payment),
+            Line(loan.ledger_account_id, installment.principal),
+        ]
+        if installment.interest:  # a zero-rate loan has no interest leg
+            lines.append(Line(coop_account(LedgerKind.INTEREST_INCOME).pk, installment.interest))
         entry_record(
             idempotency_key=idempotency_key,
             kind="loan_repayment",
-            lines=[
-                Line(from_account.ledger_account_id, -installment.payment),
-                Line(loan.ledger_account_id, installment.principal),
-                Line(coop_account(LedgerKind.INTEREST_INCOME).pk, installment.interest),
-            ]
-            if installment.interest
-            else [
-                Line(from_account.ledger_account_id, -installment.payment),
-                Line(loan.ledger_account_id, installment.principal),
-            ],
+            lines=lines,
             description=f"Pago cuota {installment.number} crédito {loan.number}",
             metadata={"loan": loan.number, "installment": installment.number},
             occurred_at=occurred_at,
