@@ -31,6 +31,17 @@ def _engine_guard(request: pytest.FixtureRequest) -> None:
         pytest.fail("This test needs PostgreSQL: set DATABASE_URL (make test does).")
 
 
+@pytest.fixture(autouse=True)
+def _huey_immediate() -> Iterator[None]:
+    """Background jobs run inline in tests (notifications are delivered at COMMIT)."""
+    from huey.contrib.djhuey import HUEY
+
+    previous = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = previous
+
+
 @pytest.fixture
 def member(django_user_model):
     return django_user_model.objects.create_user(

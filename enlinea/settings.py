@@ -54,6 +54,36 @@ try:
         "logo": env.str("INSTITUTION_LOGO", "web/img/logo.svg"),
         "call_center": env.str("INSTITUTION_CALL_CENTER", "1800 266 776"),
     }
+    SMS_GATEWAY = env.str("SMS_GATEWAY", "enlinea.notifications.sms.SimulatedSmsGateway")
+    # Access policy (docs/security.md explains each default and its trade-off).
+    ACCESS_PASSWORD_MIN_LENGTH = env.int("ACCESS_PASSWORD_MIN_LENGTH", 10, validate=Range(8, 64))
+    ACCESS_PASSWORD_MAX_LENGTH = env.int("ACCESS_PASSWORD_MAX_LENGTH", 15, validate=Range(8, 128))
+    ACCESS_PASSWORD_REQUIRE_CLASSES = env.bool("ACCESS_PASSWORD_REQUIRE_CLASSES", True)
+    ACCESS_PASSWORD_SPECIALS = env.str("ACCESS_PASSWORD_SPECIALS", "$@#%!*?&")
+    ACCESS_USERNAME_MIN_LENGTH = env.int("ACCESS_USERNAME_MIN_LENGTH", 8, validate=Range(3, 30))
+    ACCESS_USERNAME_MAX_LENGTH = env.int("ACCESS_USERNAME_MAX_LENGTH", 15, validate=Range(3, 30))
+    ACCESS_QUESTIONS_MIN_SETUP = env.int("ACCESS_QUESTIONS_MIN_SETUP", 3, validate=Range(1, 12))
+    ACCESS_QUESTIONS_MIN_UPDATE = env.int("ACCESS_QUESTIONS_MIN_UPDATE", 5, validate=Range(1, 12))
+    ACCESS_RECOVERY_QUESTIONS = env.int("ACCESS_RECOVERY_QUESTIONS", 2, validate=Range(1, 5))
+    ACCESS_CODE_TTL_SECONDS = env.int("ACCESS_CODE_TTL_SECONDS", 180, validate=Range(30, 900))
+    ACCESS_CODE_MAX_TRIES = env.int("ACCESS_CODE_MAX_TRIES", 3, validate=Range(1, 10))
+    ACCESS_CODE_RESEND_COOLDOWN_SECONDS = env.int(
+        "ACCESS_CODE_RESEND_COOLDOWN_SECONDS", 30, validate=Range(0, 600)
+    )
+    ACCESS_CODE_MAX_RESENDS = env.int("ACCESS_CODE_MAX_RESENDS", 3, validate=Range(0, 10))
+    ACCESS_MAX_FAILED_LOGINS = env.int("ACCESS_MAX_FAILED_LOGINS", 5, validate=Range(3, 20))
+    ACCESS_IDLE_TIMEOUT_SECONDS = env.int("ACCESS_IDLE_TIMEOUT_SECONDS", 300, validate=Range(10))
+    ACCESS_IDLE_WARNING_SECONDS = env.int("ACCESS_IDLE_WARNING_SECONDS", 60, validate=Range(5))
+    ACCESS_TEMP_CREDENTIALS_HOURS = env.int("ACCESS_TEMP_CREDENTIALS_HOURS", 24, validate=Range(1))
+    ACCESS_TERMS_VERSION = env.str("ACCESS_TERMS_VERSION", "2026.1")
+    ACCESS_DATA_CONSENT_VERSION = env.str("ACCESS_DATA_CONSENT_VERSION", "2026.1")
+    # Rate limits (django-ratelimit syntax: "count/period", period s, m, h or d, e.g. 10/5m).
+    ACCESS_RATE_LOGIN_IP = env.str("ACCESS_RATE_LOGIN_IP", "30/10m")
+    ACCESS_RATE_LOGIN_USER = env.str("ACCESS_RATE_LOGIN_USER", "10/10m")
+    ACCESS_RATE_REGISTER_IP = env.str("ACCESS_RATE_REGISTER_IP", "10/h")
+    ACCESS_RATE_RECOVERY_IP = env.str("ACCESS_RATE_RECOVERY_IP", "10/h")
+    ACCESS_RATE_CODE_IP = env.str("ACCESS_RATE_CODE_IP", "20/h")
+    RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
 except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
     _fail(exc)
 
@@ -108,6 +138,8 @@ INSTALLED_APPS = [
     "enlinea.members",
     "enlinea.ledger",
     "enlinea.products",
+    "enlinea.notifications",
+    "enlinea.support",
 ]
 
 MIDDLEWARE = [
@@ -147,11 +179,14 @@ TEMPLATES = [
     },
 ]
 
+# The manual's policy (enlinea/access/policy.py, driven by the ACCESS_PASSWORD_* settings)
+# plus Django's list of common passwords (NIST 800-63B's "known bad" check).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "enlinea.access.policy.PasswordLengthValidator"},
+    {"NAME": "enlinea.access.policy.PasswordCompositionValidator"},
+    {"NAME": "enlinea.access.policy.PasswordNotUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -232,13 +267,27 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
-# E-mail: SMTP when EMAIL_HOST is set; otherwise files under var/correo/ for development.
+# E-mail: SMTP when EMAIL_HOST is set; otherwise the development mailbox (/dev/buzon/).
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = VAR_DIR / "correo"
+    EMAIL_BACKEND = "enlinea.notifications.backends.MailboxEmailBackend"
+
+# Rate-limit counters (and other short-lived values) need a cache every web process
+# shares: Redis in production; in development and tests one process, so memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit warns that memory is not shared between processes: true, and
+    # known (make run serves from one process; production sets REDIS_URL).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,11 @@ admin.site.index_title = "Administración"
 urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("", include("enlinea.web.urls")),
+    path("", include("enlinea.notifications.urls")),
+    path("", include("enlinea.access.urls_session")),
+    path("", include("enlinea.access.urls_enrolment")),
+    path("", include("enlinea.access.urls_profile")),
+    path("soporte/", include("enlinea.support.urls")),
 ]
 
 handler404 = "enlinea.web.views.page_not_found"

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from enlinea.access.catalog import ConsentDocument, Question, SecurityImage
 
 
 class LoginRecord(models.Model):
@@ -28,3 +32,223 @@ class LoginRecord(models.Model):
     def device_label(self) -> str:
         """As the manual's header shows it: ``Microsoft Edge - WEB - 179.60.191.12``."""
         return f"{self.browser or 'Navegador desconocido'} - WEB - {self.ip or 'IP desconocida'}"
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", "Ingreso"
+    LOGIN_FAILED = "login_failed", "Ingreso fallido"
+    LOCKED = "locked", "Acceso bloqueado por intentos fallidos"
+    SELF_BLOCKED = "self_blocked", "Acceso bloqueado por el socio"
+    UNLOCKED = "unlocked", "Acceso desbloqueado"
+    LOGOUT = "logout", "Salida"
+    SESSION_EXPIRED = "session_expired", "Sesión expirada por inactividad"
+    CODE_SENT = "code_sent", "Código enviado"
+    CODE_RESENT = "code_resent", "Código reenviado"
+    CODE_VERIFIED = "code_verified", "Código validado"
+    CODE_FAILED = "code_failed", "Código incorrecto"
+    CODE_EXPIRED = "code_expired", "Código expirado"
+    CODE_EXHAUSTED = "code_exhausted", "Código anulado por intentos"
+    CODE_MISMATCH = "code_mismatch", "Código usado para otra operación"
+    CONSENT = "consent", "Consentimiento aceptado"
+    REGISTERED = "registered", "Registro en En Línea"
+    SETUP_COMPLETED = "setup_completed", "Credenciales configuradas"
+    PASSWORD_CHANGED = "password_changed", "Contraseña cambiada"
+    PASSWORD_RECOVERED = "password_recovered", "Contraseña recuperada"
+    USERNAME_CHANGED = "username_changed", "Usuario cambiado"
+    QUESTIONS_CHANGED = "questions_changed", "Preguntas de seguridad cambiadas"
+    IMAGE_CHANGED = "image_changed", "Imagen de seguridad cambiada"
+    DEVICE_REGISTERED = "device_registered", "Dispositivo registrado"
+    DEVICE_REMOVED = "device_removed", "Dispositivo eliminado"
+    RATE_LIMITED = "rate_limited", "Límite de intentos alcanzado"
+    COMPLAINT = "complaint", "Queja o reclamo registrado"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every security-relevant event (DESIGN invariant 9)."""
+
+    created_at = models.DateTimeField("fecha", default=timezone.now, db_index=True)
+    kind = models.CharField("evento", max_length=30, choices=AuditKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="usuario",
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="socio",
+    )
+    username = models.CharField("usuario ingresado", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.TextField("navegador", blank=True)
+    detail = models.JSONField("detalle", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "evento de auditoría"
+        verbose_name_plural = "auditoría"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["kind", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+
+
+class SecurityChallenge(models.Model):
+    """A "Factor de seguridad" code, bound to one operation (kind + content digest).
+
+    Only an HMAC of the code is stored. A challenge is used once: it goes from
+    PENDING to VERIFIED (right code, right operation) to USED inside the operation's
+    own transaction; it dies after too many wrong tries or when it expires.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pendiente"
+        VERIFIED = "verified", "Validado"
+        USED = "used", "Usado"
+        DEAD = "dead", "Anulado"
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="security_challenges"
+    )
+    kind = models.CharField("operación", max_length=40)
+    description = models.CharField("descripción", max_length=200)
+    digest = models.CharField("huella de la operación", max_length=64)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("intentos fallidos", default=0)
+    resends = models.PositiveSmallIntegerField("reenvíos", default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "factor de seguridad"
+        verbose_name_plural = "factores de seguridad"
+        indexes = [models.Index(fields=["member", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "used", "dead"]),
+                name="access_challenge_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.get_status_display()}"
+
+
+class OnlineProfile(models.Model):
+    """A member's online-banking credentials beyond Django's user: image, lock, setup."""
+
+    class LockReason(models.TextChoices):
+        FAILURES = "failures", "Intentos fallidos"
+        SELF = "self", "Bloqueado por el socio"
+        STAFF = "staff", "Bloqueado por la cooperativa"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="online_profile"
+    )
+    security_image = models.CharField(
+        "imagen de seguridad", max_length=20, choices=SecurityImage.choices, blank=True
+    )
+    temporary = models.BooleanField("credenciales temporales", default=True)
+    temporary_expires_at = models.DateTimeField("temporales vencen", null=True, blank=True)
+    setup_completed_at = models.DateTimeField("configurado", null=True, blank=True)
+    failed_logins = models.PositiveSmallIntegerField("intentos fallidos seguidos", default=0)
+    locked_at = models.DateTimeField("bloqueado", null=True, blank=True)
+    lock_reason = models.CharField(
+        "motivo del bloqueo", max_length=10, choices=LockReason.choices, blank=True
+    )
+    password_changed_at = models.DateTimeField("contraseña cambiada", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "perfil de En Línea"
+        verbose_name_plural = "perfiles de En Línea"
+
+    def __str__(self) -> str:
+        return f"Perfil de {self.user}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class SecurityAnswer(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_answers"
+    )
+    question = models.CharField("pregunta", max_length=20, choices=Question.choices)
+    answer_hash = models.CharField("respuesta (hash)", max_length=200)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "respuesta de seguridad"
+        verbose_name_plural = "respuestas de seguridad"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question"], name="access_answer_one_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_question_display()}"
+
+
+class Device(models.Model):
+    """A browser the member chose to register ("Si, guardar"); a cookie carries its token."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    alias = models.CharField("alias", max_length=40)
+    user_agent = models.TextField(blank=True)
+    brand = models.CharField("marca", max_length=60, blank=True)
+    model = models.CharField("modelo", max_length=60, blank=True)
+    os = models.CharField("sistema operativo", max_length=60, blank=True)
+    os_version = models.CharField("versión del sistema operativo", max_length=30, blank=True)
+    browser = models.CharField("navegador", max_length=80, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    created_at = models.DateTimeField("registrado", default=timezone.now)
+    last_active_at = models.DateTimeField("fecha activo", default=timezone.now)
+    removed_at = models.DateTimeField("eliminado", null=True, blank=True)
+    removal_reason = models.CharField("motivo", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "dispositivo"
+        verbose_name_plural = "dispositivos"
+        ordering = ["-last_active_at", "-id"]
+        indexes = [models.Index(fields=["user", "removed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.alias} ({self.user})"
+
+
+class Consent(models.Model):
+    """A consent the member accepted, with the document's version (Regístrate, pasos 3 y 4)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="consents")
+    document = models.CharField("documento", max_length=10, choices=ConsentDocument.choices)
+    version = models.CharField("versión", max_length=20)
+    accepted_at = models.DateTimeField("aceptado", default=timezone.now)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "consentimiento"
+        verbose_name_plural = "consentimientos"
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_display()} v{self.version}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,12 @@ class Option:
 
     @property
     def url(self) -> str | None:
-        return reverse(self.url_name) if self.url_name else None
+        if not self.url_name:
+            return None
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:  # its issue is not built yet; a test lists the gaps
+            return None
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,13 @@ SECTIONS: tuple[Section, ...] = (
         "user",
         "Administra tus datos de acceso, tus dispositivos y el soporte.",
         (
-            Option("Cambio de preguntas"),
-            Option("Cambio de imagen de seguridad"),
-            Option("Cambio de contraseña"),
-            Option("Dispositivos"),
-            Option("Contrato de términos y condiciones"),
-            Option("Personalización de usuario"),
-            Option("Soporte"),
+            Option("Cambio de preguntas", "profile:questions"),
+            Option("Cambio de imagen de seguridad", "profile:image"),
+            Option("Cambio de contraseña", "profile:password"),
+            Option("Dispositivos", "profile:devices"),
+            Option("Contrato de términos y condiciones", "profile:terms"),
+            Option("Personalización de usuario", "profile:username"),
+            Option("Soporte", "support:home"),
         ),
     ),
     Section(

@@ -1,0 +1,51 @@
+"""The audit log: one call per security-relevant event, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest
+
+from enlinea.access.models import AuditEvent, AuditKind
+
+
+def request_meta(request: HttpRequest | None) -> dict[str, Any]:
+    """IP and user agent of a request, for audit rows and device records."""
+    if request is None:
+        return {"ip": None, "user_agent": ""}
+    return {
+        "ip": request.META.get("REMOTE_ADDR") or None,
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:1000],
+    }
+
+
+def audit_record(
+    *,
+    kind: AuditKind | str,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    member: Any = None,
+    username: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    """Write one audit row. ``detail`` must never hold a secret (code, password, answer)."""
+    if member is None and user is not None:
+        member = getattr(user, "member", None) if _has_member(user) else None
+    if user is None and member is not None:
+        user = member.user
+    return AuditEvent.objects.create(
+        kind=kind,
+        user=user if user is not None and user.pk else None,
+        member=member,
+        username=(username or (user.get_username() if user is not None else ""))[:150],
+        detail=detail,
+        **request_meta(request),
+    )
+
+
+def _has_member(user: Any) -> bool:
+    try:
+        return user.member is not None
+    except ObjectDoesNotExist:  # staff and users without a member
+        return False

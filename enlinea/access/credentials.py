@@ -1,0 +1,263 @@
+"""Credential primitives shared by first login, Perfil and recovery.
+
+Each change writes its audit row and notifies the member in the same transaction.
+Flows (views) decide when a security code is required; these functions assume it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from enlinea.access import policy
+from enlinea.access.audit import audit_record
+from enlinea.access.catalog import Question, SecurityImage
+from enlinea.access.models import AuditKind, OnlineProfile, SecurityAnswer
+from enlinea.notifications.services import member_notify
+
+
+def profile_for(user: Any) -> OnlineProfile:
+    profile, _ = OnlineProfile.objects.get_or_create(
+        user=user, defaults={"temporary": False, "setup_completed_at": timezone.now()}
+    )
+    return profile
+
+
+def _notify(user: Any, change: str) -> None:
+    member = getattr(user, "member", None)
+    if member is not None:
+        member_notify(member=member, kind="cambio_seguridad", context={"change": change})
+
+
+# ---------------------------------------------------------------- answers
+
+
+def answers_clean(answers: Mapping[str, str]) -> dict[str, str]:
+    """Validate each non-empty answer; raise ValidationError keyed by question."""
+    cleaned, errors = {}, {}
+    for question, answer in answers.items():
+        if question not in Question.values:
+            raise ValidationError("Pregunta desconocida.")
+        if not (answer or "").strip():
+            continue
+        try:
+            cleaned[question] = policy.validate_answer(answer)
+        except ValidationError as exc:
+            errors[question] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def answers_set(
+    *,
+    user: Any,
+    answers: Mapping[str, str],
+    minimum: int,
+    request: HttpRequest | None = None,
+    replace: bool = False,
+) -> int:
+    """Save hashed answers. Blank answers keep the stored one (unless ``replace``).
+
+    The member must end with at least ``minimum`` answered questions. Returns how
+    many questions are answered now.
+    """
+    cleaned = answers_clean(answers)
+    with transaction.atomic():
+        existing = set(
+            SecurityAnswer.objects.select_for_update()
+            .filter(user=user)
+            .values_list("question", flat=True)
+        )
+        kept = set() if replace else existing
+        total = len(kept | set(cleaned))
+        if total < minimum:
+            raise ValidationError(
+                f"Responde mínimo {minimum} preguntas de seguridad.", code="answers_minimum"
+            )
+        if replace:
+            SecurityAnswer.objects.filter(user=user).exclude(question__in=cleaned).delete()
+        now = timezone.now()
+        for question, answer in cleaned.items():
+            SecurityAnswer.objects.update_or_create(
+                user=user,
+                question=question,
+                defaults={"answer_hash": make_password(answer), "updated_at": now},
+            )
+        if existing:  # a change, not the first setup
+            audit_record(kind=AuditKind.QUESTIONS_CHANGED, request=request, user=user, count=total)
+            _notify(user, "Actualizaste tus preguntas de seguridad.")
+    return total
+
+
+def answered_questions(*, user: Any) -> list[str]:
+    return list(
+        SecurityAnswer.objects.filter(user=user).order_by("id").values_list("question", flat=True)
+    )
+
+
+def answers_check(*, user: Any, answers: Mapping[str, str]) -> bool:
+    """True when every given answer matches (all are checked: no early exit timing)."""
+    stored = dict(
+        SecurityAnswer.objects.filter(user=user, question__in=list(answers)).values_list(
+            "question", "answer_hash"
+        )
+    )
+    ok = bool(answers) and len(stored) == len(answers)
+    for question, answer in answers.items():
+        encoded = stored.get(question)
+        given = policy.normalize_answer(answer or "")
+        if encoded is None:
+            make_password(given)  # same cost as a real check
+            ok = False
+        elif not check_password(given, encoded):
+            ok = False
+    return ok
+
+
+# ---------------------------------------------------------------- image, username
+
+
+def image_set(*, user: Any, image: str, request: HttpRequest | None = None) -> None:
+    if image not in SecurityImage.values:
+        raise ValidationError("Selecciona una imagen de seguridad.", code="image_required")
+    with transaction.atomic():
+        profile = profile_for(user)
+        had_image = bool(profile.security_image)
+        profile.security_image = image
+        profile.save(update_fields=["security_image"])
+        if had_image:
+            audit_record(kind=AuditKind.IMAGE_CHANGED, request=request, user=user)
+            _notify(user, "Cambiaste tu imagen de seguridad.")
+
+
+def username_clean(*, username: str, user: Any) -> str:
+    member = getattr(user, "member", None)
+    value = policy.validate_username(
+        username, identification=member.identification if member is not None else ""
+    )
+    taken = get_user_model().objects.filter(username__iexact=value).exclude(pk=user.pk).exists()
+    if taken:
+        raise ValidationError(
+            "Ese nombre de usuario no está disponible. Prueba con otro.", code="username_taken"
+        )
+    if value == user.username and not profile_for(user).temporary:
+        raise ValidationError("El nuevo usuario debe ser distinto al actual.", code="username_same")
+    return value
+
+
+def username_set(*, user: Any, username: str, request: HttpRequest | None = None) -> str:
+    value = username_clean(username=username, user=user)
+    with transaction.atomic():
+        old = user.username
+        user.username = value
+        user.save(update_fields=["username"])
+        if not profile_for(user).temporary:
+            audit_record(kind=AuditKind.USERNAME_CHANGED, request=request, user=user, previous=old)
+            _notify(user, f"Cambiaste tu nombre de usuario a «{value}».")
+    return value
+
+
+# ---------------------------------------------------------------- password
+
+
+def password_clean(*, password: str, confirmation: str, user: Any) -> str:
+    if password != confirmation:
+        raise ValidationError("Las contraseñas no coinciden.", code="password_mismatch")
+    password_validation.validate_password(password, user)
+    if user.check_password(password):
+        raise ValidationError(
+            "La nueva contraseña debe ser distinta a la actual.", code="password_same"
+        )
+    return password
+
+
+def password_set(
+    *,
+    user: Any,
+    password: str,
+    request: HttpRequest | None = None,
+    kind: str = AuditKind.PASSWORD_CHANGED,
+) -> None:
+    """Set a new password. Every other session of the user ends (its auth hash changes)."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        profile = profile_for(user)
+        profile.password_changed_at = timezone.now()
+        profile.save(update_fields=["password_changed_at"])
+        audit_record(kind=kind, request=request, user=user)
+        _notify(
+            user,
+            "Recuperaste tu contraseña y se desbloqueó tu acceso."
+            if kind == AuditKind.PASSWORD_RECOVERED
+            else "Cambiaste tu contraseña.",
+        )
+
+
+# ---------------------------------------------------------------- lock
+
+
+def access_lock(*, user: Any, reason: str, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        profile = OnlineProfile.objects.select_for_update().get(pk=profile_for(user).pk)
+        if profile.locked_at is not None:
+            return
+        profile.locked_at = timezone.now()
+        profile.lock_reason = reason
+        profile.save(update_fields=["locked_at", "lock_reason"])
+        kind = (
+            AuditKind.SELF_BLOCKED if reason == OnlineProfile.LockReason.SELF else AuditKind.LOCKED
+        )
+        audit_record(kind=kind, request=request, user=user, reason=reason)
+        member = getattr(user, "member", None)
+        if member is not None:
+            member_notify(
+                member=member,
+                kind="acceso_bloqueado",
+                context={"self_blocked": reason == OnlineProfile.LockReason.SELF},
+            )
+
+
+def access_unlock(*, user: Any, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        profile = OnlineProfile.objects.select_for_update().get(pk=profile_for(user).pk)
+        if profile.locked_at is None and profile.failed_logins == 0:
+            return
+        was_locked = profile.locked_at is not None
+        profile.locked_at = None
+        profile.lock_reason = ""
+        profile.failed_logins = 0
+        profile.save(update_fields=["locked_at", "lock_reason", "failed_logins"])
+        if was_locked:
+            audit_record(kind=AuditKind.UNLOCKED, request=request, user=user)
+
+
+def login_failure_record(*, user: Any, request: HttpRequest | None = None) -> int:
+    """Count a wrong password; lock at the limit. Returns the tries left (0 = locked)."""
+    with transaction.atomic():
+        profile = OnlineProfile.objects.select_for_update().get(pk=profile_for(user).pk)
+        profile.failed_logins += 1
+        profile.save(update_fields=["failed_logins"])
+        left = max(0, settings.ACCESS_MAX_FAILED_LOGINS - profile.failed_logins)
+        audit_record(
+            kind=AuditKind.LOGIN_FAILED,
+            request=request,
+            user=user,
+            consecutive=profile.failed_logins,
+        )
+    if left == 0:
+        access_lock(user=user, reason=OnlineProfile.LockReason.FAILURES, request=request)
+    return left
+
+
+def login_success_record(*, user: Any) -> None:
+    OnlineProfile.objects.filter(user=user).update(failed_logins=0)
