@@ -42,6 +42,14 @@ def _huey_immediate() -> Iterator[None]:
     HUEY.immediate = previous
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def member(django_user_model):
     return django_user_model.objects.create_user(
