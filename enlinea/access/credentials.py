@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -71,6 +71,31 @@ def answers_set(
     many questions are answered now.
     """
     cleaned = answers_clean(answers)
+    return answers_store(
+        user=user,
+        hashes={question: make_password(answer) for question, answer in cleaned.items()},
+        minimum=minimum,
+        request=request,
+        replace=replace,
+    )
+
+
+def answers_store(
+    *,
+    user: Any,
+    hashes: Mapping[str, str],
+    minimum: int,
+    request: HttpRequest | None = None,
+    replace: bool = False,
+) -> int:
+    """``answers_set`` for answers already validated and hashed with ``make_password``.
+
+    Lets a flow keep only hashes (never the answers) between "Confirmar" and the
+    security code, then save them.
+    """
+    if any(question not in Question.values for question in hashes):
+        raise ValidationError("Pregunta desconocida.")
+    cleaned = dict(hashes)
     with transaction.atomic():
         existing = set(
             SecurityAnswer.objects.select_for_update()
@@ -86,11 +111,11 @@ def answers_set(
         if replace:
             SecurityAnswer.objects.filter(user=user).exclude(question__in=cleaned).delete()
         now = timezone.now()
-        for question, answer in cleaned.items():
+        for question, encoded in cleaned.items():
             SecurityAnswer.objects.update_or_create(
                 user=user,
                 question=question,
-                defaults={"answer_hash": make_password(answer), "updated_at": now},
+                defaults={"answer_hash": encoded, "updated_at": now},
             )
         if existing:  # a change, not the first setup
             audit_record(kind=AuditKind.QUESTIONS_CHANGED, request=request, user=user, count=total)
@@ -188,8 +213,23 @@ def password_set(
     kind: str = AuditKind.PASSWORD_CHANGED,
 ) -> None:
     """Set a new password. Every other session of the user ends (its auth hash changes)."""
+    password_store(user=user, encoded=make_password(password), request=request, kind=kind)
+
+
+def password_store(
+    *,
+    user: Any,
+    encoded: str,
+    request: HttpRequest | None = None,
+    kind: str = AuditKind.PASSWORD_CHANGED,
+) -> None:
+    """``password_set`` for a password already validated and hashed with ``make_password``.
+
+    Lets a flow keep only the hash (never the password) until the security code.
+    """
+    identify_hasher(encoded)  # ValueError for anything that is not a hash
     with transaction.atomic():
-        user.set_password(password)
+        user.password = encoded
         user.save(update_fields=["password"])
         profile = profile_for(user)
         profile.password_changed_at = timezone.now()
