@@ -53,6 +53,7 @@ MSG_WRONG = "El código ingresado es incorrecto. Te quedan {n} intento{s}."
 MSG_EXHAUSTED = (
     "Ingresaste un código incorrecto {n} veces. Solicita un nuevo código con «Reenviar»."
 )
+MSG_DEAD = "Este código ya no es válido. Solicita uno nuevo con «Reenviar»."
 MSG_EXPIRED = "El código expiró. Solicita uno nuevo con «Reenviar»."
 MSG_USED = "Este código ya fue utilizado. Solicita uno nuevo con «Reenviar»."
 MSG_MISMATCH = (
@@ -156,6 +157,11 @@ def challenge_resend(
             SecurityChallenge.Status.VERIFIED,
         ):
             raise ChallengeError(MSG_NOT_FOUND, code="not_found")
+        superseded = SecurityChallenge.objects.filter(
+            member=member, kind=challenge.kind, pk__gt=challenge.pk
+        ).exists()
+        if superseded:  # a newer code for this kind exists: the old one stays dead
+            raise ChallengeError(MSG_NOT_FOUND, code="not_found")
         if challenge.resends >= settings.ACCESS_CODE_MAX_RESENDS:
             raise ChallengeError(MSG_RESEND_CAP, code="resend_cap")
         wait = (
@@ -194,12 +200,15 @@ def challenge_verify(
 ) -> SecurityChallenge:
     """Check a typed code against its challenge; raise ChallengeError with the reason.
 
+    ``ChallengeError.code`` is one of format, not_found, used, exhausted, dead (killed
+    by a mismatch or a newer code), expired, wrong, mismatch.
+
     Runs in its own transaction so a wrong try is counted even though the operation
     does not go ahead. On success the challenge is VERIFIED; ``challenge_use`` inside
     the operation's transaction spends it.
     """
     typed = "".join(c for c in (code or "") if not c.isspace())
-    if len(typed) != CODE_LENGTH or not typed.isdigit():
+    if len(typed) != CODE_LENGTH or not (typed.isascii() and typed.isdigit()):
         raise ChallengeError(MSG_FORMAT, code="format")
     failure: ChallengeError | None = None
     with transaction.atomic():
@@ -218,9 +227,14 @@ def challenge_verify(
             failure = ChallengeError(MSG_USED, code="used")
             audit_record(kind=AuditKind.CODE_FAILED, reason="used", **audit)
         elif status == SecurityChallenge.Status.DEAD:
-            failure = ChallengeError(
-                MSG_EXHAUSTED.format(n=settings.ACCESS_CODE_MAX_TRIES), code="exhausted"
-            )
+            # Dead after the wrong tries, or killed by a mismatch or a newer code: only
+            # the first may say "Ingresaste un código incorrecto 3 veces".
+            if challenge.attempts >= settings.ACCESS_CODE_MAX_TRIES:
+                failure = ChallengeError(
+                    MSG_EXHAUSTED.format(n=settings.ACCESS_CODE_MAX_TRIES), code="exhausted"
+                )
+            else:
+                failure = ChallengeError(MSG_DEAD, code="dead")
             audit_record(kind=AuditKind.CODE_FAILED, reason="dead", **audit)
         elif timezone.now() >= challenge.expires_at:
             failure = ChallengeError(MSG_EXPIRED, code="expired")

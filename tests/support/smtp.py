@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import socket
 import threading
 import time
 from email.message import EmailMessage
@@ -30,7 +31,12 @@ class LocalSMTPServer:
         self.host = host
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
-        self._controller = Controller(_Handler(self), hostname=host, port=0)
+        # aiosmtpd 1.4 cannot listen on port 0 (it connects to the port it was given to
+        # check the server is up), so take a free port from the system first.
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+        self._controller = Controller(_Handler(self), hostname=host, port=port)
 
     @property
     def port(self) -> int:
