@@ -64,6 +64,7 @@ def bulk_seed(*, members: int, movements: int, seed: int = 2026, log=print) -> d
                     number=number,
                     kind=AccountKind.SAVINGS,
                     opened_at=now,
+                    idempotency_key=f"bulk:account:{person.identification}",
                 )
                 for person, pk, number in zip(people, ids, numbers, strict=True)
             ],

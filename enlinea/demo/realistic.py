@@ -118,6 +118,11 @@ def demo_member_cedula(person: Person) -> str:
     return cedula("17", person.serial)
 
 
+def _key(person: Person, product: str) -> str:
+    """The idempotency key of a demo member's product: the same on every run."""
+    return f"demo:{demo_member_cedula(person)}:{product}"
+
+
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=GUAYAQUIL)
 
@@ -153,10 +158,20 @@ def demo_seed() -> bool:
     savings = {}
     for p in PEOPLE:
         member = members[p.serial]
-        savings[p.serial] = account_open(member=member, opened_at=_at(start, 9))
-        account_open(member=member, kind=AccountKind.CERTIFICATES, opened_at=_at(start, 9, 5))
+        savings[p.serial] = account_open(
+            member=member, idempotency_key=_key(p, "savings"), opened_at=_at(start, 9)
+        )
+        account_open(
+            member=member,
+            idempotency_key=_key(p, "certificates"),
+            kind=AccountKind.CERTIFICATES,
+            opened_at=_at(start, 9, 5),
+        )
     progresar = account_open(
-        member=members[ANDRES.serial], kind=AccountKind.PROGRESAR, opened_at=_at(start, 9, 10)
+        member=members[ANDRES.serial],
+        idempotency_key=_key(ANDRES, "progresar"),
+        kind=AccountKind.PROGRESAR,
+        opened_at=_at(start, 9, 10),
     )
     account_set_status(account=progresar, status=AccountStatus.INACTIVE)
     _history(members, savings, start, today)
@@ -250,7 +265,9 @@ def _history(
     andres = members[ANDRES.serial]
     loan = None
     credit: CreditCard | None = None
-    debit = debit_card_issue(account=savings[ANDRES.serial])
+    debit = debit_card_issue(
+        account=savings[ANDRES.serial], idempotency_key=_key(ANDRES, "debit_card")
+    )
     card_pin_set(card=debit, pin="8361")
     for n, (when, kind, data) in enumerate(events):
         key = f"demo:{kind}:{n}"
@@ -342,7 +359,9 @@ def _history(
                 occurred_at=when,
             )
         elif kind == "credit_card":
-            credit = credit_card_issue(member=andres, credit_limit=150_000)
+            credit = credit_card_issue(
+                member=andres, credit_limit=150_000, idempotency_key=_key(ANDRES, "credit_card")
+            )
         elif kind == "card_purchase" and credit is not None:
             merchant, amount, installments = data
             card_purchase_record(

@@ -3,9 +3,11 @@
 Pages here only show rows. Every change is an admin action or a small form that
 calls exactly one service in ``enlinea.products.services`` (which moves money only
 through ``enlinea.ledger.services.entry_record``): the admin never writes a balance, a
-posting, a hold or a status itself, and nothing here can be deleted. A money form
-carries an idempotency key made when the form is shown, so a double submit is
-applied once; a refusal of the service is shown in Spanish beside its field.
+posting, a hold or a status itself, and nothing here can be deleted. Every form that
+creates something or moves money carries an idempotency key made when the form is
+shown, so a double submit is applied once; a refusal of the service is shown in
+Spanish beside its field. Blocking cards, paying pólizas and cutting statements each
+need their own permission (see ``roles.py``).
 """
 
 from __future__ import annotations
@@ -112,6 +114,31 @@ class ProductAdmin(admin.ModelAdmin):
 
     def has_block_product_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("products.block_product")
+
+    def key_used(self, form: ServiceForm, operation: str, model: type[Model]) -> bool:
+        """Whether this form's key already made a row of ``model`` (a double submit)."""
+        return model._default_manager.filter(idempotency_key=form.operation_key(operation)).exists()
+
+    def created(
+        self,
+        request: HttpRequest,
+        obj: Model,
+        *,
+        replayed: bool,
+        log: str,
+        done: str,
+        again: str,
+    ) -> str:
+        """Log and announce what a creation form made and return its page's URL. A replay
+        made nothing new: it is announced as such and not logged again."""
+        if replayed:
+            self.message_user(
+                request, f"Este formulario ya se había enviado: {again}", messages.WARNING
+            )
+        else:
+            self.log_addition(request, obj, log)
+            self.message_user(request, done, messages.SUCCESS)
+        return change_url(obj)
 
     def require(self, request: HttpRequest, permission: str) -> None:
         if not request.user.has_perm(permission):
@@ -275,16 +302,21 @@ class DepositAccountAdmin(ProductAdmin):
 
         def perform(form: ServiceForm) -> str:
             data = form.cleaned_data
+            replayed = self.key_used(form, "account_open", DepositAccount)
             account = account_open(
-                member=data["member"], kind=data["kind"], signature=data["signature"]
+                member=data["member"],
+                kind=data["kind"],
+                signature=data["signature"],
+                idempotency_key=form.operation_key("account_open"),
             )
-            self.log_addition(request, account, "Apertura de cuenta desde el back office.")
-            self.message_user(
+            return self.created(
                 request,
-                f"Se abrió la {account} para {member_label(account)}.",
-                messages.SUCCESS,
+                account,
+                replayed=replayed,
+                log="Apertura de cuenta desde el back office.",
+                done=f"Se abrió la {account} para {member_label(account)}.",
+                again=f"la {account} ya estaba abierta y no se abrió otra.",
             )
-            return change_url(account)
 
         return self.service_form_view(
             request, form=form, title="Abrir cuenta", submit_label="Abrir cuenta", perform=perform
@@ -306,11 +338,12 @@ class DepositAccountAdmin(ProductAdmin):
         form = CashOperationForm(request.POST or None)
 
         def perform(form: ServiceForm) -> str:
-            key = form.operation_key(operation)
             amount = form.cleaned_data["amount"]
-            replayed = JournalEntry.objects.filter(idempotency_key=key).exists()
+            replayed = self.key_used(form, operation, JournalEntry)
             service = cash_deposit if deposit else cash_withdrawal
-            entry = service(account=account, amount=amount, idempotency_key=key)
+            entry = service(
+                account=account, amount=amount, idempotency_key=form.operation_key(operation)
+            )
             account.ledger_account.refresh_from_db()
             balance = money(account.ledger_balance)
             if replayed:
@@ -498,6 +531,7 @@ class LoanAdmin(ProductAdmin):
         def perform(form: ServiceForm) -> str:
             data = form.cleaned_data
             account = data["account"]
+            replayed = self.key_used(form, "loan_disbursement", JournalEntry)
             loan = loan_disburse(
                 member=data["member"],
                 account=account,
@@ -509,14 +543,17 @@ class LoanAdmin(ProductAdmin):
                 idempotency_key=form.operation_key("loan_disbursement"),
             )
             account.ledger_account.refresh_from_db()
-            self.log_addition(request, loan, f"Desembolso de {money(loan.principal)}.")
-            self.message_user(
+            return self.created(
                 request,
-                f"Crédito {loan.number} desembolsado: {money(loan.principal)} acreditados en la "
-                f"cuenta {account.number}, cuyo saldo contable es {money(account.ledger_balance)}.",
-                messages.SUCCESS,
+                loan,
+                replayed=replayed,
+                log=f"Desembolso de {money(loan.principal)}.",
+                done=f"Crédito {loan.number} desembolsado: {money(loan.principal)} acreditados "
+                f"en la cuenta {account.number}, cuyo saldo contable es "
+                f"{money(account.ledger_balance)}.",
+                again=f"el crédito {loan.number} ya estaba desembolsado y no se desembolsó otra "
+                "vez.",
             )
-            return change_url(loan)
 
         return self.service_form_view(
             request,
@@ -583,7 +620,7 @@ class InvestmentAdmin(ProductAdmin):
         return money(obj.withholding)
 
     def has_pay_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("products.change_investment")
+        return request.user.has_perm("products.pay_investment")
 
     @admin.action(description="Pagar al vencimiento", permissions=["pay"])
     def pay_at_maturity(self, request: HttpRequest, queryset: QuerySet[Investment]) -> None:
@@ -621,6 +658,7 @@ class InvestmentAdmin(ProductAdmin):
 
         def perform(form: ServiceForm) -> str:
             data = form.cleaned_data
+            replayed = self.key_used(form, "investment_open", JournalEntry)
             investment = investment_open(
                 member=data["member"],
                 source_account=data["source_account"],
@@ -630,15 +668,16 @@ class InvestmentAdmin(ProductAdmin):
                 start_date=data["start_date"],
                 idempotency_key=form.operation_key("investment_open"),
             )
-            self.log_addition(request, investment, f"Apertura por {money(investment.capital)}.")
-            self.message_user(
+            return self.created(
                 request,
-                f"Póliza {investment.number} abierta por {money(investment.capital)}; vence el "
-                f"{investment.maturity_date:%d/%m/%Y} con un interés de "
+                investment,
+                replayed=replayed,
+                log=f"Apertura por {money(investment.capital)}.",
+                done=f"Póliza {investment.number} abierta por {money(investment.capital)}; vence "
+                f"el {investment.maturity_date:%d/%m/%Y} con un interés de "
                 f"{money(investment.interest)}.",
-                messages.SUCCESS,
+                again=f"la póliza {investment.number} ya estaba abierta y no se abrió otra.",
             )
-            return change_url(investment)
 
         return self.service_form_view(
             request,
@@ -680,13 +719,15 @@ class CardAdmin(ProductAdmin):
             super().get_urls()
         )
 
-    @admin.action(description="Bloquear las tarjetas seleccionadas", permissions=["block_product"])
+    def has_block_card_permission(self, request: HttpRequest) -> bool:
+        # Each card model has its own: products.block_debitcard, products.block_creditcard.
+        return request.user.has_perm(f"products.block_{self.opts.model_name}")
+
+    @admin.action(description="Bloquear las tarjetas seleccionadas", permissions=["block_card"])
     def block(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_status(request, queryset, CardStatus.BLOCKED, "bloqueó")
 
-    @admin.action(
-        description="Desbloquear las tarjetas seleccionadas", permissions=["block_product"]
-    )
+    @admin.action(description="Desbloquear las tarjetas seleccionadas", permissions=["block_card"])
     def unblock(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._set_status(
             request, queryset.filter(status=CardStatus.BLOCKED), CardStatus.ACTIVE, "desbloqueó"
@@ -795,14 +836,20 @@ class DebitCardAdmin(CardAdmin):
 
         def perform(form: ServiceForm) -> str:
             data = form.cleaned_data
-            card = debit_card_issue(account=data["account"], card_type=data["card_type"])
-            self.log_addition(request, card, "Emisión de tarjeta de débito.")
-            self.message_user(
-                request,
-                f"Tarjeta {card.masked_number} emitida sobre la cuenta {card.account.number}.",
-                messages.SUCCESS,
+            replayed = self.key_used(form, "debit_card_issue", DebitCard)
+            card = debit_card_issue(
+                account=data["account"],
+                card_type=data["card_type"],
+                idempotency_key=form.operation_key("debit_card_issue"),
             )
-            return change_url(card)
+            return self.created(
+                request,
+                card,
+                replayed=replayed,
+                log="Emisión de tarjeta de débito.",
+                done=f"Tarjeta {card.masked_number} emitida sobre la cuenta {card.account.number}.",
+                again=f"la tarjeta {card.masked_number} ya estaba emitida y no se emitió otra.",
+            )
 
         return self.service_form_view(
             request,
@@ -885,13 +932,25 @@ class CreditCardAdmin(CardAdmin):
         return f"Cupo disponible: {money(card.available_credit)}."
 
     def has_statement_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("products.change_creditcard")
+        return request.user.has_perm("products.cut_statement")
 
     @admin.action(description="Corte de estado de cuenta", permissions=["statement"])
     def statement_cut(self, request: HttpRequest, queryset: QuerySet[CreditCard]) -> None:
         today = timezone.localdate()
         for card in queryset:
-            card = credit_card_statement_cut(card=card, cut_date=today)
+            if card.last_statement_date == today:
+                self.message_user(
+                    request,
+                    f"La tarjeta {card.masked_number} ya tenía corte al {today:%d/%m/%Y}; no se "
+                    "facturó otra vez.",
+                    messages.WARNING,
+                )
+                continue
+            try:
+                card = credit_card_statement_cut(card=card, cut_date=today)
+            except ProductError as exc:
+                self.message_user(request, refusal_message(exc), messages.ERROR)
+                continue
             self.log_change(request, card, f"Corte de estado de cuenta al {today:%d/%m/%Y}.")
             self.message_user(
                 request,
@@ -910,19 +969,23 @@ class CreditCardAdmin(CardAdmin):
 
         def perform(form: ServiceForm) -> str:
             data = form.cleaned_data
+            replayed = self.key_used(form, "credit_card_issue", CreditCard)
             card = credit_card_issue(
                 member=data["member"],
                 credit_limit=data["credit_limit"],
                 card_type=data["card_type"],
                 statement_day=data["statement_day"],
+                idempotency_key=form.operation_key("credit_card_issue"),
             )
-            self.log_addition(request, card, "Emisión de tarjeta de crédito.")
-            self.message_user(
+            return self.created(
                 request,
-                f"Tarjeta {card.masked_number} emitida con un cupo de {money(card.credit_limit)}.",
-                messages.SUCCESS,
+                card,
+                replayed=replayed,
+                log="Emisión de tarjeta de crédito.",
+                done=f"Tarjeta {card.masked_number} emitida con un cupo de "
+                f"{money(card.credit_limit)}.",
+                again=f"la tarjeta {card.masked_number} ya estaba emitida y no se emitió otra.",
             )
-            return change_url(card)
 
         return self.service_form_view(
             request,

@@ -179,6 +179,7 @@ class AccountOpenForm(ServiceForm):
         choices=SignatureCondition.choices,
         initial=SignatureCondition.SINGLE,
     )
+    idempotency_key = IdempotencyKeyField()
 
 
 class LoanDisburseForm(ServiceForm):
@@ -255,6 +256,7 @@ class DebitCardIssueForm(ServiceForm):
 
     account = _account_field(DebitCard, "account", "Cuenta")
     card_type = forms.CharField(label="Tipo de tarjeta", max_length=40, initial="MC Débito")
+    idempotency_key = IdempotencyKeyField()
 
 
 class CreditCardIssueForm(ServiceForm):
@@ -275,6 +277,7 @@ class CreditCardIssueForm(ServiceForm):
             "max_value": "Elige un día de corte entre 1 y 28.",
         },
     )
+    idempotency_key = IdempotencyKeyField()
 
 
 class CardPurchaseForm(ServiceForm):

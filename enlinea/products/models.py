@@ -30,6 +30,17 @@ class SignatureCondition(models.TextChoices):
     JOINT = "conjunta", "Firmas conjuntas"
 
 
+IDEMPOTENCY_KEY_LENGTH = 120  # as long as the ledger's keys
+
+
+def idempotency_key_field() -> models.CharField:
+    """The key of the request that created the row: a replay finds the row instead of
+    making a second one, and the unique index settles concurrent first requests."""
+    return models.CharField(
+        "clave de idempotencia", max_length=IDEMPOTENCY_KEY_LENGTH, unique=True, editable=False
+    )
+
+
 class DepositAccount(models.Model):
     """A savings, checking or certificate account (cuenta)."""
 
@@ -49,6 +60,7 @@ class DepositAccount(models.Model):
         default=SignatureCondition.SINGLE,
     )
     opened_at = models.DateTimeField("apertura")
+    idempotency_key = idempotency_key_field()
 
     class Meta:
         verbose_name = "cuenta"
@@ -184,6 +196,7 @@ class Investment(models.Model):
         verbose_name = "inversión"
         verbose_name_plural = "inversiones"
         ordering = ["-start_date", "-id"]
+        permissions = [("pay_investment", "Puede pagar pólizas al vencimiento")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capital__gt=0), name="products_investment_capital_gt_0"
@@ -231,10 +244,12 @@ class DebitCard(Card):
     account = models.ForeignKey(
         DepositAccount, on_delete=models.PROTECT, related_name="debit_cards"
     )
+    idempotency_key = idempotency_key_field()
 
     class Meta:
         verbose_name = "tarjeta de débito"
         verbose_name_plural = "tarjetas de débito"
+        permissions = [("block_debitcard", "Puede bloquear y desbloquear tarjetas de débito")]
         constraints = [
             models.UniqueConstraint(
                 fields=["bin6", "last4", "member"], name="products_debitcard_unique"
@@ -255,10 +270,15 @@ class CreditCard(Card):
     payment_due_date = models.DateField("fecha máxima de pago", null=True, blank=True)
     statement_balance = models.BigIntegerField("saldo al corte", default=0)
     minimum_payment = models.BigIntegerField("pago mínimo", default=0)
+    idempotency_key = idempotency_key_field()
 
     class Meta:
         verbose_name = "tarjeta de crédito"
         verbose_name_plural = "tarjetas de crédito"
+        permissions = [
+            ("block_creditcard", "Puede bloquear y desbloquear tarjetas de crédito"),
+            ("cut_statement", "Puede hacer el corte de estado de cuenta de tarjetas de crédito"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["bin6", "last4", "member"], name="products_creditcard_unique"

@@ -4,11 +4,10 @@
 permissions to the list below (adding what is missing, removing what is not listed),
 so running it after every deploy keeps the roles as written here.
 
-Back-office operations that have no permission of their own are mapped to the closest
-standard one: paying a póliza at maturity needs ``change_investment``, a credit card's
-statement cut-off needs ``change_creditcard``, recording a card purchase needs
-``add_cardpurchase`` and blocking a card needs ``block_product`` (on deposit accounts,
-described as "bloquear y desbloquear productos").
+Each back-office operation has a permission of its own: ``block_product`` blocks deposit
+accounts, ``block_debitcard`` / ``block_creditcard`` block cards, ``pay_investment`` pays
+a póliza at maturity, ``cut_statement`` cuts a credit card's statement, and recording a
+card purchase needs ``add_cardpurchase``.
 """
 
 from __future__ import annotations
@@ -34,6 +33,7 @@ _LEDGER_VIEW = tuple(
     f"ledger.view_{model}" for model in ("ledgeraccount", "journalentry", "posting", "hold")
 )
 _PRODUCTS_VIEW = tuple(f"products.view_{model}" for model in _PRODUCT_MODELS)
+_CARDS_BLOCK = ("products.block_debitcard", "products.block_creditcard")
 
 ROLES: dict[str, tuple[str, ...]] = {
     TELLER: (
@@ -51,14 +51,15 @@ ROLES: dict[str, tuple[str, ...]] = {
         "products.block_product",
         "products.disburse_loan",
         "products.add_investment",
-        "products.change_investment",
+        "products.pay_investment",
         "products.add_debitcard",
         "products.add_creditcard",
-        "products.change_creditcard",
+        "products.cut_statement",
         "products.add_cardpurchase",
+        *_CARDS_BLOCK,
         *_LEDGER_VIEW,
     ),
-    SUPPORT: ("members.view_member", *_PRODUCTS_VIEW, *_LEDGER_VIEW),
+    SUPPORT: ("members.view_member", *_PRODUCTS_VIEW, *_CARDS_BLOCK, *_LEDGER_VIEW),
 }
 
 

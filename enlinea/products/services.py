@@ -1,8 +1,11 @@
 """Writes for members' products. Money moves only through ``enlinea.ledger.services``.
 
-Each service that creates or changes a product locks the product's (or member's) row
-first, checks whether its idempotency key was already used, and then records exactly
-one ledger entry, all in one durable transaction.
+Each service that creates or changes a product takes an idempotency key. A service that
+moves money locks the product's (or member's) row first, checks whether its key was
+already used, and then records exactly one ledger entry, all in one durable transaction.
+Accounts and cards keep the key of the request that created them in a unique column.
+A replay of a key returns what the first request made; the same key with other data
+is refused.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from enlinea.ledger.models import AccountKind as LedgerKind
@@ -70,8 +75,62 @@ def _positive(amount: int) -> int:
     return amount
 
 
-def _replayed(key: str) -> JournalEntry | None:
-    return JournalEntry.objects.filter(idempotency_key=key).first()
+_CONFLICT = (
+    "Esta solicitud ya se registró con otros datos ({what}); no se aplicó de nuevo. "
+    "Para una operación nueva, vuelve a abrir el formulario."
+)
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+def _replayed(key: str, kind: str) -> JournalEntry | None:
+    """The entry an earlier request with ``key`` recorded, if it was this kind of request."""
+    entry = JournalEntry.objects.filter(idempotency_key=key).first()
+    if entry is not None and entry.kind != kind:
+        raise ProductError(_CONFLICT.format(what=f"asiento #{entry.pk}"))
+    return entry
+
+
+def _same_request(existing: _Row, **expected: Any) -> _Row:
+    """``existing`` was made by an earlier request with the same idempotency key: return
+    it when that request asked for the same thing, refuse when it asked for another."""
+    if any(getattr(existing, field) != value for field, value in expected.items()):
+        raise ProductError(_CONFLICT.format(what=existing))
+    return existing
+
+
+def _replayed_product(key: str, kind: str, model: type[_Row], **expected: Any) -> _Row | None:
+    """The loan or póliza an earlier request with ``key`` opened (its entry's metadata
+    names it by number), checked against this request; None for a new key."""
+    entry = _replayed(key, kind)
+    if entry is None:
+        return None
+    number = entry.metadata[model._meta.model_name]
+    return _same_request(model._default_manager.get(number=number), **expected)
+
+
+def _create_once(
+    model: type[_Row], *, idempotency_key: str, expected: dict[str, Any], create: Callable[[], _Row]
+) -> _Row:
+    """``create()`` the row for ``idempotency_key`` unless an earlier request did.
+
+    Concurrent first requests with one key all get past the first look; the unique index
+    on the key lets one insert win, the others' transactions roll back on IntegrityError
+    and they return the winner's row."""
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required")
+
+    def earlier() -> _Row | None:
+        existing = model._default_manager.filter(idempotency_key=idempotency_key).first()
+        return None if existing is None else _same_request(existing, **expected)
+
+    if (found := earlier()) is not None:
+        return found
+    try:
+        return create()
+    except IntegrityError:
+        if (found := earlier()) is not None:
+            return found
+        raise
 
 
 def _product_ledger_account(kind: str, side: str, allow_negative: bool, name: str) -> LedgerAccount:
@@ -98,27 +157,39 @@ def _number_from(ledger: LedgerAccount, prefix: str, code_prefix: str) -> str:
 def account_open(
     *,
     member: Member,
+    idempotency_key: str,
     kind: str = AccountKind.SAVINGS,
     signature: str = SignatureCondition.SINGLE,
     opened_at: datetime.datetime | None = None,
 ) -> DepositAccount:
-    """Open a deposit account for a member, with its own ledger account (never negative)."""
-    with transaction.atomic(durable=True):
-        ledger = _product_ledger_account(
-            LedgerKind.MEMBER_DEPOSIT,
-            NormalSide.CREDIT,
-            False,
-            f"{AccountKind(kind).label} · {member.full_name}",
-        )
-        number = _number_from(ledger, ACCOUNT_PREFIX[kind], "2101")
-        return DepositAccount.objects.create(
-            member=member,
-            ledger_account=ledger,
-            number=number,
-            kind=kind,
-            signature=signature,
-            opened_at=opened_at or timezone.now(),
-        )
+    """Open a deposit account for a member, with its own ledger account (never negative).
+    A replay of ``idempotency_key`` returns the account it opened."""
+
+    def create() -> DepositAccount:
+        with transaction.atomic(durable=True):
+            ledger = _product_ledger_account(
+                LedgerKind.MEMBER_DEPOSIT,
+                NormalSide.CREDIT,
+                False,
+                f"{AccountKind(kind).label} · {member.full_name}",
+            )
+            number = _number_from(ledger, ACCOUNT_PREFIX[kind], "2101")
+            return DepositAccount.objects.create(
+                member=member,
+                ledger_account=ledger,
+                number=number,
+                kind=kind,
+                signature=signature,
+                opened_at=opened_at or timezone.now(),
+                idempotency_key=idempotency_key,
+            )
+
+    return _create_once(
+        DepositAccount,
+        idempotency_key=idempotency_key,
+        expected={"member_id": member.pk, "kind": kind, "signature": signature},
+        create=create,
+    )
 
 
 def cash_deposit(
@@ -206,8 +277,20 @@ def loan_disburse(
         raise ProductError(f"Condiciones de crédito inválidas: {exc}") from exc
     with transaction.atomic(durable=True):
         Member.objects.select_for_update().get(pk=member.pk)
-        if (entry := _replayed(idempotency_key)) is not None:
-            return Loan.objects.get(number=entry.metadata["loan"])
+        replayed = _replayed_product(
+            idempotency_key,
+            "loan_disbursement",
+            Loan,
+            member_id=member.pk,
+            disbursement_account_id=account.pk,
+            product_name=product_name,
+            principal=principal,
+            annual_rate_bp=annual_rate_bp,
+            term_months=term_months,
+            disbursed_on=disbursed_on,
+        )
+        if replayed is not None:
+            return replayed
         ledger = _product_ledger_account(
             LedgerKind.LOAN_PORTFOLIO,
             NormalSide.DEBIT,
@@ -259,7 +342,7 @@ def loan_repay(
     """Pay the next installment: capital back to the loan, interest to income."""
     with transaction.atomic(durable=True):
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
-        if (entry := _replayed(idempotency_key)) is not None:
+        if (entry := _replayed(idempotency_key, "loan_repayment")) is not None:
             return loan.installments.get(number=entry.metadata["installment"])
         if loan.status == LoanStatus.PAID_OFF:
             raise ProductError("El crédito ya está cancelado.")
@@ -344,8 +427,19 @@ def investment_open(
         raise ProductError(f"Condiciones de inversión inválidas: {exc}") from exc
     with transaction.atomic(durable=True):
         Member.objects.select_for_update().get(pk=member.pk)
-        if (entry := _replayed(idempotency_key)) is not None:
-            return Investment.objects.get(number=entry.metadata["investment"])
+        replayed = _replayed_product(
+            idempotency_key,
+            "investment_open",
+            Investment,
+            member_id=member.pk,
+            source_account_id=source_account.pk,
+            capital=capital,
+            annual_rate_bp=annual_rate_bp,
+            term_days=term_days,
+            start_date=start_date,
+        )
+        if replayed is not None:
+            return replayed
         ledger = _product_ledger_account(
             LedgerKind.TERM_DEPOSITS, NormalSide.CREDIT, False, f"Póliza · {member.full_name}"
         )
@@ -430,19 +524,35 @@ def _expiry(years: int = 4) -> datetime.date:
 
 
 def debit_card_issue(
-    *, account: DepositAccount, card_type: str = "MC Débito", processor: CardProcessor | None = None
+    *,
+    account: DepositAccount,
+    idempotency_key: str,
+    card_type: str = "MC Débito",
+    processor: CardProcessor | None = None,
 ) -> DebitCard:
-    """Issue a debit card on a member's account; only the masked number is kept."""
-    number = (processor or card_processor()).issue_number(bin6=DEBIT_BIN)
-    return DebitCard.objects.create(
-        member=account.member,
-        account=account,
-        bin6=number[:6],
-        last4=number[-4:],
-        card_type=card_type,
-        holder_name=account.member.full_name,
-        expires=_expiry(),
-        issued_at=timezone.now(),
+    """Issue a debit card on a member's account; only the masked number is kept.
+    A replay of ``idempotency_key`` returns the card it issued."""
+
+    def create() -> DebitCard:
+        number = (processor or card_processor()).issue_number(bin6=DEBIT_BIN)
+        with transaction.atomic(durable=True):
+            return DebitCard.objects.create(
+                member=account.member,
+                account=account,
+                bin6=number[:6],
+                last4=number[-4:],
+                card_type=card_type,
+                holder_name=account.member.full_name,
+                expires=_expiry(),
+                issued_at=timezone.now(),
+                idempotency_key=idempotency_key,
+            )
+
+    return _create_once(
+        DebitCard,
+        idempotency_key=idempotency_key,
+        expected={"account_id": account.pk, "card_type": card_type},
+        create=create,
     )
 
 
@@ -450,34 +560,51 @@ def credit_card_issue(
     *,
     member: Member,
     credit_limit: int,
+    idempotency_key: str,
     card_type: str = "Mastercard Estándar",
     statement_day: int = 15,
     processor: CardProcessor | None = None,
 ) -> CreditCard:
-    """Issue a credit card with its own receivable account in the ledger."""
+    """Issue a credit card with its own receivable account in the ledger.
+    A replay of ``idempotency_key`` returns the card it issued."""
     _positive(credit_limit)
-    number = (processor or card_processor()).issue_number(bin6=CREDIT_BIN)
-    with transaction.atomic(durable=True):
-        ledger = _product_ledger_account(
-            LedgerKind.CARD_RECEIVABLE,
-            NormalSide.DEBIT,
-            True,
-            f"{card_type} · {member.full_name}",
-        )
-        ledger.code = f"1402-{number[:6]}{number[-4:]}-{ledger.pk}"
-        ledger.save(update_fields=["code"])
-        return CreditCard.objects.create(
-            member=member,
-            ledger_account=ledger,
-            bin6=number[:6],
-            last4=number[-4:],
-            card_type=card_type,
-            holder_name=member.full_name,
-            expires=_expiry(),
-            credit_limit=credit_limit,
-            statement_day=statement_day,
-            issued_at=timezone.now(),
-        )
+
+    def create() -> CreditCard:
+        number = (processor or card_processor()).issue_number(bin6=CREDIT_BIN)
+        with transaction.atomic(durable=True):
+            ledger = _product_ledger_account(
+                LedgerKind.CARD_RECEIVABLE,
+                NormalSide.DEBIT,
+                True,
+                f"{card_type} · {member.full_name}",
+            )
+            ledger.code = f"1402-{number[:6]}{number[-4:]}-{ledger.pk}"
+            ledger.save(update_fields=["code"])
+            return CreditCard.objects.create(
+                member=member,
+                ledger_account=ledger,
+                bin6=number[:6],
+                last4=number[-4:],
+                card_type=card_type,
+                holder_name=member.full_name,
+                expires=_expiry(),
+                credit_limit=credit_limit,
+                statement_day=statement_day,
+                issued_at=timezone.now(),
+                idempotency_key=idempotency_key,
+            )
+
+    return _create_once(
+        CreditCard,
+        idempotency_key=idempotency_key,
+        expected={
+            "member_id": member.pk,
+            "credit_limit": credit_limit,
+            "card_type": card_type,
+            "statement_day": statement_day,
+        },
+        create=create,
+    )
 
 
 def card_pin_set(*, card: DebitCard | CreditCard, pin: str) -> None:
@@ -514,8 +641,15 @@ def card_purchase_record(
     credit = isinstance(card, CreditCard)
     with transaction.atomic(durable=True):
         card = type(card).objects.select_for_update().get(pk=card.pk)
-        if (entry := _replayed(idempotency_key)) is not None:
-            return CardPurchase.objects.get(entry=entry)
+        if (entry := _replayed(idempotency_key, "card_purchase")) is not None:
+            return _same_request(
+                CardPurchase.objects.get(entry=entry),
+                credit_card_id=card.pk if credit else None,
+                debit_card_id=None if credit else card.pk,
+                amount=amount,
+                merchant=merchant,
+                installments=installments if credit else 1,
+            )
         if card.status != CardStatus.ACTIVE:
             raise ProductError(f"La tarjeta está {card.get_status_display()}.")
         if credit and amount > card.available_credit:
@@ -555,9 +689,20 @@ def card_purchase_record(
 
 def credit_card_statement_cut(*, card: CreditCard, cut_date: datetime.date) -> CreditCard:
     """Close a billing period: bill one installment of each deferred purchase, then set
-    the statement balance, the minimum payment and the payment due date."""
+    the statement balance, the minimum payment and the payment due date.
+
+    The cut-off date is the request's key: cutting again on the same date returns the
+    card as it was cut (a deferred installment is never billed twice); a date before
+    the last cut-off is refused."""
     with transaction.atomic(durable=True):
         card = CreditCard.objects.select_for_update().get(pk=card.pk)
+        if card.last_statement_date == cut_date:
+            return card
+        if card.last_statement_date is not None and cut_date < card.last_statement_date:
+            raise ProductError(
+                f"La tarjeta {card.masked_number} ya tiene un corte al "
+                f"{card.last_statement_date:%d/%m/%Y}; no se puede cortar a una fecha anterior."
+            )
         for purchase in card.purchases.filter(installments__gt=1):
             if (
                 purchase.installments_billed < purchase.installments

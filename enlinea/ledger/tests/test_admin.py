@@ -23,7 +23,7 @@ MODELS = ("ledgeraccount", "journalentry", "posting", "hold")
 def books(db):
     """A member's account with a deposit and a hold, and two commission entries."""
     chart_ensure()
-    account = account_open(member=member_create(**member_data()))
+    account = account_open(member=member_create(**member_data()), idempotency_key="ledger-admin")
     cash_deposit(account=account, amount=100_000, idempotency_key="books-deposit")
     hold_place(
         account_id=account.ledger_account_id,

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 
 from enlinea.ledger.services import chart_ensure
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import member_data
+from enlinea.products.roles import roles_ensure
 from enlinea.products.services import account_open, cash_deposit
+from enlinea.products.tests.support import STAFF_PASSWORD
 
 
 @pytest.fixture
@@ -16,7 +19,28 @@ def socio(db):
 
 @pytest.fixture
 def savings(socio):
-    account = account_open(member=socio)
+    account = account_open(member=socio, idempotency_key="savings")
     cash_deposit(account=account, amount=500_000, idempotency_key=f"seed-{account.number}")
     account.ledger_account.refresh_from_db()
     return account
+
+
+@pytest.fixture
+def login(client, django_user_model):
+    """Log the test client in as a staff user of a role (or as a superuser)."""
+    roles_ensure()
+
+    def _login(role: str | None = None):
+        if role is None:
+            user = django_user_model.objects.create_superuser(
+                username="gerencia", email="gerencia@example.com", password=STAFF_PASSWORD
+            )
+        else:
+            user = django_user_model.objects.create_user(
+                username=f"staff-{role.lower()}", password=STAFF_PASSWORD, is_staff=True
+            )
+            user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        return client
+
+    return _login

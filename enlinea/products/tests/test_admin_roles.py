@@ -27,6 +27,7 @@ PRODUCTS_VIEW = {
     "products.view_creditcard",
     "products.view_cardpurchase",
 }
+CARDS_BLOCK = {"products.block_debitcard", "products.block_creditcard"}
 EXPECTED = {
     TELLER: {
         "members.view_member",
@@ -42,15 +43,16 @@ EXPECTED = {
         "products.block_product",
         "products.disburse_loan",
         "products.add_investment",
-        "products.change_investment",
+        "products.pay_investment",
         "products.add_debitcard",
         "products.add_creditcard",
-        "products.change_creditcard",
+        "products.cut_statement",
         "products.add_cardpurchase",
+        *CARDS_BLOCK,
         *PRODUCTS_VIEW,
         *LEDGER_VIEW,
     },
-    SUPPORT: {"members.view_member", *PRODUCTS_VIEW, *LEDGER_VIEW},
+    SUPPORT: {"members.view_member", *PRODUCTS_VIEW, *CARDS_BLOCK, *LEDGER_VIEW},
 }
 
 

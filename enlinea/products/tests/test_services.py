@@ -40,8 +40,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_account_numbers_and_ledger_accounts(socio) -> None:
-    savings = account_open(member=socio)
-    progresar = account_open(member=socio, kind=AccountKind.PROGRESAR)
+    savings = account_open(member=socio, idempotency_key="a-savings")
+    progresar = account_open(
+        member=socio, kind=AccountKind.PROGRESAR, idempotency_key="a-progresar"
+    )
     assert savings.number.startswith("41")
     assert progresar.number.startswith("42")
     assert len(savings.number) == 10
@@ -51,7 +53,7 @@ def test_account_numbers_and_ledger_accounts(socio) -> None:
 
 
 def test_cash_deposit_and_withdrawal_move_money_through_the_ledger(socio) -> None:
-    account = account_open(member=socio)
+    account = account_open(member=socio, idempotency_key="a-cash")
     cash_deposit(account=account, amount=10_000, idempotency_key="d1")
     cash_deposit(account=account, amount=10_000, idempotency_key="d1")  # double submit
     cash_withdrawal(account=account, amount=2_500, idempotency_key="w1")
@@ -73,8 +75,11 @@ def test_blocked_accounts_refuse_withdrawals_and_deposits(savings) -> None:
 
 
 def test_joint_signature_accounts_cannot_transact_online(socio) -> None:
-    assert account_open(member=socio).can_transact_online
-    assert not account_open(member=socio, signature=SignatureCondition.JOINT).can_transact_online
+    assert account_open(member=socio, idempotency_key="a-single").can_transact_online
+    joint = account_open(
+        member=socio, signature=SignatureCondition.JOINT, idempotency_key="a-joint"
+    )
+    assert not joint.can_transact_online
 
 
 def test_amounts_must_be_positive_integer_cents(savings) -> None:
@@ -205,7 +210,7 @@ def test_investment_cannot_exceed_available_balance(socio, savings) -> None:
 
 
 def test_cards_keep_only_masked_numbers_and_hashed_pins(socio, savings) -> None:
-    debit = debit_card_issue(account=savings)
+    debit = debit_card_issue(account=savings, idempotency_key="debit")
     assert len(debit.bin6) == 6
     assert len(debit.last4) == 4
     assert debit.masked_number == f"{debit.bin6[:4]} {debit.bin6[4:]}** **** {debit.last4}"
@@ -219,7 +224,7 @@ def test_cards_keep_only_masked_numbers_and_hashed_pins(socio, savings) -> None:
 
 
 def test_debit_card_purchase_debits_the_account(savings) -> None:
-    card = debit_card_issue(account=savings)
+    card = debit_card_issue(account=savings, idempotency_key="debit")
     purchase = card_purchase_record(
         card=card, amount=4_599, merchant="SUPERMAXI", idempotency_key="p1"
     )
@@ -230,7 +235,7 @@ def test_debit_card_purchase_debits_the_account(savings) -> None:
 
 
 def test_credit_card_limit_debt_deferrals_and_statement(socio) -> None:
-    card = credit_card_issue(member=socio, credit_limit=150_000)
+    card = credit_card_issue(member=socio, credit_limit=150_000, idempotency_key="credit")
     card_purchase_record(card=card, amount=30_000, merchant="KYWI", idempotency_key="c1")
     card_purchase_record(
         card=card, amount=60_000, merchant="ALMACENES JAPON", idempotency_key="c2", installments=3
@@ -259,7 +264,7 @@ def test_credit_card_limit_debt_deferrals_and_statement(socio) -> None:
 def test_blocked_card_cannot_buy(socio) -> None:
     from enlinea.products.services import card_set_status
 
-    card = credit_card_issue(member=socio, credit_limit=50_000)
+    card = credit_card_issue(member=socio, credit_limit=50_000, idempotency_key="credit")
     card_set_status(card=card, status=CardStatus.BLOCKED)
     with pytest.raises(ProductError, match="BLOQUEADA"):
         card_purchase_record(card=card, amount=100, merchant="X", idempotency_key="b1")
@@ -268,7 +273,7 @@ def test_blocked_card_cannot_buy(socio) -> None:
 def test_card_network_declines_leave_nothing_posted(socio) -> None:
     from enlinea.ledger.models import JournalEntry
 
-    card = credit_card_issue(member=socio, credit_limit=5_000_000)
+    card = credit_card_issue(member=socio, credit_limit=5_000_000, idempotency_key="credit")
     with pytest.raises(ProductError, match="rechazado por la red"):
         card_purchase_record(
             card=card, amount=1_000_001, merchant="CONCESIONARIO", idempotency_key="big"

@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 else exc.messages
             )
             raise CommandError("No se pudo registrar al socio. " + " ".join(messages)) from exc
-        account = account_open(member=member)
+        account = account_open(member=member, idempotency_key=f"onboard:{member.pk}:savings")
         if deposit:
             try:
                 cash_deposit(
