@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from enlinea.demo.identity import cedula
+from enlinea.demo.online import online_enrolment_seed
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.services import Line, chart_ensure, coop_account, entry_record
 from enlinea.members.models import Member
@@ -190,7 +191,7 @@ def _staff() -> None:
 
 
 def _member_user() -> None:
-    """Andres already uses online banking (the access issue adds enrolment flows)."""
+    """Andres already uses online banking: his first login is done (image, answers)."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=DEMO_MEMBER[0], defaults={"first_name": "ANDRES DAVID", "last_name": "LOPEZ MAYA"}
@@ -201,6 +202,9 @@ def _member_user() -> None:
     Member.objects.filter(identification=demo_member_cedula(ANDRES), user__isnull=True).update(
         user=user
     )
+    member = Member.objects.filter(identification=demo_member_cedula(ANDRES)).first()
+    if member is not None and member.user_id == user.pk:
+        online_enrolment_seed(user=user, member=member)
 
 
 def _history(

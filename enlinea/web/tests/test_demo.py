@@ -57,3 +57,28 @@ def test_bulk_demo_data_is_ledger_valid() -> None:
     call_command("seed_demo", members=40, movements=1_000)
     assert Member.objects.filter(identification=cedula("09", 41)).count() == 0
     assert Posting.objects.filter(entry__idempotency_key__startswith="bulk:").count() == 1_000
+
+
+@pytest.mark.django_db
+def test_the_demo_member_has_finished_the_first_login_and_maria_can_register():
+    from django.contrib.auth.hashers import check_password
+
+    from enlinea.access.models import Consent, OnlineProfile, SecurityAnswer
+    from enlinea.demo.online import DEMO_ANSWERS, DEMO_IMAGE
+    from enlinea.demo.realistic import DEMO_MEMBER, demo_seed
+    from enlinea.members.models import Member
+
+    demo_seed()
+    demo_seed()  # idempotent
+    profile = OnlineProfile.objects.get(user__username=DEMO_MEMBER[0])
+    assert profile.security_image == DEMO_IMAGE
+    assert not profile.temporary
+    assert not profile.is_locked
+    answers = dict(
+        SecurityAnswer.objects.filter(user=profile.user).values_list("question", "answer_hash")
+    )
+    assert set(answers) == set(DEMO_ANSWERS)
+    assert all(check_password(DEMO_ANSWERS[q], h) for q, h in answers.items())
+    assert Consent.objects.filter(member__user=profile.user).count() == 2
+    maria = Member.objects.get(identification="1700001025")
+    assert maria.user is None
