@@ -12,6 +12,8 @@ card purchase needs ``add_cardpurchase``.
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -34,6 +36,13 @@ _LEDGER_VIEW = tuple(
 )
 _PRODUCTS_VIEW = tuple(f"products.view_{model}" for model in _PRODUCT_MODELS)
 _CARDS_BLOCK = ("products.block_debitcard", "products.block_creditcard")
+_ACCESS_VIEW = (
+    *(
+        f"access.view_{model}"
+        for model in ("auditevent", "loginrecord", "onlineprofile", "device", "consent")
+    ),
+    "notifications.view_message",
+)
 
 ROLES: dict[str, tuple[str, ...]] = {
     TELLER: (
@@ -58,8 +67,16 @@ ROLES: dict[str, tuple[str, ...]] = {
         "products.add_cardpurchase",
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
+        *_ACCESS_VIEW,
     ),
-    SUPPORT: ("members.view_member", *_PRODUCTS_VIEW, *_CARDS_BLOCK, *_LEDGER_VIEW),
+    SUPPORT: (
+        "members.view_member",
+        *_PRODUCTS_VIEW,
+        *_CARDS_BLOCK,
+        *_LEDGER_VIEW,
+        *_ACCESS_VIEW,
+        "access.view_securitychallenge",
+    ),
 }
 
 
@@ -76,6 +93,10 @@ def _permission(label: str) -> Permission:
 def roles_ensure() -> dict[str, Group]:
     """Create or update the staff groups so each has exactly the permissions in ``ROLES``."""
     groups: dict[str, Group] = {}
+    # migrate creates each app's permissions as it reaches that app; make sure every
+    # app's exist before the roles refer to them.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     with transaction.atomic():
         for name, labels in ROLES.items():
             permissions = [_permission(label) for label in labels]

@@ -28,6 +28,14 @@ PRODUCTS_VIEW = {
     "products.view_cardpurchase",
 }
 CARDS_BLOCK = {"products.block_debitcard", "products.block_creditcard"}
+ACCESS_VIEW = {
+    "access.view_auditevent",
+    "access.view_loginrecord",
+    "access.view_onlineprofile",
+    "access.view_device",
+    "access.view_consent",
+    "notifications.view_message",
+}
 EXPECTED = {
     TELLER: {
         "members.view_member",
@@ -51,8 +59,16 @@ EXPECTED = {
         *CARDS_BLOCK,
         *PRODUCTS_VIEW,
         *LEDGER_VIEW,
+        *ACCESS_VIEW,
     },
-    SUPPORT: {"members.view_member", *PRODUCTS_VIEW, *CARDS_BLOCK, *LEDGER_VIEW},
+    SUPPORT: {
+        "members.view_member",
+        *PRODUCTS_VIEW,
+        *CARDS_BLOCK,
+        *LEDGER_VIEW,
+        *ACCESS_VIEW,
+        "access.view_securitychallenge",
+    },
 }
 
 
