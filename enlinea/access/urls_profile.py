@@ -1,7 +1,36 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from enlinea.access import views_profile as views
 
 app_name = "profile"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("perfil/preguntas/", views.questions, name="questions"),
+    path("perfil/imagen/", views.image, name="image"),
+    path("perfil/contrasena/", views.password, name="password"),
+    path("perfil/usuario/", views.username, name="username"),
+    path("perfil/dispositivos/", views.devices_list, name="devices"),
+    path("perfil/dispositivos/<int:device_id>/", views.device_detail, name="device"),
+    path(
+        "perfil/dispositivos/<int:device_id>/eliminar/",
+        views.device_remove,
+        name="device_remove",
+    ),
+    path("perfil/terminos/", views.terms, name="terms"),
+    path("perfil/bloquear/", views.block, name="block"),
+    path("perfil/<slug:change>/codigo/", views.change_code, name="code"),
+    path("perfil/<slug:change>/reenviar/", views.change_resend, name="resend"),
+    path("perfil/<slug:change>/listo/", views.change_done, name="done"),
+    path("recuperar/", views.recover, name="recover"),
+    path("recuperar/preguntas/", views.recover_questions, name="recover_questions"),
+    path("recuperar/codigo/", views.recover_code, name="recover_code"),
+    path("recuperar/reenviar/", views.recover_resend, name="recover_resend"),
+    path("recuperar/contrasena/", views.recover_password, name="recover_password"),
+    path("recuperar/listo/", views.recover_done, name="recover_done"),
+    path("recuperar/bloquear/", views.recover_block, name="recover_block"),
+    path("recuperar/bloquear/codigo/", views.recover_block_code, name="recover_block_code"),
+    path("recuperar/bloquear/reenviar/", views.recover_block_resend, name="recover_block_resend"),
+    path("acceso-bloqueado/", views.blocked, name="blocked"),
+]
