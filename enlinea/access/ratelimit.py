@@ -22,13 +22,19 @@ def rate_limited(
     rate_setting: str,
     account: str | None = None,
     increment: bool = True,
+    default: str | None = None,
 ) -> bool:
     """True when this request is over the limit named by ``rate_setting``.
 
     Without ``account`` the counter is per client IP; with it, per that value
-    (username, cédula), whatever the IP. Every refusal is audited.
+    (username, cédula), whatever the IP. Every refusal is audited. ``default`` is the
+    rate when the setting is not defined (for limits whose setting is optional).
     """
-    rate = getattr(settings, rate_setting)
+    rate = (
+        getattr(settings, rate_setting)
+        if default is None
+        else getattr(settings, rate_setting, default)
+    )
     if account is None:
         key = "ip"
     else:
