@@ -1,0 +1,493 @@
+"""Regístrate and Primer ingreso: the services behind the two wizards.
+
+Registration (manual "COMO AFILIARTE"): a member without online access proves who
+they are with their cédula, accepts the two consents and a security code sent to
+their registered e-mail and mobile; they get a temporary username and password by
+e-mail, valid ``ACCESS_TEMP_CREDENTIALS_HOURS``.
+
+First login (manual "PRIMER INGRESO"): with the temporary credentials the member
+chooses a username, answers security questions, picks a security image, sets a
+password, optionally registers the device and confirms everything with a code. The
+wizard keeps only hashes of secrets between steps (``SetupState``); the whole setup
+is applied in one transaction by ``setup_complete``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from enlinea.access import codes, credentials, devices, policy
+from enlinea.access.audit import audit_record, request_meta
+from enlinea.access.catalog import ConsentDocument, SecurityImage
+from enlinea.access.models import AuditKind, Consent, OnlineProfile
+from enlinea.members import validators
+from enlinea.members.models import Member
+from enlinea.notifications.models import Channel
+from enlinea.notifications.services import member_notify, notification_send
+
+KIND_REGISTRATION = "registration"
+KIND_FIRST_LOGIN = "first_login"
+
+# One message for "not a member" and "already has online access": the page must not
+# tell a stranger which cédulas belong to members with or without online banking.
+MSG_NOT_ELIGIBLE = (
+    "No pudimos validar tus datos para el registro. Si eres socio de {institution}, "
+    "acércate a una agencia o llama al centro de llamadas {call_center}."
+)
+MSG_TEMPORARY_EXPIRED = (
+    "Tus credenciales temporales vencieron. Vuelve a registrarte con «Regístrate» para "
+    "recibir unas nuevas."
+)
+
+TEMP_USERNAME_PREFIX = "tmp"
+_TEMP_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O: easy to copy by hand
+_TEMP_LOWER = "abcdefghijkmnpqrstuvwxyz"  # no l, o
+_TEMP_DIGITS = "23456789"  # no 0, 1
+
+
+class EnrolmentError(Exception):
+    """A refusal the member sees; ``str()`` is the Spanish message."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def not_eligible_message() -> str:
+    institution = settings.INSTITUTION
+    return MSG_NOT_ELIGIBLE.format(
+        institution=institution["short_name"], call_center=institution["call_center"]
+    )
+
+
+# ---------------------------------------------------------------- registration
+
+
+def cedula_clean(value: str) -> str:
+    """The cédula's 10 digits, or the members app's Spanish ValidationError."""
+    return validators.normalize_cedula(value)
+
+
+def _temporary_expired(user: Any, now: Any) -> bool:
+    profile = OnlineProfile.objects.filter(user=user).first()
+    if profile is None or not profile.temporary or profile.setup_completed_at is not None:
+        return False
+    return profile.temporary_expires_at is not None and profile.temporary_expires_at <= now
+
+
+def registration_member(*, identification: str) -> Member | None:
+    """The member who may register with this cédula, or None.
+
+    Eligible: a member identified by cédula without online access, or whose temporary
+    credentials expired before they completed the first login. Anyone else (unknown
+    cédula, member already enrolled or with temporary credentials still valid) is
+    None, and the caller shows the same neutral message for all of them.
+    """
+    try:
+        number = cedula_clean(identification)
+    except ValidationError:
+        return None
+    member = (
+        Member.objects.select_related("user")
+        .filter(identification_type="CEDULA", identification=number)
+        .first()
+    )
+    if member is None:
+        return None
+    if member.user is None or _temporary_expired(member.user, timezone.now()):
+        return member
+    return None
+
+
+def consent_record(*, member: Member, document: str, request: HttpRequest | None) -> Consent:
+    """Record an accepted consent with the current version of its document."""
+    version = {
+        ConsentDocument.TERMS: settings.ACCESS_TERMS_VERSION,
+        ConsentDocument.DATA: settings.ACCESS_DATA_CONSENT_VERSION,
+    }[ConsentDocument(document)]
+    meta = request_meta(request)
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            member=member,
+            document=document,
+            version=version,
+            accepted_at=timezone.now(),
+            ip=meta["ip"],
+            user_agent=meta["user_agent"],
+        )
+        audit_record(
+            kind=AuditKind.CONSENT,
+            request=request,
+            member=member,
+            document=document,
+            version=version,
+            consent=consent.pk,
+        )
+    return consent
+
+
+def registration_content(*, member_id: int, consent_ids: list[int]) -> dict[str, Any]:
+    """What the registration code confirms: this member, these accepted consents."""
+    return {"member": member_id, "consents": sorted(consent_ids)}
+
+
+def registration_code_send(
+    *, member: Member, consent_ids: list[int], request: HttpRequest | None
+) -> int:
+    """Step 5: send the security code; returns the challenge id."""
+    consents = Consent.objects.filter(member=member, pk__in=consent_ids)
+    if {c.document for c in consents} != set(ConsentDocument.values):
+        raise EnrolmentError("Acepta los términos y el tratamiento de datos.", code="consents")
+    challenge = codes.challenge_issue(
+        member=member,
+        kind=KIND_REGISTRATION,
+        content=registration_content(member_id=member.pk, consent_ids=consent_ids),
+        description="Registro en En Línea",
+        request=request,
+    )
+    return challenge.pk
+
+
+def temporary_username() -> str:
+    """``tmp`` + 8 random digits, unused: never the cédula, never guessable from it."""
+    user_model = get_user_model()
+    while True:
+        candidate = TEMP_USERNAME_PREFIX + "".join(secrets.choice(string.digits) for _ in range(8))
+        if not user_model.objects.filter(username__iexact=candidate).exists():
+            return candidate
+
+
+def temporary_password(user: Any = None) -> str:
+    """A random password that satisfies the configured policy (checked, not assumed)."""
+    specials = settings.ACCESS_PASSWORD_SPECIALS or "#"
+    length = min(max(settings.ACCESS_PASSWORD_MIN_LENGTH, 12), settings.ACCESS_PASSWORD_MAX_LENGTH)
+    while True:
+        # At most three digits so the e-mail never holds a run that looks like a code.
+        chars = [
+            secrets.choice(_TEMP_UPPER),
+            secrets.choice(_TEMP_UPPER),
+            secrets.choice(_TEMP_DIGITS),
+            secrets.choice(_TEMP_DIGITS),
+            secrets.choice(specials),
+        ]
+        chars += [secrets.choice(_TEMP_LOWER) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        candidate = "".join(chars)
+        try:
+            password_validation.validate_password(candidate, user)
+        except ValidationError:
+            continue
+        return candidate
+
+
+@dataclass(frozen=True)
+class Registration:
+    user: Any
+    username: str
+    expires_at: Any
+
+
+def registration_complete(
+    *, member_id: int, challenge_id: int, consent_ids: list[int], request: HttpRequest | None
+) -> Registration:
+    """Create the temporary credentials after a verified code, in one transaction.
+
+    The caller verified the code with ``codes.challenge_verify`` (outside this
+    transaction). Here the challenge is spent, the member is locked and checked again
+    (a double submit or a parallel registration finds the member already has a user),
+    an expired temporary user is replaced, and the credentials are e-mailed.
+    """
+    content = registration_content(member_id=member_id, consent_ids=consent_ids)
+    now = timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("user").get(pk=member_id)
+        codes.challenge_use(
+            challenge_id=challenge_id, member=member, kind=KIND_REGISTRATION, content=content
+        )
+        old_user = member.user
+        if old_user is not None:
+            if not _temporary_expired(old_user, now):
+                raise EnrolmentError(not_eligible_message(), code="not_eligible")
+            member.user = None
+            member.save(update_fields=["user"])
+            old_user.delete()
+        user_model = get_user_model()
+        username = temporary_username()
+        user = user_model(
+            username=username,
+            first_name=member.first_names[:150],
+            last_name=member.last_names[:150],
+            email=member.email,
+        )
+        password = temporary_password(user)
+        user.set_password(password)
+        user.save()
+        expires_at = now + timedelta(hours=settings.ACCESS_TEMP_CREDENTIALS_HOURS)
+        OnlineProfile.objects.create(user=user, temporary=True, temporary_expires_at=expires_at)
+        member.user = user
+        member.save(update_fields=["user"])
+        audit_record(
+            kind=AuditKind.REGISTERED,
+            request=request,
+            user=user,
+            member=member,
+            consents=sorted(consent_ids),
+            replaced_expired=old_user is not None,
+        )
+        # Only by e-mail (the manual: "Revisa el correo asociado a tu cuenta"); the
+        # SMS just says where to look, so the password never travels by SMS.
+        notification_send(
+            kind="credenciales_temporales",
+            context={
+                "member": member,
+                "username": username,
+                "password": password,
+                "hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
+                "expires_at": expires_at,
+            },
+            email=member.email,
+            channels=[Channel.EMAIL],
+        )
+        notification_send(
+            kind="credenciales_enviadas",
+            context={"member": member},
+            phone=member.mobile_phone,
+            channels=[Channel.SMS],
+        )
+    return Registration(user=user, username=username, expires_at=expires_at)
+
+
+# ---------------------------------------------------------------- first login
+
+
+def setup_allowed(user: Any) -> bool:
+    """Only a member with temporary credentials still valid goes through the wizard."""
+    if not user.is_authenticated:
+        return False
+    profile = OnlineProfile.objects.filter(user=user).first()
+    return profile is not None and profile.temporary and getattr(user, "member", None) is not None
+
+
+def setup_expired(user: Any) -> bool:
+    return _temporary_expired(user, timezone.now())
+
+
+@dataclass
+class SetupState:
+    """What the member chose so far; secrets only as hashes (make_password)."""
+
+    user_id: int
+    username: str = ""
+    answer_hashes: dict[str, str] = field(default_factory=dict)
+    image: str = ""
+    password_hash: str = ""
+    device_save: bool | None = None
+    device_alias: str = ""
+    challenge_id: int | None = None
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any] | None, user_id: int) -> SetupState:
+        if not data or data.get("user_id") != user_id:
+            return cls(user_id=user_id)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "username": self.username,
+            "answer_hashes": dict(self.answer_hashes),
+            "image": self.image,
+            "password_hash": self.password_hash,
+            "device_save": self.device_save,
+            "device_alias": self.device_alias,
+            "challenge_id": self.challenge_id,
+        }
+
+    def next_step(self) -> str:
+        """The first step still to do (names match the wizard's URL names)."""
+        if not self.username:
+            return "setup_username"
+        if len(self.answer_hashes) < settings.ACCESS_QUESTIONS_MIN_SETUP:
+            return "setup_questions"
+        if not self.image:
+            return "setup_image"
+        if not self.password_hash:
+            return "setup_password"
+        if self.device_save is None:
+            return "setup_device"
+        return "setup_code"
+
+
+def setup_username_clean(*, user: Any, username: str) -> str:
+    return credentials.username_clean(username=username, user=user)
+
+
+def setup_answers_hash(*, answers: Mapping[str, str]) -> dict[str, str]:
+    """Validate the answers and the setup minimum; return {question: hash}."""
+    cleaned = credentials.answers_clean(answers)
+    minimum = settings.ACCESS_QUESTIONS_MIN_SETUP
+    if len(cleaned) < minimum:
+        raise ValidationError(
+            f"Responde mínimo {minimum} preguntas de seguridad.", code="answers_minimum"
+        )
+    return {question: make_password(answer) for question, answer in cleaned.items()}
+
+
+def setup_image_clean(*, image: str) -> str:
+    if image not in SecurityImage.values:
+        raise ValidationError("Selecciona una imagen de seguridad.", code="image_required")
+    return image
+
+
+def setup_password_hash(
+    *, user: Any, username: str, current: str, password: str, confirmation: str
+) -> str:
+    """Check the current (temporary) password and the new one; return the new hash.
+
+    The policy is checked against the username the member chose in this wizard.
+    """
+    if not user.check_password(current or ""):
+        raise ValidationError({"current": "La contraseña actual o temporal no es correcta."})
+    original = user.username
+    user.username = username or original
+    try:
+        credentials.password_clean(password=password, confirmation=confirmation, user=user)
+    except ValidationError as exc:
+        target = "confirmation" if exc.error_list[0].code == "password_mismatch" else "password"
+        raise ValidationError({target: exc.messages}) from None
+    finally:
+        user.username = original
+    return make_password(password)
+
+
+def device_alias_clean(*, save: bool, alias: str) -> str:
+    value = " ".join((alias or "").split())
+    if not save:
+        return ""
+    if not value:
+        raise ValidationError(
+            "Escribe un alias para el dispositivo, por ejemplo «Mi laptop personal».",
+            code="alias_required",
+        )
+    if len(value) > 40:
+        raise ValidationError("El alias puede tener hasta 40 caracteres.", code="alias_length")
+    return value
+
+
+def setup_content(state: SetupState) -> dict[str, Any]:
+    """What the first-login code confirms: every choice, secrets only as digests."""
+
+    def digest(value: str) -> str:
+        return hashlib.sha256(value.encode()).hexdigest()
+
+    return {
+        "user": state.user_id,
+        "username": state.username,
+        "answers": {q: digest(h) for q, h in sorted(state.answer_hashes.items())},
+        "image": state.image,
+        "password": digest(state.password_hash),
+        "device": bool(state.device_save),
+        "alias": state.device_alias,
+    }
+
+
+def setup_code_send(*, user: Any, state: SetupState, request: HttpRequest | None) -> int:
+    if state.next_step() != "setup_code":
+        raise EnrolmentError("Completa los pasos anteriores.", code="incomplete")
+    challenge = codes.challenge_issue(
+        member=user.member,
+        kind=KIND_FIRST_LOGIN,
+        content=setup_content(state),
+        description="Configuración de tus credenciales",
+        request=request,
+    )
+    return challenge.pk
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    username: str
+    device_token: str | None
+
+
+def setup_complete(*, user: Any, state: SetupState, request: HttpRequest) -> SetupResult:
+    """Apply the whole first-login setup in one transaction (the code was verified).
+
+    Raises ValidationError (e.g. the username was taken meanwhile) or ChallengeError;
+    then nothing at all is changed.
+    """
+    if state.challenge_id is None or state.next_step() != "setup_code":
+        raise EnrolmentError("Completa los pasos anteriores.", code="incomplete")
+    member = user.member
+    token = None
+    with transaction.atomic():
+        profile = OnlineProfile.objects.select_for_update().get(user=user)
+        if not profile.temporary:
+            raise EnrolmentError("Tus credenciales ya fueron configuradas.", code="done")
+        codes.challenge_use(
+            challenge_id=state.challenge_id,
+            member=member,
+            kind=KIND_FIRST_LOGIN,
+            content=setup_content(state),
+        )
+        username = credentials.username_set(user=user, username=state.username, request=request)
+        credentials.answers_store(
+            user=user,
+            hashes=state.answer_hashes,
+            minimum=settings.ACCESS_QUESTIONS_MIN_SETUP,
+            request=request,
+            replace=True,
+        )
+        credentials.image_set(user=user, image=state.image, request=request)
+        credentials.password_store(user=user, encoded=state.password_hash, request=request)
+        now = timezone.now()
+        if state.device_save:
+            _device, token = devices.device_register(
+                user=user, alias=state.device_alias, request=request
+            )
+        profile.refresh_from_db()
+        profile.temporary = False
+        profile.temporary_expires_at = None
+        profile.setup_completed_at = now
+        profile.failed_logins = 0
+        profile.save(
+            update_fields=[
+                "temporary",
+                "temporary_expires_at",
+                "setup_completed_at",
+                "failed_logins",
+            ]
+        )
+        audit_record(
+            kind=AuditKind.SETUP_COMPLETED,
+            request=request,
+            user=user,
+            questions=len(state.answer_hashes),
+            image=state.image,
+            device=bool(state.device_save),
+        )
+        member_notify(
+            member=member,
+            kind="credenciales_configuradas",
+            context={"username": username, "device_alias": state.device_alias},
+        )
+    return SetupResult(username=username, device_token=token)
+
+
+def username_help_texts() -> list[str]:
+    return [*policy.username_help_texts(), "El usuario debe ser distinto a tu número de cédula"]

@@ -1,0 +1,620 @@
+"""Regístrate and Primer ingreso services: every rule and refusal (issue 4, points 3-4)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.utils import timezone
+
+from enlinea.access import codes, credentials, enrolment
+from enlinea.access.catalog import ConsentDocument
+from enlinea.access.codes import ChallengeError
+from enlinea.access.models import (
+    AuditEvent,
+    AuditKind,
+    Consent,
+    Device,
+    OnlineProfile,
+    SecurityAnswer,
+    SecurityChallenge,
+)
+from enlinea.access.tests.cast import online_member
+from enlinea.members.models import Member
+from enlinea.members.services import member_create
+from enlinea.members.tests.support import make_cedula, member_data, with_wrong_check_digit
+from enlinea.notifications.models import Channel, Message
+
+pytestmark = pytest.mark.django_db
+
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+NEW_PASSWORD = "Cumbaya#2026x"
+ANSWERS = {"comida": "encebollado", "ciudad": "quito", "color": "verde"}
+
+
+# ---------------------------------------------------------------- helpers (also used by
+# the view tests)
+
+
+def web_request(path: str = "/registro/", **extra: str):
+    return RequestFactory().post(path, HTTP_USER_AGENT=UA, REMOTE_ADDR="190.152.1.20", **extra)
+
+
+def new_member(**overrides: object) -> Member:
+    overrides.setdefault("identification", make_cedula())
+    return member_create(**member_data(**overrides))
+
+
+def last_code(member: Member) -> str:
+    """The newest security code e-mailed to the member (from the outbox)."""
+    message = (
+        Message.objects.filter(kind="codigo_seguridad", channel=Channel.EMAIL, recipient=member.email)
+        .order_by("-id")
+        .first()
+    )
+    assert message is not None, "no code was sent"
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def temporary_credentials(member: Member) -> tuple[str, str]:
+    message = (
+        Message.objects.filter(kind="credenciales_temporales", recipient=member.email)
+        .order_by("-id")
+        .first()
+    )
+    assert message is not None, "no credentials e-mail"
+    username = re.search(r"Usuario temporal: (\S+)", message.body).group(1)
+    password = re.search(r"Contraseña temporal: (\S+)", message.body).group(1)
+    return username, password
+
+
+def consents_for(member: Member) -> list[int]:
+    request = web_request()
+    terms = enrolment.consent_record(member=member, document=ConsentDocument.TERMS, request=request)
+    data = enrolment.consent_record(member=member, document=ConsentDocument.DATA, request=request)
+    return [terms.pk, data.pk]
+
+
+def register(member: Member) -> tuple[enrolment.Registration, list[int]]:
+    """The whole registration through the services, as the views drive it."""
+    consent_ids = consents_for(member)
+    challenge_id = enrolment.registration_code_send(
+        member=member, consent_ids=consent_ids, request=web_request()
+    )
+    verify_registration(member, challenge_id, consent_ids, last_code(member))
+    done = enrolment.registration_complete(
+        member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
+    )
+    return done, consent_ids
+
+
+def verify_registration(member: Member, challenge_id: int, consent_ids: list[int], code: str):
+    return codes.challenge_verify(
+        challenge_id=challenge_id,
+        member=member,
+        kind=enrolment.KIND_REGISTRATION,
+        content=enrolment.registration_content(member_id=member.pk, consent_ids=consent_ids),
+        code=code,
+    )
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def registered_member() -> Member:
+    member = new_member()
+    register(member)
+    member.refresh_from_db()
+    return member
+
+
+def full_state(user, **overrides: object) -> enrolment.SetupState:
+    state = enrolment.SetupState(
+        user_id=user.pk,
+        username="andres2026",
+        answer_hashes=enrolment.setup_answers_hash(answers=ANSWERS),
+        image="delfin",
+        password_hash=enrolment.setup_password_hash(
+            user=user,
+            username="andres2026",
+            current=temporary_credentials(user.member)[1],
+            password=NEW_PASSWORD,
+            confirmation=NEW_PASSWORD,
+        ),
+        device_save=True,
+        device_alias="Mi laptop personal",
+    )
+    for name, value in overrides.items():
+        setattr(state, name, value)
+    return state
+
+
+# ---------------------------------------------------------------- Regístrate: cédula
+
+
+def test_cedula_with_wrong_check_digit_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.cedula_clean(with_wrong_check_digit(make_cedula()))
+    assert caught.value.messages == [
+        "El número de cédula no es válido: revisa el dígito verificador."
+    ]
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "17143071031", "17a4307103"])
+def test_cedula_must_have_ten_digits(typed: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.cedula_clean(typed)
+    assert caught.value.messages == ["Ingresa un número de cédula de 10 dígitos."]
+
+
+def test_pasted_cedula_with_dashes_and_spaces_is_accepted() -> None:
+    cedula = make_cedula()
+    assert enrolment.cedula_clean(f"{cedula[:3]} {cedula[3:9]}-{cedula[9]}") == cedula
+
+
+def test_member_without_online_access_may_register() -> None:
+    member = new_member()
+    assert enrolment.registration_member(identification=member.identification) == member
+
+
+def test_unknown_cedula_enrolled_member_and_valid_temporary_are_all_refused_alike() -> None:
+    enrolled = online_member()
+    with_temporary = registered_member()
+    assert enrolment.registration_member(identification=make_cedula()) is None
+    assert enrolment.registration_member(identification=enrolled.identification) is None
+    assert enrolment.registration_member(identification=with_temporary.identification) is None
+
+
+def test_member_with_expired_temporary_credentials_may_register_again() -> None:
+    member = registered_member()
+    OnlineProfile.objects.filter(user=member.user).update(
+        temporary_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert enrolment.registration_member(identification=member.identification) == member
+
+
+# ---------------------------------------------------------------- consents
+
+
+def test_consents_are_recorded_with_version_time_ip_user_agent_and_audit(settings) -> None:
+    settings.ACCESS_TERMS_VERSION = "2026.3"
+    settings.ACCESS_DATA_CONSENT_VERSION = "2026.7"
+    member = new_member()
+    before = timezone.now()
+    consents_for(member)
+    terms = Consent.objects.get(member=member, document=ConsentDocument.TERMS)
+    data = Consent.objects.get(member=member, document=ConsentDocument.DATA)
+    assert (terms.version, data.version) == ("2026.3", "2026.7")
+    assert terms.accepted_at >= before
+    assert terms.ip == "190.152.1.20"
+    assert terms.user_agent == UA
+    audits = AuditEvent.objects.filter(kind=AuditKind.CONSENT, member=member)
+    assert sorted(a.detail["version"] for a in audits) == ["2026.3", "2026.7"]
+
+
+def test_code_is_not_sent_without_both_consents() -> None:
+    member = new_member()
+    terms = enrolment.consent_record(
+        member=member, document=ConsentDocument.TERMS, request=web_request()
+    )
+    with pytest.raises(enrolment.EnrolmentError):
+        enrolment.registration_code_send(member=member, consent_ids=[terms.pk], request=None)
+    assert not SecurityChallenge.objects.filter(member=member).exists()
+
+
+# ---------------------------------------------------------------- registration result
+
+
+def test_registration_creates_temporary_credentials_and_emails_them(settings) -> None:
+    member = new_member()
+    before = timezone.now()
+    done, _ = register(member)
+    member.refresh_from_db()
+    user = member.user
+    assert user == done.user
+    assert re.fullmatch(r"tmp\d{8}", user.username)
+    assert user.username != member.identification
+    username, password = temporary_credentials(member)
+    assert username == user.username
+    assert user.check_password(password)
+    password_validation.validate_password(password, user)  # satisfies the policy
+    assert password not in Message.objects.get(kind="credenciales_temporales").subject
+    profile = OnlineProfile.objects.get(user=user)
+    assert profile.temporary
+    hours = settings.ACCESS_TEMP_CREDENTIALS_HOURS
+    assert before + timedelta(hours=hours) <= profile.temporary_expires_at
+    assert profile.temporary_expires_at <= timezone.now() + timedelta(hours=hours)
+    assert AuditEvent.objects.filter(kind=AuditKind.REGISTERED, member=member, user=user).exists()
+    # The password goes by e-mail only; the SMS only says where to look.
+    sms = Message.objects.get(channel=Channel.SMS, kind="credenciales_enviadas")
+    assert password not in sms.body
+    assert not Message.objects.filter(channel=Channel.SMS, body__contains=password).exists()
+
+
+def test_temporary_password_always_satisfies_the_policy(settings) -> None:
+    settings.ACCESS_PASSWORD_MIN_LENGTH = 14
+    for _ in range(30):
+        password = enrolment.temporary_password()
+        password_validation.validate_password(password)
+        assert len(password) >= 14
+        assert not re.search(r"\d{4}", password)
+
+
+def test_wrong_registration_code_is_refused_and_creates_nothing() -> None:
+    member = new_member()
+    consent_ids = consents_for(member)
+    challenge_id = enrolment.registration_code_send(
+        member=member, consent_ids=consent_ids, request=None
+    )
+    with pytest.raises(ChallengeError) as caught:
+        verify_registration(member, challenge_id, consent_ids, wrong(last_code(member)))
+    assert caught.value.code == "wrong"
+    with pytest.raises(ChallengeError):
+        enrolment.registration_complete(
+            member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
+        )
+    member.refresh_from_db()
+    assert member.user is None
+
+
+def test_expired_registration_code_is_refused() -> None:
+    member = new_member()
+    consent_ids = consents_for(member)
+    challenge_id = enrolment.registration_code_send(
+        member=member, consent_ids=consent_ids, request=None
+    )
+    SecurityChallenge.objects.filter(pk=challenge_id).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(ChallengeError) as caught:
+        verify_registration(member, challenge_id, consent_ids, last_code(member))
+    assert caught.value.code == "expired"
+    assert str(caught.value) == "El código expiró. Solicita uno nuevo con «Reenviar»."
+
+
+def test_registration_code_for_other_consents_is_a_mismatch() -> None:
+    member = new_member()
+    consent_ids = consents_for(member)
+    challenge_id = enrolment.registration_code_send(
+        member=member, consent_ids=consent_ids, request=None
+    )
+    other_ids = consents_for(member)
+    with pytest.raises(ChallengeError) as caught:
+        verify_registration(member, challenge_id, other_ids, last_code(member))
+    assert caught.value.code == "mismatch"
+
+
+def test_registration_code_of_another_member_does_not_work() -> None:
+    member, intruder = new_member(), new_member()
+    consent_ids = consents_for(member)
+    challenge_id = enrolment.registration_code_send(
+        member=member, consent_ids=consent_ids, request=None
+    )
+    with pytest.raises(ChallengeError) as caught:
+        verify_registration(intruder, challenge_id, consent_ids, last_code(member))
+    assert caught.value.code == "not_found"
+
+
+def test_double_submit_creates_one_user_and_the_code_is_used_once() -> None:
+    member = new_member()
+    done, consent_ids = register(member)
+    challenge_id = SecurityChallenge.objects.get(member=member).pk
+    with pytest.raises(ChallengeError) as caught:
+        verify_registration(member, challenge_id, consent_ids, last_code(member))
+    assert caught.value.code == "used"
+    with pytest.raises(ChallengeError):
+        enrolment.registration_complete(
+            member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
+        )
+    assert get_user_model().objects.filter(member=member).count() == 1
+    assert AuditEvent.objects.filter(kind=AuditKind.REGISTERED, member=member).count() == 1
+
+
+def test_member_with_valid_temporary_credentials_cannot_register_again() -> None:
+    member = new_member()
+    register(member)
+    consent_ids = consents_for(member)
+    challenge_id = enrolment.registration_code_send(
+        member=member, consent_ids=consent_ids, request=None
+    )
+    verify_registration(member, challenge_id, consent_ids, last_code(member))
+    with pytest.raises(enrolment.EnrolmentError) as caught:
+        enrolment.registration_complete(
+            member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
+        )
+    assert str(caught.value) == enrolment.not_eligible_message()
+
+
+def test_expired_temporary_user_is_replaced_by_a_new_registration() -> None:
+    member = registered_member()
+    old_user = member.user
+    OnlineProfile.objects.filter(user=old_user).update(
+        temporary_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    done, _ = register(member)
+    member.refresh_from_db()
+    assert member.user == done.user != old_user
+    assert not get_user_model().objects.filter(pk=old_user.pk).exists()
+    assert AuditEvent.objects.filter(kind=AuditKind.REGISTERED, member=member).count() == 2
+
+
+# ---------------------------------------------------------------- Primer ingreso: rules
+
+
+@pytest.fixture
+def temp_user():
+    return registered_member().user
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc123", "El usuario debe tener entre 8 y 15 caracteres."),
+        ("usuario12345678901", "El usuario debe tener entre 8 y 15 caracteres."),
+        (
+            "Usuario01",
+            "El usuario debe contener solo letras minúsculas y números, sin espacios ni tildes.",
+        ),
+        (
+            "usuario 01",
+            "El usuario debe contener solo letras minúsculas y números, sin espacios ni tildes.",
+        ),
+        (
+            "señor2026",
+            "El usuario debe contener solo letras minúsculas y números, sin espacios ni tildes.",
+        ),
+        ("12345678", "El usuario debe tener al menos una letra."),
+    ],
+)
+def test_username_rules(temp_user, typed: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_username_clean(user=temp_user, username=typed)
+    assert caught.value.messages == [message]
+
+
+def test_username_equal_to_the_cedula_is_refused(temp_user) -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_username_clean(user=temp_user, username=temp_user.member.identification)
+    assert caught.value.messages == ["El usuario debe ser distinto a tu número de cédula."]
+
+
+def test_username_taken_by_someone_else_is_refused(temp_user) -> None:
+    online_member(username="andres2026")
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_username_clean(user=temp_user, username="andres2026")
+    assert caught.value.messages == ["Ese nombre de usuario no está disponible. Prueba con otro."]
+
+
+def test_valid_username_is_accepted(temp_user) -> None:
+    assert enrolment.setup_username_clean(user=temp_user, username="usuario01") == "usuario01"
+
+
+def test_username_indications_include_the_cedula_rule() -> None:
+    texts = enrolment.username_help_texts()
+    assert "El usuario debe ser distinto a tu número de cédula" in texts
+    assert any("mínimo de 8 caracteres y un máximo de 15" in t for t in texts)
+
+
+def test_fewer_answers_than_the_minimum_are_refused(settings) -> None:
+    settings.ACCESS_QUESTIONS_MIN_SETUP = 3
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_answers_hash(answers={"comida": "encebollado", "ciudad": "quito"})
+    assert caught.value.messages == ["Responde mínimo 3 preguntas de seguridad."]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("dos palabras", "La respuesta debe ser una sola palabra."),
+        ("quito2", "La respuesta no puede tener números."),
+        ("Quito", "Ingresa solo letras minúsculas sin tildes, de la a a la z."),
+        ("café", "Ingresa solo letras minúsculas sin tildes, de la a a la z."),
+    ],
+)
+def test_each_answer_rule_is_reported_at_its_question(answer: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_answers_hash(answers={**ANSWERS, "serie": answer})
+    assert caught.value.message_dict == {"serie": [message]}
+
+
+def test_answers_are_kept_only_as_hashes() -> None:
+    hashes = enrolment.setup_answers_hash(answers=ANSWERS)
+    assert set(hashes) == set(ANSWERS)
+    for question, answer in ANSWERS.items():
+        assert answer not in hashes[question]
+        assert check_password(answer, hashes[question])
+
+
+def _password_errors(user, **fields: str) -> dict[str, list[str]]:
+    values = {
+        "username": "andres2026",
+        "current": temporary_credentials(user.member)[1],
+        "password": NEW_PASSWORD,
+        "confirmation": NEW_PASSWORD,
+        **fields,
+    }
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_password_hash(user=user, **values)
+    return caught.value.message_dict
+
+
+def test_wrong_current_password_is_refused(temp_user) -> None:
+    assert _password_errors(temp_user, current="Otra#Clave2026") == {
+        "current": ["La contraseña actual o temporal no es correcta."]
+    }
+
+
+def test_confirmation_must_match(temp_user) -> None:
+    assert _password_errors(temp_user, confirmation="Cumbaya#2026y") == {
+        "confirmation": ["Las contraseñas no coinciden."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Cum#2026", "La contraseña debe tener entre 10 y 15 caracteres."),
+        ("Cumbaya#2026xyz1", "La contraseña debe tener entre 10 y 15 caracteres."),
+        ("cumbaya#2026", "A la contraseña le falta una letra mayúscula."),
+        ("Cumbaya2026x", "A la contraseña le falta un carácter especial ($@#%!*?&)."),
+        ("Andres2026#x", "La contraseña no puede contener tu nombre de usuario."),
+    ],
+)
+def test_new_password_follows_the_policy(temp_user, password: str, message: str) -> None:
+    errors = _password_errors(temp_user, password=password, confirmation=password)
+    assert message in errors["password"]
+
+
+def test_new_password_cannot_contain_the_cedula(temp_user) -> None:
+    password = "A#" + temp_user.member.identification + "b"
+    errors = _password_errors(temp_user, password=password, confirmation=password)
+    assert "La contraseña no puede contener tu número de identificación." in errors["password"]
+
+
+def test_new_password_must_differ_from_the_temporary_one(temp_user) -> None:
+    temporary = temporary_credentials(temp_user.member)[1]
+    errors = _password_errors(temp_user, password=temporary, confirmation=temporary)
+    assert errors == {"password": ["La nueva contraseña debe ser distinta a la actual."]}
+
+
+def test_password_hash_is_returned_not_the_password(temp_user) -> None:
+    state = full_state(temp_user)
+    assert NEW_PASSWORD not in state.password_hash
+    assert check_password(NEW_PASSWORD, state.password_hash)
+    temp_user.refresh_from_db()
+    assert re.fullmatch(r"tmp\d{8}", temp_user.username)  # nothing saved yet
+
+
+@pytest.mark.parametrize(
+    ("save", "alias", "result"),
+    [(True, "  Mi   laptop ", "Mi laptop"), (False, "ignorado", "")],
+)
+def test_device_alias(save: bool, alias: str, result: str) -> None:
+    assert enrolment.device_alias_clean(save=save, alias=alias) == result
+
+
+def test_device_alias_is_required_to_save_the_device() -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.device_alias_clean(save=True, alias="  ")
+    assert caught.value.messages == [
+        "Escribe un alias para el dispositivo, por ejemplo «Mi laptop personal»."
+    ]
+
+
+# ---------------------------------------------------------------- Primer ingreso: apply
+
+
+def _confirm(user, state: enrolment.SetupState, request) -> enrolment.SetupResult:
+    state.challenge_id = enrolment.setup_code_send(user=user, state=state, request=request)
+    codes.challenge_verify(
+        challenge_id=state.challenge_id,
+        member=user.member,
+        kind=enrolment.KIND_FIRST_LOGIN,
+        content=enrolment.setup_content(state),
+        code=last_code(user.member),
+    )
+    return enrolment.setup_complete(user=user, state=state, request=request)
+
+
+def test_setup_applies_every_choice_at_once(temp_user) -> None:
+    state = full_state(temp_user)
+    request = web_request("/primer-ingreso/codigo/")
+    result = _confirm(temp_user, state, request)
+    temp_user.refresh_from_db()
+    assert temp_user.username == result.username == "andres2026"
+    assert temp_user.check_password(NEW_PASSWORD)
+    assert credentials.answers_check(user=temp_user, answers=ANSWERS)
+    assert SecurityAnswer.objects.filter(user=temp_user).count() == 3
+    profile = OnlineProfile.objects.get(user=temp_user)
+    assert profile.security_image == "delfin"
+    assert not profile.temporary
+    assert profile.setup_completed_at is not None
+    assert profile.temporary_expires_at is None
+    device = Device.objects.get(user=temp_user)
+    assert device.alias == "Mi laptop personal"
+    assert result.device_token
+    assert AuditEvent.objects.filter(kind=AuditKind.SETUP_COMPLETED, user=temp_user).exists()
+    assert Message.objects.filter(
+        kind="credenciales_configuradas", recipient=temp_user.member.email
+    ).exists()
+
+
+def test_setup_without_device_registers_none(temp_user) -> None:
+    state = full_state(temp_user, device_save=False, device_alias="")
+    result = _confirm(temp_user, state, web_request())
+    assert result.device_token is None
+    assert not Device.objects.filter(user=temp_user).exists()
+
+
+def test_choice_changed_after_the_code_is_a_mismatch_and_changes_nothing(temp_user) -> None:
+    state = full_state(temp_user)
+    state.challenge_id = enrolment.setup_code_send(user=temp_user, state=state, request=None)
+    state.image = "martillo"
+    with pytest.raises(ChallengeError) as caught:
+        codes.challenge_verify(
+            challenge_id=state.challenge_id,
+            member=temp_user.member,
+            kind=enrolment.KIND_FIRST_LOGIN,
+            content=enrolment.setup_content(state),
+            code=last_code(temp_user.member),
+        )
+    assert caught.value.code == "mismatch"
+    with pytest.raises(ChallengeError):
+        enrolment.setup_complete(user=temp_user, state=state, request=web_request())
+    assert OnlineProfile.objects.get(user=temp_user).temporary
+
+
+def test_username_taken_meanwhile_rolls_everything_back(temp_user) -> None:
+    state = full_state(temp_user)
+    state.challenge_id = enrolment.setup_code_send(user=temp_user, state=state, request=None)
+    codes.challenge_verify(
+        challenge_id=state.challenge_id,
+        member=temp_user.member,
+        kind=enrolment.KIND_FIRST_LOGIN,
+        content=enrolment.setup_content(state),
+        code=last_code(temp_user.member),
+    )
+    online_member(username="andres2026")
+    with pytest.raises(ValidationError):
+        enrolment.setup_complete(user=temp_user, state=state, request=web_request())
+    temp_user.refresh_from_db()
+    assert re.fullmatch(r"tmp\d{8}", temp_user.username)
+    assert not SecurityAnswer.objects.filter(user=temp_user).exists()
+    assert OnlineProfile.objects.get(user=temp_user).temporary
+    assert not temp_user.check_password(NEW_PASSWORD)
+
+
+def test_setup_code_is_used_once(temp_user) -> None:
+    state = full_state(temp_user)
+    _confirm(temp_user, state, web_request())
+    with pytest.raises(enrolment.EnrolmentError):
+        enrolment.setup_complete(user=temp_user, state=state, request=web_request())
+
+
+def test_code_is_not_sent_for_an_incomplete_setup(temp_user) -> None:
+    state = full_state(temp_user, image="")
+    with pytest.raises(enrolment.EnrolmentError):
+        enrolment.setup_code_send(user=temp_user, state=state, request=None)
+
+
+def test_setup_is_only_for_valid_temporary_credentials(temp_user) -> None:
+    assert enrolment.setup_allowed(temp_user)
+    assert not enrolment.setup_expired(temp_user)
+    OnlineProfile.objects.filter(user=temp_user).update(
+        temporary_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert enrolment.setup_expired(temp_user)
+    enrolled = online_member(username="mariaperez").user
+    assert not enrolment.setup_allowed(enrolled)
+
+
+def test_setup_state_of_another_user_is_ignored(temp_user) -> None:
+    state = enrolment.SetupState.load({"user_id": temp_user.pk + 1, "username": "x"}, temp_user.pk)
+    assert state.username == ""
+    assert state.next_step() == "setup_username"

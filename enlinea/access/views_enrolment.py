@@ -1,0 +1,603 @@
+"""Regístrate (/registro/) and Primer ingreso (/primer-ingreso/): the manual's wizards.
+
+Each step is a plain form page (works without JavaScript). What the member chose is
+kept in the session between steps, secrets only as hashes; the operation is applied
+after the security code, in one transaction (enrolment.registration_complete and
+enrolment.setup_complete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from enlinea.access import enrolment, policy
+from enlinea.access.audit import audit_record
+from enlinea.access.catalog import ConsentDocument
+from enlinea.access.codes import ChallengeError, challenge_resend, challenge_verify
+from enlinea.access.devices import device_cookie_set
+from enlinea.access.forms_enrolment import (
+    CodeForm,
+    ConsentForm,
+    DeviceForm,
+    IdentificationForm,
+    ImageForm,
+    PasswordForm,
+    QuestionsForm,
+    UsernameForm,
+)
+from enlinea.access.models import AuditKind, SecurityChallenge
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.members.models import Member
+
+REGISTER_KEY = "enrol_registro"
+REGISTER_DONE_KEY = "enrol_registro_listo"
+SETUP_KEY = "enrol_primer_ingreso"
+SETUP_DONE_KEY = "enrol_primer_ingreso_listo"
+SETUP_ERROR_KEY = "enrol_primer_ingreso_error"
+RESENT_KEY = "enrol_codigo_reenviado"
+
+SETUP_STEPS = [
+    "setup_username",
+    "setup_questions",
+    "setup_image",
+    "setup_password",
+    "setup_device",
+    "setup_code",
+]
+
+MSG_RESENT = "Te enviamos un nuevo código a tu correo y a tu celular."
+
+
+def _login_url() -> str:
+    return resolve_url(settings.LOGIN_URL)
+
+
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    return render(request, template, {"login_url": _login_url(), **context}, status=status)
+
+
+# ---------------------------------------------------------------- shared code page
+
+
+def _code_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    challenge: SecurityChallenge,
+    form: CodeForm,
+    action: str,
+    resend_url: str,
+    cancel_url: str,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "code_form": form,
+        "expires_at": challenge.expires_at,
+        "action": action,
+        "resend_url": resend_url,
+        "cancel_url": cancel_url,
+        "resent": request.session.pop(RESENT_KEY, False),
+        **(extra or {}),
+    }
+    return _render(request, template, context, status=status)
+
+
+def _resend(
+    request: HttpRequest,
+    *,
+    member: Any,
+    challenge: SecurityChallenge,
+    page: Callable[..., HttpResponse],
+    code_url: str,
+) -> HttpResponse:
+    """ "¿No te llegó el código? Reenviar", rate-limited per IP, back to the code page."""
+    error = ""
+    if rate_limited(request, group="enrol_code_resend", rate_setting="ACCESS_RATE_CODE_IP"):
+        error = MSG_RATE_LIMITED
+    else:
+        try:
+            challenge_resend(challenge_id=challenge.pk, member=member, request=request)
+        except ChallengeError as exc:
+            error = str(exc)
+    if error:
+        form = CodeForm({})
+        form.is_valid()
+        form.add_error("code", error)
+        return page(request, challenge, form, status=429 if error == MSG_RATE_LIMITED else 400)
+    request.session[RESENT_KEY] = True
+    return redirect(code_url)
+
+
+def _challenge(challenge_id: Any, member: Any) -> SecurityChallenge | None:
+    if not challenge_id:
+        return None
+    return SecurityChallenge.objects.filter(pk=challenge_id, member=member).first()
+
+
+# ---------------------------------------------------------------- Regístrate
+
+
+def _register_state(request: HttpRequest) -> dict[str, Any]:
+    return dict(request.session.get(REGISTER_KEY) or {})
+
+
+def _register_member(state: dict[str, Any]) -> Member | None:
+    """The member this browser is registering (from our own session, not from input)."""
+    member_id = state.get("member")
+    return Member.objects.filter(pk=member_id).first() if member_id else None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Pasos 1-2: "Número de identificación" + "Validar"."""
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    form = IdentificationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if rate_limited(request, group="enrol_register", rate_setting="ACCESS_RATE_REGISTER_IP"):
+            form.is_valid()
+            form.add_error(None, MSG_RATE_LIMITED)
+            status = 429
+        elif form.is_valid():
+            cedula = form.cleaned_data["identification"]
+            if rate_limited(
+                request,
+                group="enrol_register",
+                rate_setting="ACCESS_RATE_REGISTER_IP",
+                account=cedula,
+            ):
+                form.add_error(None, MSG_RATE_LIMITED)
+                status = 429
+            else:
+                member = enrolment.registration_member(identification=cedula)
+                if member is None:
+                    form.add_error("identification", enrolment.not_eligible_message())
+                else:
+                    request.session[REGISTER_KEY] = {"member": member.pk}
+                    return redirect("enrol:register_terms")
+    return _render(request, "access/enrolment/register.html", {"form": form}, status=status)
+
+
+def _consent_step(
+    request: HttpRequest,
+    *,
+    document: str,
+    requires: str | None,
+    template: str,
+    version: str,
+    label: str,
+    required_message: str,
+    on_accept: Callable[[HttpRequest, Member, dict[str, Any]], HttpResponse],
+) -> HttpResponse:
+    state = _register_state(request)
+    member = _register_member(state)
+    if member is None or (requires and not state.get(requires)):
+        return redirect("enrol:register")
+    form = ConsentForm(request.POST or None, label=label, required_message=required_message)
+    if request.method == "POST" and form.is_valid():
+        consent = enrolment.consent_record(member=member, document=document, request=request)
+        state[document] = consent.pk
+        request.session[REGISTER_KEY] = state
+        return on_accept(request, member, state)
+    return _render(
+        request, template, {"form": form, "cancel_url": _login_url(), "version": version}
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register_terms(request: HttpRequest) -> HttpResponse:
+    """Paso 3: Términos y Condiciones Canales Digitales."""
+    return _consent_step(
+        request,
+        document=ConsentDocument.TERMS,
+        requires=None,
+        template="access/enrolment/register_terms.html",
+        version=settings.ACCESS_TERMS_VERSION,
+        label="Aceptar términos y condiciones",
+        required_message="Marca la casilla «Aceptar términos y condiciones» para continuar.",
+        on_accept=lambda request, member, state: redirect("enrol:register_data"),
+    )
+
+
+def _register_send_code(
+    request: HttpRequest, member: Member, state: dict[str, Any]
+) -> HttpResponse:
+    state["challenge"] = enrolment.registration_code_send(
+        member=member,
+        consent_ids=[state[ConsentDocument.TERMS], state[ConsentDocument.DATA]],
+        request=request,
+    )
+    request.session[REGISTER_KEY] = state
+    return redirect("enrol:register_code")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register_data(request: HttpRequest) -> HttpResponse:
+    """Paso 4: Tratamiento de datos; accepting it sends the security code."""
+    return _consent_step(
+        request,
+        document=ConsentDocument.DATA,
+        requires=ConsentDocument.TERMS,
+        template="access/enrolment/register_data.html",
+        version=settings.ACCESS_DATA_CONSENT_VERSION,
+        label="Autorizar Tratamiento de datos",
+        required_message="Marca la casilla «Autorizar Tratamiento de datos» para continuar.",
+        on_accept=_register_send_code,
+    )
+
+
+def _register_code_page(
+    request: HttpRequest, challenge: SecurityChallenge, form: CodeForm, status: int = 200
+) -> HttpResponse:
+    return _code_page(
+        request,
+        template="access/enrolment/register_code.html",
+        challenge=challenge,
+        form=form,
+        action=reverse("enrol:register_code"),
+        resend_url=reverse("enrol:register_resend"),
+        cancel_url=_login_url(),
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register_code(request: HttpRequest) -> HttpResponse:
+    """Paso 5: "Factor de seguridad"; a right code creates the temporary credentials."""
+    state = _register_state(request)
+    member = _register_member(state)
+    challenge = _challenge(state.get("challenge"), member) if member else None
+    if member is None or challenge is None:
+        return redirect("enrol:register")
+    form = CodeForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return _register_code_page(request, challenge, form)
+    consent_ids = [state[ConsentDocument.TERMS], state[ConsentDocument.DATA]]
+    try:
+        challenge_verify(
+            challenge_id=challenge.pk,
+            member=member,
+            kind=enrolment.KIND_REGISTRATION,
+            content=enrolment.registration_content(member_id=member.pk, consent_ids=consent_ids),
+            code=form.cleaned_data["code"],
+            request=request,
+        )
+        enrolment.registration_complete(
+            member_id=member.pk,
+            challenge_id=challenge.pk,
+            consent_ids=consent_ids,
+            request=request,
+        )
+    except (ChallengeError, enrolment.EnrolmentError) as exc:
+        form.add_error("code", str(exc))
+        challenge.refresh_from_db()
+        return _register_code_page(request, challenge, form, status=400)
+    request.session.pop(REGISTER_KEY, None)
+    request.session[REGISTER_DONE_KEY] = True
+    return redirect("enrol:register_done")
+
+
+@never_cache
+@require_POST
+def register_resend(request: HttpRequest) -> HttpResponse:
+    state = _register_state(request)
+    member = _register_member(state)
+    challenge = _challenge(state.get("challenge"), member) if member else None
+    if member is None or challenge is None:
+        return redirect("enrol:register")
+    return _resend(
+        request,
+        member=member,
+        challenge=challenge,
+        page=_register_code_page,
+        code_url=reverse("enrol:register_code"),
+    )
+
+
+@never_cache
+def register_done(request: HttpRequest) -> HttpResponse:
+    """Paso 6: "¡Registro exitoso!"."""
+    if not request.session.pop(REGISTER_DONE_KEY, False):
+        return redirect("enrol:register")
+    return _render(
+        request,
+        "access/enrolment/register_done.html",
+        {"hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS},
+    )
+
+
+# ---------------------------------------------------------------- Primer ingreso
+
+
+def setup_view(step: str | None) -> Callable[..., Callable[..., HttpResponse]]:
+    """Guard for the wizard's steps: a logged-in member with temporary credentials.
+
+    Anyone else goes home; expired temporary credentials end the session; a step
+    whose earlier steps are not done sends the member to the first missing one.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @never_cache
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not enrolment.setup_allowed(user):
+                return redirect("web:home")
+            if enrolment.setup_expired(user):
+                logout(request)
+                return _render(
+                    request,
+                    "access/enrolment/setup_expired.html",
+                    {"message": enrolment.MSG_TEMPORARY_EXPIRED},
+                )
+            state = enrolment.SetupState.load(request.session.get(SETUP_KEY), user.pk)
+            if step is not None:
+                wanted = state.next_step()
+                if SETUP_STEPS.index(step) > SETUP_STEPS.index(wanted):
+                    return redirect(f"enrol:{wanted}")
+            return view(request, state, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _setup_save(request: HttpRequest, state: enrolment.SetupState) -> None:
+    # Any change to a choice voids a code already sent: it confirmed the old choices.
+    state.challenge_id = None
+    request.session[SETUP_KEY] = state.dump()
+
+
+def _setup_render(
+    request: HttpRequest, template: str, step: str, context: dict[str, Any]
+) -> HttpResponse:
+    number = SETUP_STEPS.index(step) + 2  # the manual's Paso 2 … Paso 7
+    previous = SETUP_STEPS[SETUP_STEPS.index(step) - 1] if step != SETUP_STEPS[0] else None
+    return _render(
+        request,
+        template,
+        {
+            "paso": number,
+            "back_url": reverse(f"enrol:{previous}") if previous else reverse("enrol:setup"),
+            **context,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@setup_view(None)
+def setup(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 1 (after the login with temporary credentials): what the wizard will ask."""
+    return _render(
+        request,
+        "access/enrolment/setup_start.html",
+        {
+            "next_url": reverse(f"enrol:{state.next_step()}"),
+            "minimum": settings.ACCESS_QUESTIONS_MIN_SETUP,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@setup_view("setup_username")
+def setup_username(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 2: personaliza tu nombre de usuario."""
+    form = UsernameForm(
+        request.POST or None, user=request.user, initial={"username": state.username}
+    )
+    pending_error = request.session.pop(SETUP_ERROR_KEY, "")
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["username"] != state.username:
+            state.password_hash = ""  # checked against the old username
+        state.username = form.cleaned_data["username"]
+        _setup_save(request, state)
+        return redirect("enrol:setup_questions")
+    if pending_error and not form.is_bound:
+        form = UsernameForm({"username": ""}, user=request.user)
+        form.is_valid()
+        form.errors["username"] = form.error_class([pending_error])
+    return _setup_render(
+        request,
+        "access/enrolment/setup_username.html",
+        "setup_username",
+        {"form": form, "help_texts": enrolment.username_help_texts()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@setup_view("setup_questions")
+def setup_questions(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 3: registrar preguntas de seguridad (mínimo ACCESS_QUESTIONS_MIN_SETUP)."""
+    form = QuestionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        state.answer_hashes = form.answer_hashes
+        _setup_save(request, state)
+        return redirect("enrol:setup_image")
+    return _setup_render(
+        request,
+        "access/enrolment/setup_questions.html",
+        "setup_questions",
+        {
+            "form": form,
+            "help_texts": policy.answer_help_texts(settings.ACCESS_QUESTIONS_MIN_SETUP),
+            "answered": len(state.answer_hashes),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@setup_view("setup_image")
+def setup_image(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 4: registrar imagen de seguridad."""
+    form = ImageForm(request.POST or None, initial={"image": state.image or None})
+    if request.method == "POST" and form.is_valid():
+        state.image = enrolment.setup_image_clean(image=form.cleaned_data["image"])
+        _setup_save(request, state)
+        return redirect("enrol:setup_password")
+    return _setup_render(
+        request, "access/enrolment/setup_image.html", "setup_image", {"form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@setup_view("setup_password")
+def setup_password(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 5: actualizar contraseña (only its hash is kept until the end)."""
+    form = PasswordForm(request.POST or None, user=request.user, username=state.username)
+    if request.method == "POST":
+        if rate_limited(
+            request,
+            group="enrol_setup_password",
+            rate_setting="ACCESS_RATE_LOGIN_USER",
+            account=str(request.user.pk),
+        ):
+            form.is_valid()
+            form.add_error(None, MSG_RATE_LIMITED)
+        elif form.is_valid():
+            state.password_hash = form.password_hash
+            _setup_save(request, state)
+            return redirect("enrol:setup_device")
+    return _setup_render(
+        request,
+        "access/enrolment/setup_password.html",
+        "setup_password",
+        {"form": form, "help_texts": password_validators_help_texts()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@setup_view("setup_device")
+def setup_device(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 6: ¿Deseas registrar este dispositivo? Continuar sends the security code."""
+    initial = {}
+    if state.device_save is not None:
+        initial = {"save_device": "si" if state.device_save else "no", "alias": state.device_alias}
+    form = DeviceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        state.device_save = form.cleaned_data["save_device"] == "si"
+        state.device_alias = form.cleaned_data["alias"]
+        _setup_save(request, state)
+        state.challenge_id = enrolment.setup_code_send(
+            user=request.user, state=state, request=request
+        )
+        request.session[SETUP_KEY] = state.dump()
+        return redirect("enrol:setup_code")
+    return _setup_render(
+        request, "access/enrolment/setup_device.html", "setup_device", {"form": form}
+    )
+
+
+def _setup_code_page(
+    request: HttpRequest, challenge: SecurityChallenge, form: CodeForm, status: int = 200
+) -> HttpResponse:
+    return _code_page(
+        request,
+        template="access/enrolment/setup_code.html",
+        challenge=challenge,
+        form=form,
+        action=reverse("enrol:setup_code"),
+        resend_url=reverse("enrol:setup_resend"),
+        cancel_url=reverse("enrol:setup_device"),
+        extra={"paso": 7},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@setup_view("setup_code")
+def setup_code(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    """Paso 7: the code confirms every choice; then everything is applied at once."""
+    user = request.user
+    challenge = _challenge(state.challenge_id, user.member)
+    if challenge is None:
+        return redirect("enrol:setup_device")
+    form = CodeForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return _setup_code_page(request, challenge, form)
+    try:
+        challenge_verify(
+            challenge_id=challenge.pk,
+            member=user.member,
+            kind=enrolment.KIND_FIRST_LOGIN,
+            content=enrolment.setup_content(state),
+            code=form.cleaned_data["code"],
+            request=request,
+        )
+        result = enrolment.setup_complete(user=user, state=state, request=request)
+    except (ChallengeError, enrolment.EnrolmentError) as exc:
+        form.add_error("code", str(exc))
+        challenge.refresh_from_db()
+        return _setup_code_page(request, challenge, form, status=400)
+    except ValidationError as exc:
+        # The username was taken between Paso 2 and now: choose another one.
+        state.username = ""
+        _setup_save(request, state)
+        request.session[SETUP_ERROR_KEY] = " ".join(exc.messages)
+        return redirect("enrol:setup_username")
+    # Paso 8 and 9: the member logs in again with the new credentials.
+    logout(request)
+    request.session[SETUP_DONE_KEY] = result.username
+    response = redirect("enrol:setup_done")
+    if result.device_token:
+        device_cookie_set(response, result.device_token)
+    return response
+
+
+@require_POST
+@setup_view(None)
+def setup_resend(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
+    challenge = _challenge(state.challenge_id, request.user.member)
+    if challenge is None:
+        return redirect("enrol:setup_device")
+    return _resend(
+        request,
+        member=request.user.member,
+        challenge=challenge,
+        page=_setup_code_page,
+        code_url=reverse("enrol:setup_code"),
+    )
+
+
+@require_POST
+@login_required
+def setup_exit(request: HttpRequest) -> HttpResponse:
+    """ "Salir" / "Cancelar": leave the wizard; nothing chosen so far is applied."""
+    audit_record(kind=AuditKind.LOGOUT, request=request, user=request.user, where="primer_ingreso")
+    logout(request)
+    return redirect(_login_url())
+
+
+@never_cache
+def setup_done(request: HttpRequest) -> HttpResponse:
+    """Paso 8: credenciales configuradas con éxito."""
+    username = request.session.pop(SETUP_DONE_KEY, "")
+    if not username:
+        return redirect(_login_url())
+    return _render(
+        request,
+        "access/enrolment/setup_done.html",
+        {"username": username},
+    )
