@@ -49,3 +49,16 @@ def _has_member(user: Any) -> bool:
         return user.member is not None
     except ObjectDoesNotExist:  # staff and users without a member
         return False
+
+
+# What the back office's Soporte role needs to read the access records (read-only
+# admin in enlinea/access/admin.py); enlinea/products/roles.py lists roles.
+AUDIT_VIEW_PERMISSIONS = (
+    "access.view_auditevent",
+    "access.view_securitychallenge",
+    "access.view_onlineprofile",
+    "access.view_device",
+    "access.view_consent",
+    "access.view_loginrecord",
+    "notifications.view_message",
+)

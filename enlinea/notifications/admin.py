@@ -2,28 +2,21 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from enlinea.ledger.admin import ReadOnlyMixin
 from enlinea.notifications.models import MailboxItem, Message
 from enlinea.notifications.services import message_retry
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "channel", "kind", "recipient", "status", "attempts", "sent_at")
     list_filter = ("status", "channel", "kind")
     search_fields = ("recipient", "subject")
     date_hierarchy = "created_at"
     actions = ["retry"]
-    # The body may carry a security code: staff see the envelope, not the content.
+    # The body may carry a security code or temporary credentials: staff see the
+    # envelope, not the content (codes are never in the subject).
     exclude = ("body", "html_body")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Reintentar los mensajes fallidos seleccionados")
     def retry(self, request, queryset) -> None:
