@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
@@ -134,6 +134,7 @@ def faq(request: HttpRequest) -> HttpResponse:
         "current_slug": "perfil",
         "layout": "web/member.html" if logged_in else "web/public.html",
         "logged_in": logged_in,
+        "login_url": resolve_url(settings.LOGIN_URL),
         "tel": _tel(settings.INSTITUTION["call_center"]),
         "block_url": _url_or_none("profile:block"),
         "recover_url": _url_or_none("profile:recover"),
