@@ -90,6 +90,11 @@ def _member(request: HttpRequest) -> Member:
     return member
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data for a bound form (even when empty), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _code_rate_limited(request: HttpRequest) -> bool:
     return rate_limited(request, group="code", rate_setting="ACCESS_RATE_CODE_IP")
 
@@ -309,7 +314,7 @@ def change_code(request: HttpRequest, change: str) -> HttpResponse:
     pending = _pending_for(request, current)
     if pending is None:
         return redirect(current.form_url)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and _verify(
         request,
         form,
@@ -381,7 +386,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     """ "Actualizar preguntas de seguridad": edit answers or answer more questions."""
     _member(request)
     answered = credentials.answered_questions(user=request.user)
-    form = QuestionsForm(request.POST or None, answered=answered)
+    form = QuestionsForm(_posted(request), answered=answered)
     if request.method == "POST" and form.is_valid():
         hashes = {
             question: make_password(answer) for question, answer in form.cleaned_answers.items()
@@ -405,7 +410,7 @@ def image(request: HttpRequest) -> HttpResponse:
     """ "Cambio de imagen de seguridad": pick one of the 10 images, "Validar"."""
     _member(request)
     current = credentials.profile_for(request.user).security_image
-    form = ImageForm(request.POST or None, current=current, initial={"image": current})
+    form = ImageForm(_posted(request), current=current, initial={"image": current})
     if request.method == "POST" and form.is_valid():
         return _pending_start(request, CHANGES["imagen"], {"image": form.cleaned_data["image"]})
     return render(
@@ -434,7 +439,7 @@ def _wrong_current_password(request: HttpRequest, form: Any) -> HttpResponse | N
 def password(request: HttpRequest) -> HttpResponse:
     """ "Actualizar contraseña": current, new and its confirmation, then the code."""
     _member(request)
-    form = PasswordChangeForm(request.POST or None, user=request.user)
+    form = PasswordChangeForm(_posted(request), user=request.user)
     if request.method == "POST":
         if form.is_valid():
             credentials.login_success_record(user=request.user)
@@ -456,7 +461,7 @@ def password(request: HttpRequest) -> HttpResponse:
 def username(request: HttpRequest) -> HttpResponse:
     """ "Personaliza tu nombre de usuario"."""
     _member(request)
-    form = UsernameForm(request.POST or None, user=request.user)
+    form = UsernameForm(_posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         return _pending_start(
             request, CHANGES["usuario"], {"username": form.cleaned_data["username"]}
@@ -495,7 +500,7 @@ def device_remove(request: HttpRequest, device_id: int) -> HttpResponse:
     """ "Eliminar": a Motivo, "Sí, eliminar", then the code."""
     _member(request)
     device = devices.device_for_user(user=request.user, device_id=device_id)
-    form = DeviceRemoveForm(request.POST or None)
+    form = DeviceRemoveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = {"device": device.pk, "reason": form.cleaned_data["reason"].strip()}
         return _pending_start(request, CHANGES["dispositivo"], data)
@@ -535,7 +540,7 @@ def block(request: HttpRequest) -> HttpResponse:
     member out: the current password is what proves it is the member.
     """
     member = _member(request)
-    form = CurrentPasswordForm(request.POST or None, user=request.user)
+    form = CurrentPasswordForm(_posted(request), user=request.user)
     if request.method == "POST":
         if form.is_valid():
             recovery.access_self_block(member=member, request=request)
@@ -615,7 +620,7 @@ def _new_state(member: Member, **extra: Any) -> dict[str, Any]:
 
 def recover(request: HttpRequest) -> HttpResponse:
     """ "¿Olvidaste tu contraseña?" step 1: cédula and usuario."""
-    form = RecoveryStartForm(request.POST or None)
+    form = RecoveryStartForm(_posted(request))
     status = 200
     if request.method == "POST":
         request.session.pop(RECOVERY, None)
@@ -643,7 +648,7 @@ def recover_questions(request: HttpRequest) -> HttpResponse:
     if state is None or state["stage"] != "questions":
         return redirect("profile:recover")
     member = _recovery_member(state)
-    form = RecoveryAnswersForm(request.POST or None, questions=state["questions"])
+    form = RecoveryAnswersForm(_posted(request), questions=state["questions"])
     if request.method == "POST" and form.is_valid():
         if credentials.answers_check(user=member.user, answers=form.cleaned_data):
             content = {"member": member.pk, "nonce": state["nonce"]}
@@ -693,7 +698,7 @@ def recover_code(request: HttpRequest) -> HttpResponse:
     if state is None or state["stage"] != "code":
         return redirect("profile:recover")
     member = _recovery_member(state)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = CodeForm(_posted(request))
     if request.method == "POST" and _verify(
         request,
         form,
@@ -732,7 +737,7 @@ def recover_password(request: HttpRequest) -> HttpResponse:
     if state is None or state["stage"] != "password":
         return redirect("profile:recover")
     member = _recovery_member(state)
-    form = NewPasswordForm(request.POST or None, user=member.user)
+    form = NewPasswordForm(_posted(request), user=member.user)
     if request.method == "POST" and form.is_valid():
         try:
             recovery.recovery_complete(
@@ -771,7 +776,7 @@ BLOCK = "enlinea_recovery_block"
 def recover_block(request: HttpRequest) -> HttpResponse:
     """ "Bloquear mi acceso" without logging in (the FAQ's fraud case): cédula + usuario,
     then a code sent to the member."""
-    form = RecoveryStartForm(request.POST or None)
+    form = RecoveryStartForm(_posted(request))
     status = 200
     if request.method == "POST":
         request.session.pop(BLOCK, None)
@@ -800,7 +805,7 @@ def recover_block_code(request: HttpRequest) -> HttpResponse:
     if state is None:
         return redirect("profile:recover_block")
     member = _recovery_member(state)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = CodeForm(_posted(request))
     content = _recovery_content(state)
     if request.method == "POST" and _verify(
         request,

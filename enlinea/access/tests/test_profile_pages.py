@@ -30,6 +30,13 @@ from enlinea.access.views_profile import PENDING
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(settings) -> None:
+    """Argon2 is what production uses; the flows under test do not depend on its cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 MSG_MISMATCH = (
     "El código no corresponde a esta operación: los datos cambiaron después de "
     "solicitarlo. Solicita un nuevo código."

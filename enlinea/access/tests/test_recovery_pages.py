@@ -1,0 +1,313 @@
+"""Password recovery ("¿Olvidaste tu contraseña?") and "Bloquear mi acceso" from it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from enlinea.access import credentials, recovery
+from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile
+from enlinea.access.tests.profile_support import (
+    ANSWERS,
+    NEW_PASSWORD,
+    PASSWORD,
+    enrolled_member,
+    last_code,
+    logged_in,
+    text,
+    wrong_code,
+)
+from enlinea.access.views_profile import RECOVERY
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashes(settings) -> None:
+    """Argon2 is what production uses; the flows under test do not depend on its cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+MSG_NO_MATCH = (
+    "Los datos ingresados no coinciden con nuestros registros. Revisa tu número de "
+    "cédula y tu usuario."
+)
+
+
+@pytest.fixture
+def socio():
+    return enrolled_member()
+
+
+def _start(client: Client, socio, username: str = "andreslopez", identification=None):
+    return client.post(
+        reverse("profile:recover"),
+        {"identification": identification or socio.identification, "username": username},
+    )
+
+
+def _asked(client: Client) -> list[str]:
+    return client.session[RECOVERY]["questions"]
+
+
+def _answer(client: Client, answers: dict[str, str] | None = None):
+    asked = _asked(client)
+    given = answers or {question: ANSWERS[question] for question in asked}
+    return client.post(reverse("profile:recover_questions"), given)
+
+
+def _profile(socio) -> OnlineProfile:
+    return OnlineProfile.objects.get(user=socio.user)
+
+
+def _recover(client: Client, socio, password: str = NEW_PASSWORD):
+    """Walk the four steps; returns the last response."""
+    assert _start(client, socio)["Location"] == reverse("profile:recover_questions")
+    assert _answer(client)["Location"] == reverse("profile:recover_code")
+    code = client.post(reverse("profile:recover_code"), {"code": last_code(socio)})
+    assert code["Location"] == reverse("profile:recover_password")
+    return client.post(
+        reverse("profile:recover_password"), {"password": password, "confirmation": password}
+    )
+
+
+def test_recovery_page_is_public_and_offers_to_block(socio) -> None:
+    page = text(Client().get(reverse("profile:recover")))
+    assert "¿Olvidaste tu contraseña?" in page
+    assert "Número de cédula" in page
+    assert "Usuario" in page
+    assert reverse("profile:recover_block") in page
+
+
+def test_recovery_sets_the_new_password_and_unlocks_a_locked_access(socio) -> None:
+    for _ in range(5):
+        credentials.login_failure_record(user=socio.user)
+    assert _profile(socio).is_locked
+    elsewhere = logged_in(socio)
+    client = Client()
+    done = _recover(client, socio)
+    assert done["Location"] == reverse("profile:recover_done")
+    page = text(client.get(done["Location"]))
+    assert "Tu contraseña fue actualizada" in page
+    assert "Iniciar Sesión" in page
+    socio.user.refresh_from_db()
+    assert socio.user.check_password(NEW_PASSWORD)
+    profile = _profile(socio)
+    assert not profile.is_locked
+    assert profile.failed_logins == 0
+    assert AuditEvent.objects.filter(kind=AuditKind.PASSWORD_RECOVERED, user=socio.user).exists()
+    assert AuditEvent.objects.filter(kind=AuditKind.UNLOCKED, user=socio.user).exists()
+    assert elsewhere.get(reverse("profile:questions")).status_code == 302  # sessions ended
+    # The success page is shown once; the attempt is over.
+    assert client.get(reverse("profile:recover_done"))["Location"] == reverse("profile:recover")
+    assert client.get(reverse("profile:recover_password"))["Location"] == reverse("profile:recover")
+
+
+@pytest.mark.parametrize("wrong", ["username", "cedula", "both"])
+def test_any_mismatch_gets_the_same_neutral_message(socio, wrong) -> None:
+    other = enrolled_member("mariaperez1")
+    username = "mariaperez1" if wrong in ("username", "both") else "andreslopez"
+    identification = other.identification if wrong in ("cedula",) else socio.identification
+    if wrong == "both":
+        identification = "1710034065"
+    response = _start(Client(), socio, username=username, identification=identification)
+    assert response.status_code == 400
+    assert MSG_NO_MATCH in text(response)
+
+
+def test_member_without_online_access_gets_the_same_neutral_message() -> None:
+    from enlinea.members.services import member_create
+    from enlinea.members.tests.support import member_data
+
+    member = member_create(**member_data())
+    response = Client().post(
+        reverse("profile:recover"),
+        {"identification": member.identification, "username": "andreslopez"},
+    )
+    assert MSG_NO_MATCH in text(response)
+
+
+def test_cedula_format_is_checked_at_the_field(socio) -> None:
+    response = _start(Client(), socio, identification="12345")
+    assert "Ingresa un número de cédula de 10 dígitos." in text(response)
+
+
+def test_cedula_with_separators_and_username_in_capitals_are_accepted(socio) -> None:
+    cedula = socio.identification
+    response = _start(
+        Client(), socio, username="AndresLopez", identification=f"{cedula[:9]}-{cedula[9]}"
+    )
+    assert response["Location"] == reverse("profile:recover_questions")
+
+
+def test_two_questions_at_random_stay_the_same_within_the_attempt(socio, settings) -> None:
+    client = Client()
+    _start(client, socio)
+    asked = _asked(client)
+    assert len(asked) == settings.ACCESS_RECOVERY_QUESTIONS == 2
+    assert set(asked) <= set(ANSWERS)
+    labels = re.findall(
+        r'<label[^>]*for="id_(\w+)"',
+        client.get(reverse("profile:recover_questions")).content.decode(),
+    )
+    assert labels == asked
+    client.get(reverse("profile:recover_questions"))
+    assert _asked(client) == asked
+
+
+def test_wrong_answers_count_and_the_third_ends_the_attempt(socio) -> None:
+    client = Client()
+    _start(client, socio)
+    wrong = {question: "incorrecta" for question in _asked(client)}
+    first = _answer(client, wrong)
+    assert first.status_code == 400
+    assert "Las respuestas no coinciden con las que registraste. Te quedan 2 intentos." in text(
+        first
+    )
+    assert "Te quedan 1 intento." in text(_answer(client, wrong))
+    last = _answer(client, wrong)
+    assert last["Location"] == reverse("profile:recover")
+    assert "Las respuestas no coincidieron 3 veces" in text(client.get(last["Location"]))
+    assert RECOVERY not in client.session
+    failures = AuditEvent.objects.filter(kind=AuditKind.LOGIN_FAILED, user=socio.user)
+    assert failures.count() == 3
+    assert failures.first().detail["flow"] == "recovery"
+    assert client.get(reverse("profile:recover_questions"))["Location"] == reverse(
+        "profile:recover"
+    )
+
+
+def test_answer_rules_do_not_leak_and_blank_is_asked_again(socio) -> None:
+    client = Client()
+    _start(client, socio)
+    response = client.post(reverse("profile:recover_questions"), {})
+    assert response.status_code == 400
+    assert "Escribe tu respuesta." in text(response)
+
+
+def test_member_without_enough_questions_is_sent_to_the_call_center() -> None:
+    socio = enrolled_member(answers={"comida": "encebollado"})
+    response = _start(Client(), socio)
+    assert response.status_code == 400
+    assert recovery.MSG_NOT_READY in text(response)
+
+
+def test_wrong_code_is_refused(socio) -> None:
+    client = Client()
+    _start(client, socio)
+    _answer(client)
+    response = client.post(reverse("profile:recover_code"), {"code": wrong_code(last_code(socio))})
+    assert response.status_code == 400
+    assert "El código ingresado es incorrecto. Te quedan 2 intentos." in text(response)
+
+
+def test_the_code_is_bound_to_the_attempt(socio) -> None:
+    client = Client()
+    _start(client, socio)
+    _answer(client)
+    code = last_code(socio)
+    session = client.session
+    session[RECOVERY]["nonce"] = "otro-intento"
+    session.save()
+    response = client.post(reverse("profile:recover_code"), {"code": code})
+    assert "El código no corresponde a esta operación" in text(response)
+
+
+def test_password_rules_apply_in_recovery(socio) -> None:
+    client = Client()
+    response = _recover(client, socio, password="corta")
+    assert response.status_code == 400
+    assert "La contraseña debe tener entre 10 y 15 caracteres." in text(response)
+    assert "La longitud permitida es de 10 a 15 caracteres." in text(response)
+    socio.user.refresh_from_db()
+    assert socio.user.check_password(PASSWORD)
+
+
+def test_recovery_is_rate_limited_per_cedula(socio, settings) -> None:
+    settings.ACCESS_RATE_RECOVERY_IP = "2/h"
+    for address in ("10.0.0.1", "10.0.0.2"):
+        Client(REMOTE_ADDR=address).post(
+            reverse("profile:recover"),
+            {"identification": socio.identification, "username": "otro12345"},
+        )
+    response = Client(REMOTE_ADDR="10.0.0.3").post(
+        reverse("profile:recover"),
+        {"identification": socio.identification, "username": "andreslopez"},
+    )
+    assert response.status_code == 429
+    assert "Hiciste demasiados intentos seguidos" in text(response)
+    assert AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED).exists()
+
+
+def test_recovery_is_rate_limited_per_ip(socio, settings) -> None:
+    settings.ACCESS_RATE_RECOVERY_IP = "2/h"
+    client = Client()
+    for _ in range(2):
+        client.post(
+            reverse("profile:recover"), {"identification": "1710034065", "username": "nadie1234"}
+        )
+    response = _start(client, socio)
+    assert response.status_code == 429
+
+
+# ---------------------------------------------------------------- Bloquear mi acceso
+
+
+def _block(client: Client, socio):
+    response = client.post(
+        reverse("profile:recover_block"),
+        {"identification": socio.identification, "username": "andreslopez"},
+    )
+    assert response["Location"] == reverse("profile:recover_block_code")
+    return client.post(reverse("profile:recover_block_code"), {"code": last_code(socio)})
+
+
+def test_block_from_recovery_with_a_code_then_recovery_unblocks(socio) -> None:
+    elsewhere = logged_in(socio)
+    client = Client()
+    response = _block(client, socio)
+    assert response["Location"] == reverse("profile:blocked")
+    assert "Tu acceso fue bloqueado" in text(client.get(response["Location"]))
+    profile = _profile(socio)
+    assert profile.lock_reason == OnlineProfile.LockReason.SELF
+    assert elsewhere.get(reverse("profile:questions")).status_code == 302
+    assert AuditEvent.objects.filter(kind=AuditKind.SELF_BLOCKED, user=socio.user).exists()
+
+    _recover(Client(), socio)
+    assert not _profile(socio).is_locked
+
+
+def test_block_from_recovery_with_a_wrong_code_does_not_block(socio) -> None:
+    client = Client()
+    client.post(
+        reverse("profile:recover_block"),
+        {"identification": socio.identification, "username": "andreslopez"},
+    )
+    response = client.post(
+        reverse("profile:recover_block_code"), {"code": wrong_code(last_code(socio))}
+    )
+    assert response.status_code == 400
+    assert "El código ingresado es incorrecto" in text(response)
+    assert not _profile(socio).is_locked
+
+
+def test_block_from_recovery_with_a_mismatch_is_neutral(socio) -> None:
+    response = Client().post(
+        reverse("profile:recover_block"),
+        {"identification": socio.identification, "username": "otrousuario"},
+    )
+    assert MSG_NO_MATCH in text(response)
+    assert not _profile(socio).is_locked
+
+
+def test_sessions_end_only_for_that_user(socio) -> None:
+    other = enrolled_member("mariaperez1")
+    mine, theirs = logged_in(socio), logged_in(other)
+    assert recovery.sessions_end(user=socio.user) == 1
+    assert mine.get(reverse("profile:questions")).status_code == 302
+    assert theirs.get(reverse("profile:questions")).status_code == 200
+    assert get_user_model().objects.filter(pk=socio.user.pk).exists()
