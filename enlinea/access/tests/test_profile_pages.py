@@ -454,3 +454,49 @@ def test_self_block_with_a_wrong_password_is_refused(client, socio) -> None:
     assert response.status_code == 400
     assert "La contraseña actual es incorrecta." in text(response)
     assert not OnlineProfile.objects.get(user=socio.user).is_locked
+
+
+# ---------------------------------------------------------------- Cambio de imagen
+
+
+def test_image_page_shows_the_ten_images_with_the_current_one_selected(client) -> None:
+    page = text(client.get(reverse("profile:image")))
+    assert "Actualizar imagen de seguridad" in page
+    assert page.count('class="image-radio"') == 10
+    assert 'value="delfin" checked' in page
+    assert "Validar" in page
+
+
+def test_image_change(client, socio) -> None:
+    response = client.post(reverse("profile:image"), {"image": "paloma"})
+    assert response["Location"] == reverse("profile:code", kwargs={"change": "imagen"})
+    done = _validate(client, "imagen", last_code(socio))
+    page = text(client.get(done["Location"]))
+    assert "Imagen de seguridad actualizada" in page
+    assert "El proceso se realizó correctamente." in page
+    assert OnlineProfile.objects.get(user=socio.user).security_image == "paloma"
+    assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED, user=socio.user).exists()
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({}, "Selecciona una imagen de seguridad."),
+        ({"image": "dragon"}, "Selecciona una de las imágenes de la lista."),
+        ({"image": "delfin"}, "Esa ya es tu imagen de seguridad: elige otra."),
+    ],
+)
+def test_image_refusals(client, posted, message) -> None:
+    response = client.post(reverse("profile:image"), posted)
+    assert response.status_code == 400
+    assert message in text(response)
+
+
+def test_image_changed_after_the_code_was_sent_is_refused(client, socio) -> None:
+    client.post(reverse("profile:image"), {"image": "paloma"})
+    session = client.session
+    session[PENDING]["data"]["image"] = "martillo"
+    session.save()
+    response = _validate(client, "imagen", last_code(socio))
+    assert MSG_MISMATCH in text(response)
+    assert OnlineProfile.objects.get(user=socio.user).security_image == "delfin"
