@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from enlinea.access.models import (
     SecurityChallenge,
 )
 from enlinea.access.tests.cast import online_member
+from enlinea.products.roles import ROLES, SUPPORT, roles_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +91,16 @@ def records(socio, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def support(django_user_model):
+    """Staff with the Soporte role, as the back office gives it."""
     user = django_user_model.objects.create_user(
         username="soporte1", password="x-Soporte-2026", is_staff=True
     )
-    for label in AUDIT_VIEW_PERMISSIONS:
-        app_label, codename = label.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    user.groups.add(roles_ensure()[SUPPORT])
     return user
+
+
+def test_the_support_role_carries_every_audit_view_permission() -> None:
+    assert set(AUDIT_VIEW_PERMISSIONS) <= set(ROLES[SUPPORT])
 
 
 ADMIN_MODELS = [AuditEvent, SecurityChallenge, OnlineProfile, Device, Consent, LoginRecord]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from enlinea.notifications.models import Channel, MailboxItem, Message
 from enlinea.notifications.services import MAX_ATTEMPTS, notification_send
+from enlinea.products.roles import SUPPORT, roles_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -91,12 +91,11 @@ def failed_email(django_capture_on_commit_callbacks) -> Message:
 
 @pytest.fixture
 def support_staff(django_user_model):
+    """Staff with the Soporte role, as the back office gives it."""
     user = django_user_model.objects.create_user(
         username="soporte1", password="x-Soporte-2026", is_staff=True
     )
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="notifications", codename="view_message")
-    )
+    user.groups.add(roles_ensure()[SUPPORT])
     return user
 
 
