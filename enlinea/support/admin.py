@@ -193,6 +193,7 @@ class ComplaintAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(change_url)
+        reference = f" · {complaint.product_reference}" if complaint.product_reference else ""
         context = {
             **self.admin_site.each_context(request),
             "title": f"Cambiar estado de {complaint.ticket}",
@@ -200,10 +201,17 @@ class ComplaintAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "original": complaint,
             "form": form,
-            "change_url": change_url,
+            "summary": [
+                ("Estado actual", complaint.get_status_display()),
+                ("Socio", f"{complaint.full_name} ({complaint.identification})"),
+                ("Producto", f"{complaint.get_product_display()}{reference}"),
+                ("Detalle", complaint.detail),
+            ],
+            "submit_label": "Guardar estado",
             "media": self.media + form.media,
         }
-        return TemplateResponse(request, "admin/support/complaint_status.html", context)
+        # The back office's one template for a form that calls a service.
+        return TemplateResponse(request, "admin/products/service_form.html", context)
 
     def attachment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not self.has_view_permission(request):

@@ -25,6 +25,16 @@ def file_for(member, **overrides) -> Complaint:
     return complaint_file(member=member, **data)
 
 
+def move(complaint: Complaint, current: str, target: str, by, response: str = "") -> Complaint:
+    return complaint_status_change(
+        complaint_id=complaint.pk,
+        expected_status=current,
+        to_status=target,
+        response=response,
+        by=by,
+    )
+
+
 def stored_files(media_root: Path) -> list[Path]:
     folder = media_root / "quejas"
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
@@ -332,20 +342,8 @@ def test_status_moves_received_in_progress_resolved_and_tells_the_member(socio, 
     agent = staff("Soporte")
     complaint = file_for(socio)
 
-    complaint_status_change(
-        complaint_id=complaint.pk,
-        expected_status="RECIBIDO",
-        to_status="EN_GESTION",
-        response="",
-        by=agent,
-    )
-    complaint_status_change(
-        complaint_id=complaint.pk,
-        expected_status="EN_GESTION",
-        to_status="RESUELTO",
-        response="Revertimos el débito de $ 20.00 a tu cuenta.",
-        by=agent,
-    )
+    move(complaint, "RECIBIDO", "EN_GESTION", agent, "")
+    move(complaint, "EN_GESTION", "RESUELTO", agent, "Revertimos el débito de $ 20.00 a tu cuenta.")
 
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.RESOLVED
@@ -367,13 +365,7 @@ def test_status_moves_received_in_progress_resolved_and_tells_the_member(socio, 
 def test_closing_needs_a_response(socio, staff) -> None:
     complaint = file_for(socio)
     with pytest.raises(ValidationError) as exc:
-        complaint_status_change(
-            complaint_id=complaint.pk,
-            expected_status="RECIBIDO",
-            to_status="RECHAZADO",
-            response=" ",
-            by=staff("Soporte"),
-        )
+        move(complaint, "RECIBIDO", "RECHAZADO", staff("Soporte"), " ")
     assert field_errors(exc) == {
         "response": ["Escribe la respuesta para el socio: se le enviará por correo."]
     }
@@ -407,45 +399,21 @@ def test_statuses_only_move_forward(socio, staff, path, target, message) -> None
     complaint = file_for(socio)
     current = "RECIBIDO"
     for step in path:
-        complaint_status_change(
-            complaint_id=complaint.pk,
-            expected_status=current,
-            to_status=step,
-            response="Respuesta.",
-            by=agent,
-        )
+        move(complaint, current, step, agent, "Respuesta.")
         current = step
 
     with pytest.raises(ValidationError) as exc:
-        complaint_status_change(
-            complaint_id=complaint.pk,
-            expected_status=current,
-            to_status=target,
-            response="Respuesta.",
-            by=agent,
-        )
+        move(complaint, current, target, agent, "Respuesta.")
     assert field_errors(exc) == {"status": [message]}
 
 
 def test_a_stale_status_form_changes_nothing(socio, staff) -> None:
     agent = staff("Soporte")
     complaint = file_for(socio)
-    complaint_status_change(
-        complaint_id=complaint.pk,
-        expected_status="RECIBIDO",
-        to_status="EN_GESTION",
-        response="",
-        by=agent,
-    )
+    move(complaint, "RECIBIDO", "EN_GESTION", agent, "")
 
     with pytest.raises(ValidationError) as exc:
-        complaint_status_change(
-            complaint_id=complaint.pk,
-            expected_status="RECIBIDO",
-            to_status="RECHAZADO",
-            response="Duplicado.",
-            by=agent,
-        )
+        move(complaint, "RECIBIDO", "RECHAZADO", agent, "Duplicado.")
     assert "ahora está «En gestión»" in field_errors(exc)["status"][0]
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.IN_PROGRESS
