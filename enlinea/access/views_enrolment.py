@@ -65,6 +65,11 @@ def _login_url() -> str:
     return resolve_url(settings.LOGIN_URL)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data, even when empty (``request.POST or None`` would not bind the form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -150,7 +155,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """Pasos 1-2: "Número de identificación" + "Validar"."""
     if request.user.is_authenticated:
         return redirect("web:home")
-    form = IdentificationForm(request.POST or None)
+    form = IdentificationForm(_posted(request))
     status = 200
     if request.method == "POST":
         if rate_limited(request, group="enrol_register", rate_setting="ACCESS_RATE_REGISTER_IP"):
@@ -192,7 +197,7 @@ def _consent_step(
     member = _register_member(state)
     if member is None or (requires and not state.get(requires)):
         return redirect("enrol:register")
-    form = ConsentForm(request.POST or None, label=label, required_message=required_message)
+    form = ConsentForm(_posted(request), label=label, required_message=required_message)
     if request.method == "POST" and form.is_valid():
         consent = enrolment.consent_record(member=member, document=document, request=request)
         state[document] = consent.pk
@@ -271,7 +276,7 @@ def register_code(request: HttpRequest) -> HttpResponse:
     challenge = _challenge(state.get("challenge"), member) if member else None
     if member is None or challenge is None:
         return redirect("enrol:register")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "GET" or not form.is_valid():
         return _register_code_page(request, challenge, form)
     consent_ids = [state[ConsentDocument.TERMS], state[ConsentDocument.DATA]]
@@ -406,7 +411,7 @@ def setup(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
 def setup_username(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
     """Paso 2: personaliza tu nombre de usuario."""
     form = UsernameForm(
-        request.POST or None, user=request.user, initial={"username": state.username}
+        _posted(request), user=request.user, initial={"username": state.username}
     )
     pending_error = request.session.pop(SETUP_ERROR_KEY, "")
     if request.method == "POST" and form.is_valid():
@@ -431,7 +436,7 @@ def setup_username(request: HttpRequest, state: enrolment.SetupState) -> HttpRes
 @setup_view("setup_questions")
 def setup_questions(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
     """Paso 3: registrar preguntas de seguridad (mínimo ACCESS_QUESTIONS_MIN_SETUP)."""
-    form = QuestionsForm(request.POST or None)
+    form = QuestionsForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         state.answer_hashes = form.answer_hashes
         _setup_save(request, state)
@@ -452,7 +457,7 @@ def setup_questions(request: HttpRequest, state: enrolment.SetupState) -> HttpRe
 @setup_view("setup_image")
 def setup_image(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
     """Paso 4: registrar imagen de seguridad."""
-    form = ImageForm(request.POST or None, initial={"image": state.image or None})
+    form = ImageForm(_posted(request), initial={"image": state.image or None})
     if request.method == "POST" and form.is_valid():
         state.image = enrolment.setup_image_clean(image=form.cleaned_data["image"])
         _setup_save(request, state)
@@ -466,7 +471,7 @@ def setup_image(request: HttpRequest, state: enrolment.SetupState) -> HttpRespon
 @setup_view("setup_password")
 def setup_password(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
     """Paso 5: actualizar contraseña (only its hash is kept until the end)."""
-    form = PasswordForm(request.POST or None, user=request.user, username=state.username)
+    form = PasswordForm(_posted(request), user=request.user, username=state.username)
     if request.method == "POST":
         if rate_limited(
             request,
@@ -495,7 +500,7 @@ def setup_device(request: HttpRequest, state: enrolment.SetupState) -> HttpRespo
     initial = {}
     if state.device_save is not None:
         initial = {"save_device": "si" if state.device_save else "no", "alias": state.device_alias}
-    form = DeviceForm(request.POST or None, initial=initial)
+    form = DeviceForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         state.device_save = form.cleaned_data["save_device"] == "si"
         state.device_alias = form.cleaned_data["alias"]
@@ -534,7 +539,7 @@ def setup_code(request: HttpRequest, state: enrolment.SetupState) -> HttpRespons
     challenge = _challenge(state.challenge_id, user.member)
     if challenge is None:
         return redirect("enrol:setup_device")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     if request.method == "GET" or not form.is_valid():
         return _setup_code_page(request, challenge, form)
     try:

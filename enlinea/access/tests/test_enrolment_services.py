@@ -237,6 +237,14 @@ def test_registration_creates_temporary_credentials_and_emails_them(settings) ->
     assert not Message.objects.filter(channel=Channel.SMS, body__contains=password).exists()
 
 
+def test_credentials_email_is_plain_text_not_html_escaped(monkeypatch) -> None:
+    monkeypatch.setattr(enrolment, "temporary_password", lambda user=None: "Kq&Rt#x7y8z<w")
+    member = new_member(first_names="Ana O'Brien")
+    register(member)
+    assert temporary_credentials(member)[1] == "Kq&Rt#x7y8z<w"
+    assert "&amp;" not in Message.objects.get(kind="credenciales_temporales").body
+
+
 def test_temporary_password_always_satisfies_the_policy(settings) -> None:
     settings.ACCESS_PASSWORD_MIN_LENGTH = 14
     for _ in range(30):
@@ -303,7 +311,7 @@ def test_registration_code_of_another_member_does_not_work() -> None:
 
 def test_double_submit_creates_one_user_and_the_code_is_used_once() -> None:
     member = new_member()
-    done, consent_ids = register(member)
+    _done, consent_ids = register(member)
     challenge_id = SecurityChallenge.objects.get(member=member).pk
     with pytest.raises(ChallengeError) as caught:
         verify_registration(member, challenge_id, consent_ids, last_code(member))
