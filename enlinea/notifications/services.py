@@ -20,6 +20,12 @@ from enlinea.notifications.sms import sms_gateway
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Messages that carry a secret (a security code, temporary credentials): once delivered,
+# the outbox keeps only the envelope, so the database never holds a usable secret
+# longer than delivery needs. A message still pending or FALLIDO keeps its body (a
+# retry needs it); a code is useless after ACCESS_CODE_TTL_SECONDS anyway.
+SECRET_KINDS = frozenset({"codigo_seguridad", "credenciales_temporales"})
+REDACTED_BODY = "(Contenido eliminado después del envío: contenía un código o una clave.)"
 # 30 s, 1 min, 2 min … capped at one hour between tries.
 _BASE_DELAY = timedelta(seconds=30)
 _MAX_DELAY = timedelta(hours=1)
@@ -149,7 +155,11 @@ def message_deliver(*, message_id: int) -> bool:
         message.status = Message.Status.SENT
         message.sent_at = now
         message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        fields = ["attempts", "status", "sent_at", "last_error"]
+        if message.kind in SECRET_KINDS:
+            message.body, message.html_body = REDACTED_BODY, ""
+            fields += ["body", "html_body"]
+        message.save(update_fields=fields)
         return True
 
 

@@ -294,3 +294,43 @@ def test_flush_outbox_task_delivers_what_is_due(socio, monkeypatch, settings) ->
     assert called == [{}]
     assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
     assert MailboxItem.objects.count() == 2
+
+
+def test_a_delivered_code_leaves_no_secret_in_the_outbox(
+    socio, smtp_server, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        member_notify(
+            member=socio,
+            kind="codigo_seguridad",
+            context={"code": "482913", "description": "Cambio de contraseña", "minutes": 3},
+        )
+    received = smtp_server.wait_for(to="andres.lopez@example.com")
+    assert "482913" in received.get_body(preferencelist=("plain",)).get_content()
+    assert MailboxItem.objects.get(channel=Channel.SMS).body.count("482913") == 1
+    for message in Message.objects.all():
+        assert message.status == Message.Status.SENT
+        assert message.body == services.REDACTED_BODY
+        assert message.html_body == ""
+        assert "482913" not in message.subject
+
+
+def test_a_pending_code_keeps_its_body_for_the_retry(
+    socio, settings, closed_port, django_capture_on_commit_callbacks
+) -> None:
+    _point_email_at(settings, closed_port)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_notify(
+            member=socio,
+            kind="codigo_seguridad",
+            context={"code": "482913", "description": "Cambio de contraseña", "minutes": 3},
+        )
+    assert "482913" in _email().body
+
+
+def test_ordinary_notices_keep_their_body_after_delivery(
+    socio, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(socio)
+    assert CHANGE in _email().body
