@@ -50,19 +50,106 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+def enrolled_member_user(
+    *,
+    username: str,
+    first_names: str,
+    last_names: str,
+    email: str,
+    mobile_phone: str,
+    image: str,
+    password: str = MEMBER_PASSWORD,
+):
+    """A user as a finished "Primer ingreso" leaves it: a socio, an image, no temporaries."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from enlinea.access.models import OnlineProfile
+    from enlinea.members.services import member_create
+    from enlinea.members.tests.support import make_cedula
+
+    user = get_user_model().objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_names.upper(),
+        last_name=last_names.upper(),
+    )
+    socio = member_create(
+        identification_type="CEDULA",
+        identification=make_cedula(),
+        first_names=first_names,
+        last_names=last_names,
+        email=email,
+        mobile_phone=mobile_phone,
+    )
+    socio.user = user
+    socio.save(update_fields=["user"])
+    now = timezone.now()
+    OnlineProfile.objects.create(
+        user=user,
+        security_image=image,
+        temporary=False,
+        setup_completed_at=now,
+        password_changed_at=now,
+    )
+    return user
+
+
 @pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user(
+def member(db):
+    return enrolled_member_user(
         username="andreslopez",
-        password=MEMBER_PASSWORD,
-        first_name="ANDRES DAVID",
-        last_name="LOPEZ MAYA",
+        first_names="Andres David",
+        last_names="Lopez Maya",
+        email="andres.lopez@example.com",
+        mobile_phone="0991234567",
+        image="delfin",
     )
 
 
 @pytest.fixture
-def other_member(django_user_model):
-    return django_user_model.objects.create_user(username="mariaperez", password=MEMBER_PASSWORD)
+def other_member(db):
+    return enrolled_member_user(
+        username="mariaperez",
+        first_names="Maria Fernanda",
+        last_names="Perez Guaman",
+        email="maria.perez@example.com",
+        mobile_phone="0987654321",
+        image="paloma",
+    )
+
+
+def device_trusted_token(username: str, user_agent: str = "") -> str:
+    """Register a browser as the member's device; returns the cookie's token."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    from enlinea.access.devices import device_register
+
+    user = get_user_model().objects.get(username=username)
+    request = RequestFactory().get("/", HTTP_USER_AGENT=user_agent, REMOTE_ADDR="127.0.0.1")
+    _, token = device_register(user=user, alias="Dispositivo de pruebas", request=request)
+    return token
+
+
+@pytest.fixture
+def client_login():
+    """Log in with Django's test client through the login steps, from a registered device."""
+    from django.urls import reverse
+
+    from enlinea.access.devices import DEVICE_COOKIE
+
+    def _login(client, username: str = "andreslopez", password: str = MEMBER_PASSWORD, **extra):
+        if DEVICE_COOKIE not in client.cookies:
+            client.cookies[DEVICE_COOKIE] = device_trusted_token(
+                username, extra.get("HTTP_USER_AGENT", "")
+            )
+        client.post(reverse("session:login"), {"username": username}, **extra)
+        response = client.post(reverse("session:password"), {"password": password}, **extra)
+        assert response.status_code == 302, response.content.decode()
+        return response
+
+    return _login
 
 
 @pytest.fixture
@@ -116,11 +203,30 @@ def open_page(browser, live_server):
 
 @pytest.fixture
 def login(live_server):
-    """Log a member in through the login page as a person would."""
+    """Log a member in through the login pages as a person would.
 
-    def _login(page, username: str = "andreslopez", password: str = MEMBER_PASSWORD) -> None:
+    By default the browser is first registered as the member's device (as after a
+    "Si, guardar"), so the login goes straight in without a security code.
+    """
+    from enlinea.access.devices import DEVICE_COOKIE
+
+    def _login(
+        page,
+        username: str = "andreslopez",
+        password: str = MEMBER_PASSWORD,
+        *,
+        known_device: bool = True,
+    ) -> None:
+        if known_device and not any(
+            cookie["name"] == DEVICE_COOKIE for cookie in page.context.cookies()
+        ):
+            token = device_trusted_token(username, page.evaluate("navigator.userAgent"))
+            page.context.add_cookies(
+                [{"name": DEVICE_COOKIE, "value": token, "url": live_server.url}]
+            )
         page.goto(live_server.url + "/")
         page.get_by_label("Usuario").fill(username)
+        page.get_by_role("button", name="Continuar").click()
         page.get_by_label("Contraseña").fill(password)
         page.get_by_role("button", name="Iniciar Sesión").click()
         page.wait_for_url("**/inicio/")

@@ -154,6 +154,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "enlinea.web.middleware.VaryOnHtmxMiddleware",
+    # After authentication and HTMX: ends idle sessions, keeps temporary credentials
+    # inside the first-login wizard (enlinea/access/session.py).
+    "enlinea.access.session.IdleTimeoutMiddleware",
+    "enlinea.access.session.TemporaryCredentialsMiddleware",
 ]
 
 ROOT_URLCONF = "enlinea.urls"
@@ -192,9 +196,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-LOGIN_URL = "web:login"
+LOGIN_URL = "session:login"
 LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:login"
+LOGOUT_REDIRECT_URL = "session:login"
 
 LANGUAGE_CODE = "es-ec"
 # Spanish for everyone: the templates are written in Spanish and Django's own texts

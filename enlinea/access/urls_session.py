@@ -1,7 +1,19 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from enlinea.access import views_session as views
 
 app_name = "session"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.login_username, name="login"),
+    path("ingreso/clave/", views.login_password, name="password"),
+    path("ingreso/no-es-mi-imagen/", views.not_my_image, name="not_my_image"),
+    path("ingreso/dispositivo/", views.login_device, name="device"),
+    path("ingreso/codigo/", views.login_code, name="code"),
+    path("ingreso/codigo/reenviar/", views.login_code_resend, name="code_resend"),
+    path("salir/", views.logout_view, name="logout"),
+    path("sesion/continuar/", views.keep_alive, name="keep_alive"),
+    path("sesion/cerrada/", views.expired, name="expired"),
+]

@@ -5,9 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -19,38 +17,6 @@ from enlinea.money import AmountError, format_cents, parse_amount
 from enlinea.web.menu import BY_SLUG
 
 logger = logging.getLogger(__name__)
-
-
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "Usuario o contraseña incorrectos. Revisa tus datos e intenta de nuevo.",
-        "inactive": "Tu acceso está inactivo. Comunícate con el centro de llamadas.",
-    }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Usuario"
-        self.fields["username"].widget.attrs.update(
-            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        )
-        self.fields["username"].error_messages["required"] = "Ingresa tu usuario."
-        self.fields["password"].label = "Contraseña"
-        self.fields["password"].error_messages["required"] = "Ingresa tu contraseña."
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
-    form_class = LoginForm
-    redirect_authenticated_user = True
-
-
-class LogoutView(auth_views.LogoutView):
-    """Logout is a POST (a link could be triggered by another site)."""
-
-
-def unavailable(request: HttpRequest, title: str) -> HttpResponse:
-    """A public flow that is not enabled yet says so and gives the call-center number."""
-    return render(request, "web/unavailable.html", {"title": title})
 
 
 @login_required

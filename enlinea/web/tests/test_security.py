@@ -51,12 +51,14 @@ def test_hsts_is_sent_over_https_when_enabled(client: Client, settings) -> None:
     assert "Strict-Transport-Security" not in client.get("/")
 
 
-def test_session_and_csrf_cookies_are_httponly_and_samesite(client: Client, member) -> None:
+def test_session_and_csrf_cookies_are_httponly_and_samesite(
+    client: Client, member, client_login
+) -> None:
     page = client.get("/")
     csrf = page.cookies["csrftoken"]
     assert csrf["httponly"] is True
     assert csrf["samesite"] == "Lax"
-    response = client.post("/", {"username": "andreslopez", "password": MEMBER_PASSWORD})
+    response = client_login(client)
     assert response.status_code == 302
     session = response.cookies["enlinea_sesion"]
     assert session["httponly"] is True
@@ -92,9 +94,9 @@ def test_htmx_requests_need_the_csrf_header_too(member) -> None:
 
 def test_logout_only_by_post(client: Client, member) -> None:
     client.force_login(member)
-    assert client.get(reverse("web:logout")).status_code == 405
+    assert client.get(reverse("session:logout")).status_code == 405
     assert "_auth_user_id" in client.session
-    response = client.post(reverse("web:logout"))
+    response = client.post(reverse("session:logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
 

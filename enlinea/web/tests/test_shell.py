@@ -15,17 +15,6 @@ EDGE = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, lik
 CHROME = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36"
 
 
-def _login(client: Client, agent: str, ip: str) -> None:
-    response = client.post(
-        "/",
-        {"username": "andreslopez", "password": MEMBER_PASSWORD},
-        HTTP_USER_AGENT=agent,
-        REMOTE_ADDR=ip,
-    )
-    assert response.status_code == 302, response.content.decode()
-    assert response["Location"] == reverse("web:home")
-
-
 def test_login_page_is_spanish_with_register_and_forgot_links(client: Client) -> None:
     response = client.get("/")
     body = response.content.decode()
@@ -37,21 +26,24 @@ def test_login_page_is_spanish_with_register_and_forgot_links(client: Client) ->
     assert 'autocomplete="username"' in body
 
 
-def test_wrong_password_shows_error_summary_and_keeps_username(client: Client, member) -> None:
-    response = client.post("/", {"username": "andreslopez", "password": "otra"})
+def test_wrong_password_shows_error_summary_and_keeps_the_username(client: Client, member) -> None:
+    client.post("/", {"username": "andreslopez"})
+    response = client.post(reverse("session:password"), {"password": "otra"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "<title>Error: Iniciar Sesión" in body
     assert "Hay un problema" in body
     assert "Usuario o contraseña incorrectos" in body
-    assert 'value="andreslopez"' in body
+    assert "Hola, <strong>andreslopez</strong>" in body
 
 
-def test_empty_login_says_what_to_type_at_each_field(client: Client) -> None:
-    body = client.post("/", {"username": "", "password": ""}).content.decode()
+def test_empty_login_says_what_to_type_at_each_field(client: Client, member) -> None:
+    body = client.post("/", {"username": ""}).content.decode()
     assert 'href="#id_username">Ingresa tu usuario.</a>' in body
-    assert 'href="#id_password">Ingresa tu contraseña.</a>' in body
     assert 'aria-describedby="id_username_error"' in body
+    client.post("/", {"username": "andreslopez"})
+    body = client.post(reverse("session:password"), {"password": ""}).content.decode()
+    assert 'href="#id_password">Ingresa tu contraseña.</a>' in body
 
 
 def test_member_pages_need_login(client: Client) -> None:
@@ -94,14 +86,14 @@ def test_unknown_section_is_404(client: Client, member) -> None:
     assert client.get(reverse("web:section", args=["no-existe"])).status_code == 404
 
 
-def test_header_shows_the_previous_sessions_time_and_device(member) -> None:
+def test_header_shows_the_previous_sessions_time_and_device(member, client_login) -> None:
     first = Client()
-    _login(first, EDGE, "179.60.191.12")
+    client_login(first, HTTP_USER_AGENT=EDGE, REMOTE_ADDR="179.60.191.12")
     body = first.get(reverse("web:home")).content.decode()
     assert "Última conexión: primera vez que ingresas" in body
 
     second = Client()
-    _login(second, CHROME, "200.50.232.110")
+    client_login(second, HTTP_USER_AGENT=CHROME, REMOTE_ADDR="200.50.232.110")
     body = second.get(reverse("web:home")).content.decode()
     assert "Dispositivo: Microsoft Edge - WEB - 179.60.191.12" in body
     assert re.search(
@@ -110,13 +102,6 @@ def test_header_shows_the_previous_sessions_time_and_device(member) -> None:
 
     # The first session still shows the login before it (none), not the newer one.
     assert "primera vez que ingresas" in first.get(reverse("web:home")).content.decode()
-
-
-def test_registration_and_recovery_pages_say_they_are_not_enabled_yet(client: Client) -> None:
-    for name, title in [("web:register", "Regístrate"), ("web:forgot", "Recuperar contraseña")]:
-        body = client.get(reverse(name)).content.decode()
-        assert f'<h1 id="page-title">{title}</h1>' in body
-        assert "todavía no está habilitado" in body
 
 
 def test_design_system_page_only_in_development_or_demo(client: Client, member, settings) -> None:

@@ -64,6 +64,95 @@
     }
   });
 
+  // Idle timeout (HMRC / MoJ pattern). The server ends the session after
+  // data-idle-timeout seconds without a request; data-idle-warning seconds before
+  // that, a dialog offers "Continuar sesión" (a POST that counts as activity) or
+  // "Cerrar sesión". The countdown is announced when the dialog opens and then
+  // only every so often, never every second.
+  function startIdleTimer(body) {
+    var timeout = parseInt(body.dataset.idleTimeout || "0", 10);
+    var warning = parseInt(body.dataset.idleWarning || "0", 10);
+    var dialog = document.querySelector("[data-idle-dialog]");
+    if (!timeout || !dialog || typeof dialog.showModal !== "function") return;
+    warning = Math.min(warning, timeout);
+    var clock = dialog.querySelector("[data-idle-clock]");
+    var live = dialog.querySelector("[data-idle-live]");
+    var deadline, warnTimer, tickTimer, lastSpoken;
+
+    function say(text) {
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = text; }, 50);
+    }
+    function phrase(left) {
+      if (left >= 60 && left % 60 === 0) {
+        var m = left / 60;
+        return m + (m === 1 ? " minuto" : " minutos");
+      }
+      return left + (left === 1 ? " segundo" : " segundos");
+    }
+    function expire() {
+      window.clearInterval(tickTimer);
+      window.location.assign(body.dataset.idleExpired);
+    }
+    function tick() {
+      var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      clock.textContent = pad(Math.floor(left / 60)) + ":" + pad(left % 60);
+      // Spoken at the opening, then at each half minute and at 10 seconds.
+      var spoken = left > 30 ? 60 : left > 10 ? 30 : 10;
+      if (spoken !== lastSpoken && left <= spoken && left > 0) {
+        lastSpoken = spoken;
+        say("Tu sesión se cerrará en " + phrase(left) + ".");
+      }
+      if (left === 0) expire();
+    }
+    function warn() {
+      if (!dialog.open) dialog.showModal();
+      lastSpoken = null;
+      tick();
+      var button = dialog.querySelector("[data-idle-continue]");
+      if (button) button.focus();
+      tickTimer = window.setInterval(tick, 1000);
+    }
+    function reset() {
+      window.clearTimeout(warnTimer);
+      window.clearInterval(tickTimer);
+      // One extra second so the server, which counted from its own response, agrees.
+      deadline = Date.now() + (timeout + 1) * 1000;
+      warnTimer = window.setTimeout(warn, Math.max(0, timeout - warning) * 1000);
+    }
+    function csrfToken() {
+      try { return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+      catch (e) { return ""; }
+    }
+
+    var keepAlive = dialog.querySelector("[data-idle-continue]");
+    // Escape means the member is here: the same as "Continuar sesión".
+    dialog.addEventListener("cancel", function (event) {
+      event.preventDefault();
+      keepAlive.click();
+    });
+    keepAlive.addEventListener("click", function () {
+      fetch(body.dataset.idleKeepalive, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
+      }).then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (!response.ok || type.indexOf("application/json") !== 0) throw new Error("expired");
+        dialog.close();
+        reset();
+        announce("Tu sesión continúa.");
+      }).catch(expire);
+    });
+    // Any HTMX request is activity on the server too.
+    document.addEventListener("htmx:afterRequest", function () { if (!dialog.open) reset(); });
+    reset();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.body.dataset.idleTimeout) startIdleTimer(document.body);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
 
   // After an HTMX swap: busy state, focus on the new heading, announce the result.

@@ -1,0 +1,251 @@
+"""Login (usuario → imagen y contraseña → código si el dispositivo es nuevo), logout, timeout."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from enlinea.access import devices, session
+from enlinea.access.catalog import SecurityImage
+from enlinea.access.codes import ChallengeError
+from enlinea.access.forms_session import CodeForm, DeviceChoiceForm, PasswordForm, UsernameForm
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+
+RATE_LIMITED = 429
+
+
+def _over_login_limits(request: HttpRequest, *, step: str, username: str) -> bool:
+    """Per client IP and per username; both counters move on every try."""
+    by_ip = rate_limited(request, group=f"login-{step}", rate_setting="ACCESS_RATE_LOGIN_IP")
+    by_user = bool(username) and rate_limited(
+        request, group=f"login-{step}", rate_setting="ACCESS_RATE_LOGIN_USER", account=username
+    )
+    return by_ip or by_user
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_username(request: HttpRequest) -> HttpResponse:
+    """Paso 1: "Usuario" and "Continuar"."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    status = 200
+    if request.method == "POST":
+        form = UsernameForm(request.POST)
+        typed = session.username_normalize(request.POST.get("username", ""))
+        if _over_login_limits(request, step="username", username=typed):
+            form.is_valid()
+            form.add_error(None, MSG_RATE_LIMITED)
+            status = RATE_LIMITED
+        elif form.is_valid():
+            if not session.login_state(request):
+                session.login_state_start(request)
+            session.login_state_username(request, username=form.cleaned_data["username"])
+            return redirect("session:password")
+    else:
+        session.login_state_start(request, next_url=request.GET.get("next", ""))
+        form = UsernameForm()
+    return render(request, "web/login.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def not_my_image(request: HttpRequest) -> HttpResponse:
+    """ "No es mi imagen": back to the username, with what to check."""
+    state = session.login_state(request)
+    session.login_state_start(request, next_url=state.get("next", ""))
+    form = UsernameForm(initial={"username": state.get("username", "")})
+    return render(request, "web/login.html", {"form": form, "not_my_image": True})
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_password(request: HttpRequest) -> HttpResponse:
+    """Paso 2: the security image with a greeting, then "Contraseña" and "Iniciar Sesión"."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    username = session.login_state(request).get("username", "")
+    if not username:
+        return redirect("session:login")
+    status = 200
+    outcome = None
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST":
+        if _over_login_limits(request, step="password", username=username):
+            form.is_valid()
+            form.add_error(None, MSG_RATE_LIMITED)
+            status = RATE_LIMITED
+        elif form.is_valid():
+            outcome = session.password_check(
+                request=request, username=username, password=form.cleaned_data["password"]
+            )
+            if outcome.ok:
+                return _after_password(request, outcome.user, temporary=outcome.temporary)
+            if outcome.locked or outcome.temporary_expired:
+                form.add_error(None, outcome.message)
+            else:
+                form.add_error("password", outcome.message)
+    image = session.login_image(username=username)
+    context = {
+        "form": form,
+        "username": username,
+        "image": image,
+        "image_label": SecurityImage(image).label,
+        "locked": outcome is not None and outcome.locked,
+        "temporary_expired": outcome is not None and outcome.temporary_expired,
+        "temporary_hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
+    }
+    return render(request, "access/session/password.html", context, status=status)
+
+
+def _after_password(request: HttpRequest, user, *, temporary: bool) -> HttpResponse:
+    if temporary:
+        # The first-login wizard registers the device and asks for its own code.
+        session.login_complete(request=request, user=user)
+        return redirect(session.redirect_after_login(request, temporary=True))
+    device = devices.device_for_request(user=user, request=request)
+    if device is not None:
+        session.login_complete(request=request, user=user, device=device)
+        return redirect(session.redirect_after_login(request, temporary=False))
+    session.pending_start(request=request, user=user)
+    return redirect("session:device")
+
+
+def _pending_or_restart(request: HttpRequest):
+    loaded = session.pending_load(request)
+    if loaded is None:
+        messages.warning(request, session.MSG_PENDING_GONE)
+    return loaded
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_device(request: HttpRequest) -> HttpResponse:
+    """A browser that is not a registered device: register it? then the code."""
+    loaded = _pending_or_restart(request)
+    if loaded is None:
+        return redirect("session:login")
+    pending, user = loaded
+    status = 200
+    form = DeviceChoiceForm(
+        request.POST or None,
+        initial={
+            "register": ("si" if pending["register"] else "no") if pending["challenge"] else None,
+            "alias": pending["alias"],
+        },
+    )
+    if request.method == "POST":
+        if not pending["challenge"] and rate_limited(
+            request, group="login-code", rate_setting="ACCESS_RATE_CODE_IP"
+        ):
+            form.is_valid()
+            form.add_error(None, MSG_RATE_LIMITED)
+            status = RATE_LIMITED
+        elif form.is_valid():
+            session.device_choice_set(
+                request=request,
+                pending=pending,
+                user=user,
+                register=form.cleaned_data["register"] == "si",
+                alias=form.cleaned_data["alias"],
+            )
+            return redirect("session:code")
+    return render(request, "access/session/device.html", {"form": form}, status=status)
+
+
+def _code_page(
+    request: HttpRequest, pending: dict, user, code_form: CodeForm, status: int = 200
+) -> HttpResponse:
+    challenge = session.pending_challenge(pending=pending, user=user)
+    if challenge is None:
+        return redirect("session:device")
+    context = {
+        "challenge": challenge,
+        "code_form": code_form,
+        "register": pending["register"],
+        "alias": pending["alias"],
+    }
+    return render(request, "access/session/code.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """ "Factor de seguridad": the code sent to the member's e-mail and mobile."""
+    loaded = _pending_or_restart(request)
+    if loaded is None:
+        return redirect("session:login")
+    pending, user = loaded
+    if not pending["challenge"]:
+        return redirect("session:device")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token = session.device_code_confirm(
+                request=request, pending=pending, user=user, code=form.cleaned_data["code"]
+            )
+        except ChallengeError as exc:
+            form.add_error("code", str(exc))
+            return _code_page(request, pending, user, form)
+        response = redirect(session.redirect_after_login(request, temporary=False))
+        if token is not None:
+            devices.device_cookie_set(response, token)
+        return response
+    return _code_page(request, pending, user, form)
+
+
+@never_cache
+@require_POST
+def login_code_resend(request: HttpRequest) -> HttpResponse:
+    """ "¿No te llegó el código? Reenviar"."""
+    loaded = _pending_or_restart(request)
+    if loaded is None:
+        return redirect("session:login")
+    pending, user = loaded
+    if not pending["challenge"]:
+        return redirect("session:device")
+    form = CodeForm({})
+    form.is_valid()  # an empty, bound form to carry the message
+    if rate_limited(request, group="login-code", rate_setting="ACCESS_RATE_CODE_IP"):
+        form.add_error("code", MSG_RATE_LIMITED)
+        return _code_page(request, pending, user, form, status=RATE_LIMITED)
+    try:
+        session.device_code_resend(request=request, pending=pending, user=user)
+    except ChallengeError as exc:
+        form.add_error("code", str(exc))
+        return _code_page(request, pending, user, form)
+    messages.success(request, "Te enviamos un nuevo código a tu correo y a tu celular.")
+    return redirect("session:code")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """ "Cerrar sesión" (a POST: a link could be followed by another site)."""
+    session.session_end(request=request)
+    return redirect("session:login")
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> JsonResponse:
+    """ "Continuar sesión": the idle middleware already counted this request as activity."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"expired": True, "url": reverse("session:expired")}, status=401)
+    return JsonResponse({"seconds": settings.ACCESS_IDLE_TIMEOUT_SECONDS})
+
+
+@never_cache
+@require_GET
+def expired(request: HttpRequest) -> HttpResponse:
+    """ "Tu sesión se cerró" after the idle limit."""
+    if request.user.is_authenticated:
+        # Another tab kept the session alive: nothing was closed.
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    minutes, seconds = divmod(settings.ACCESS_IDLE_TIMEOUT_SECONDS, 60)
+    return render(request, "access/session/expired.html", {"minutes": minutes, "seconds": seconds})
