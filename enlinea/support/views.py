@@ -30,24 +30,24 @@ def _tel(number: str) -> str:
     return ("+" if number.strip().startswith("+") else "") + digits
 
 
+def _call_center() -> dict[str, str]:
+    number = settings.INSTITUTION["call_center"]
+    return {
+        "number": number,
+        "tel": _tel(number),
+        "hours": getattr(settings, "SUPPORT_CALL_CENTER_HOURS", ""),
+    }
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "support/home.html", {"current_slug": "perfil"})
+    # The Centro de llamadas also opens as a dialog here (with JavaScript).
+    return render(request, "support/home.html", {"current_slug": "perfil", **_call_center()})
 
 
 @login_required
 def call_center(request: HttpRequest) -> HttpResponse:
-    number = settings.INSTITUTION["call_center"]
-    return render(
-        request,
-        "support/call_center.html",
-        {
-            "current_slug": "perfil",
-            "number": number,
-            "tel": _tel(number),
-            "hours": getattr(settings, "SUPPORT_CALL_CENTER_HOURS", ""),
-        },
-    )
+    return render(request, "support/call_center.html", {"current_slug": "perfil", **_call_center()})
 
 
 @login_required
@@ -135,7 +135,7 @@ def faq(request: HttpRequest) -> HttpResponse:
         "layout": "web/member.html" if logged_in else "web/public.html",
         "logged_in": logged_in,
         "login_url": resolve_url(settings.LOGIN_URL),
-        "tel": _tel(settings.INSTITUTION["call_center"]),
+        "tel": _call_center()["tel"],
         "block_url": _url_or_none("profile:block"),
         "recover_url": _url_or_none("profile:recover"),
         "max_failed_logins": getattr(settings, "ACCESS_MAX_FAILED_LOGINS", 5),

@@ -20,12 +20,13 @@ from enlinea.products.services import account_open
 from enlinea.support.models import Complaint, ComplaintStatus
 from enlinea.support.roles import support_roles_ensure
 from enlinea.support.tests.files import pdf_bytes, png_bytes
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, guard_network
 from tests.support.smtp import LocalSMTPServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 STAFF_PASSWORD = "Soporte#2026-staff"
+TEL = "1800266776"  # the default INSTITUTION_CALL_CENTER, "1800 266 776", digits only
 
 
 def socio_of(user) -> Member:
@@ -80,13 +81,17 @@ def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
     expect(page.get_by_role("heading", level=1, name="Soporte")).to_be_visible()
     assert_accessible(page)
 
+    # With JavaScript the Centro de llamadas opens as a dialog over the options.
     page.get_by_role("link", name=re.compile("Centro de llamadas")).click()
-    call = page.get_by_role("main").get_by_role("link", name=settings.INSTITUTION["call_center"])
-    expect(call).to_have_attribute(
-        "href", "tel:" + "".join(ch for ch in settings.INSTITUTION["call_center"] if ch.isdigit())
+    dialog = page.get_by_role("dialog", name="Centro de llamadas")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("link", name=settings.INSTITUTION["call_center"])).to_have_attribute(
+        "href", "tel:" + TEL
     )
     assert_accessible(page)
-    page.get_by_role("link", name="Cerrar").click()
+    dialog.get_by_role("button", name="Cerrar").click()
+    expect(dialog).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/soporte/$"))
 
     page.get_by_role("link", name=re.compile("Quejas y reclamos")).click()
     expect(page.get_by_role("heading", level=1, name="Quejas y reclamos")).to_be_visible()
@@ -178,6 +183,29 @@ def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
 
     assert outside == []
     assert staff_outside == []
+
+
+def test_call_center_without_javascript_is_a_page(browser, live_server, login, member) -> None:
+    context = browser.new_context(viewport=PHONE, locale="es-EC", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        outside = guard_network(page, live_server.url)
+        # The login pages need no JavaScript either.
+        login(page, password=MEMBER_PASSWORD)
+        page.goto(live_server.url + "/soporte/")
+        page.get_by_role("link", name=re.compile("Centro de llamadas")).click()
+        expect(page).to_have_url(re.compile(r"/soporte/centro-de-llamadas/$"))
+        expect(page.get_by_role("heading", level=1, name="Centro de llamadas")).to_be_visible()
+        main = page.get_by_role("main")
+        expect(main.get_by_role("link", name="1800 266 776")).to_have_attribute(
+            "href", "tel:" + TEL
+        )
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        page.get_by_role("link", name="Cerrar").click()
+        expect(page.get_by_role("heading", level=1, name="Soporte")).to_be_visible()
+        assert outside == []
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,10 @@ def test_home_offers_the_three_options(member_client) -> None:
         assert label in text
         assert f'href="{url}"' in text
     assert "Última conexión" in text  # the member layout
+    # With JavaScript the Centro de llamadas opens in place, as a dialog.
+    assert 'data-dialog="centro-de-llamadas"' in text
+    assert '<dialog id="centro-de-llamadas"' in text
+    assert 'href="tel:1800266776"' in text
 
 
 def test_call_center_is_a_tel_link_with_digits_only(member_client, settings) -> None:
