@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socket
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -334,3 +335,38 @@ def test_ordinary_notices_keep_their_body_after_delivery(
     with django_capture_on_commit_callbacks(execute=True):
         _notify(socio)
     assert CHANGE in _email().body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_deliver_a_message_once(socio) -> None:
+    messages = notification_send(
+        kind="cambio_seguridad",
+        context={"change": CHANGE},
+        phone="0991234567",
+        channels=["sms"],
+    )
+    # Delivered at COMMIT already: put it back in the queue for the race.
+    MailboxItem.objects.all().delete()
+    Message.objects.filter(pk=messages[0].pk).update(
+        status=Message.Status.PENDING, attempts=0, sent_at=None
+    )
+    workers = 4
+    barrier = threading.Barrier(workers)
+    results: list[bool] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            results.append(message_deliver(message_id=messages[0].pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False] * (workers - 1) + [True]
+    assert MailboxItem.objects.filter(channel=Channel.SMS).count() == 1
+    assert Message.objects.get(pk=messages[0].pk).attempts == 1
