@@ -112,6 +112,10 @@ def test_support_changes_the_status_and_the_member_is_emailed(client, staff, com
     assert complaint.status == ComplaintStatus.IN_PROGRESS
     assert complaint.updated_by == agent
     assert complaint.events.last().by == agent
+    history = client.get(change_url(complaint)).content.decode()
+    assert "Historial" in history
+    assert history.count("En gestión") >= 2  # the status and the history row
+    assert agent.username in history  # who changed it
     email = Message.objects.get(kind="queja_estado")
     assert email.recipient == complaint.email
     assert "En gestión" in email.body
