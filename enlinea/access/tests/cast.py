@@ -23,3 +23,14 @@ def online_member(username: str = "andreslopez", **overrides: Any) -> Member:
     member.save(update_fields=["user"])
     profile_for(user)
     return member
+
+
+def support_staff(username: str = "soporte1") -> Any:
+    """Staff with the Soporte role, as the back office gives it (``roles_ensure``)."""
+    from enlinea.products.roles import SUPPORT, roles_ensure
+
+    user = get_user_model().objects.create_user(
+        username=username, password="x-Soporte-2026", is_staff=True
+    )
+    user.groups.add(roles_ensure()[SUPPORT])
+    return user

@@ -20,7 +20,8 @@ from enlinea.access.models import (
     SecurityChallenge,
 )
 from enlinea.access.tests.cast import online_member
-from enlinea.products.roles import ROLES, SUPPORT, roles_ensure
+from enlinea.access.tests.cast import support_staff as cast_support_staff
+from enlinea.products.roles import ROLES, SUPPORT
 
 pytestmark = pytest.mark.django_db
 
@@ -90,13 +91,8 @@ def records(socio, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def support(django_user_model):
-    """Staff with the Soporte role, as the back office gives it."""
-    user = django_user_model.objects.create_user(
-        username="soporte1", password="x-Soporte-2026", is_staff=True
-    )
-    user.groups.add(roles_ensure()[SUPPORT])
-    return user
+def support(db):
+    return cast_support_staff()
 
 
 def test_the_support_role_carries_every_audit_view_permission() -> None:

@@ -353,13 +353,18 @@ def test_resend_of_a_used_or_foreign_code_is_refused(
 # ---------------------------------------------------------------- transactions (PostgreSQL)
 
 
+def _issue_committed(member) -> tuple[SecurityChallenge, str]:
+    """In autocommit the code is delivered at once; nothing needs capturing."""
+    challenge = challenge_issue(
+        member=member, kind=KIND, content=CONTENT, description="Cambio de contraseña"
+    )
+    return challenge, _sms_code(member)
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_wrong_tries_count_even_when_the_operation_rolls_back(socio) -> None:
-    challenge = challenge_issue(
-        member=socio, kind=KIND, content=CONTENT, description="Cambio de contraseña"
-    )
-    code = _sms_code(socio)  # delivered at COMMIT: nothing is captured here
+    challenge, code = _issue_committed(socio)
 
     class OperationFailed(Exception):
         pass
@@ -387,10 +392,7 @@ def test_wrong_tries_count_even_when_the_operation_rolls_back(socio) -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_redeems_of_one_right_code_succeed_exactly_once(socio) -> None:
-    challenge = challenge_issue(
-        member=socio, kind=KIND, content=CONTENT, description="Cambio de contraseña"
-    )
-    code = _sms_code(socio)
+    challenge, code = _issue_committed(socio)
     threads_count = 6
     barrier = threading.Barrier(threads_count)
     outcomes: list[str] = []

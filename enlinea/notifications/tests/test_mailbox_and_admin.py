@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from enlinea.access.tests.cast import support_staff as cast_support_staff
 from enlinea.notifications.models import Channel, MailboxItem, Message
 from enlinea.notifications.services import MAX_ATTEMPTS, notification_send
-from enlinea.products.roles import SUPPORT, roles_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -90,13 +90,8 @@ def failed_email(django_capture_on_commit_callbacks) -> Message:
 
 
 @pytest.fixture
-def support_staff(django_user_model):
-    """Staff with the Soporte role, as the back office gives it."""
-    user = django_user_model.objects.create_user(
-        username="soporte1", password="x-Soporte-2026", is_staff=True
-    )
-    user.groups.add(roles_ensure()[SUPPORT])
-    return user
+def support_staff(db):
+    return cast_support_staff()
 
 
 def test_staff_see_the_envelope_but_never_the_body(client, support_staff, failed_email) -> None:
