@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from enlinea.access import credentials
-from enlinea.access.catalog import Question, SecurityImage
+from enlinea.access.catalog import Question
+from enlinea.access.forms_enrolment import ImageForm as SetupImageForm
 
 MSG_WRONG_CURRENT = "La contraseña actual es incorrecta."
 MSG_WRONG_CURRENT_LAST = (
@@ -83,16 +84,8 @@ class QuestionsForm(forms.Form):
         return data
 
 
-class ImageForm(forms.Form):
-    image = forms.ChoiceField(
-        label="Selecciona tu imagen de seguridad",
-        choices=SecurityImage.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Selecciona una imagen de seguridad.",
-            "invalid_choice": "Selecciona una de las imágenes de la lista.",
-        },
-    )
+class ImageForm(SetupImageForm):
+    """The first login's picker, refusing the image the member already has."""
 
     def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Perfil pages (manual "1 PERFIL"), password recovery and "Bloquear mi acceso".
+"""Perfil pages (manual "1 PERFIL") and "Bloquear mi acceso" from inside the session.
 
 Every Perfil change follows the manual's three steps: the form ("Confirmar"), the
 "Factor de seguridad" dialog ("Validar"), the success message ("Cerrar"). Between
@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -46,11 +45,8 @@ from enlinea.access.forms_profile import (
     CurrentPasswordForm,
     DeviceRemoveForm,
     ImageForm,
-    NewPasswordForm,
     PasswordChangeForm,
     QuestionsForm,
-    RecoveryAnswersForm,
-    RecoveryStartForm,
     UsernameForm,
 )
 from enlinea.access.models import Consent, SecurityChallenge
@@ -59,20 +55,15 @@ from enlinea.members.models import Member
 
 PENDING = "enlinea_profile_pending"
 DONE = "enlinea_profile_done"
-RECOVERY = "enlinea_recovery"
-RECOVERY_DONE = "enlinea_recovery_done"
-# A recovery attempt (questions → code → new password) must finish within this time.
-RECOVERY_MAX_AGE = timedelta(minutes=15)
 
 MEMBER_LAYOUT = "web/member.html"
-PUBLIC_LAYOUT = "web/public.html"
 
 
 def _profile_url() -> str:
     return reverse("web:section", kwargs={"slug": "perfil"})
 
 
-def _login_url() -> str:
+def login_url() -> str:
     try:
         return reverse("session:login")
     except NoReverseMatch:  # the login pages are built in their own module
@@ -90,22 +81,22 @@ def _member(request: HttpRequest) -> Member:
     return member
 
 
-def _posted(request: HttpRequest) -> Any:
+def posted(request: HttpRequest) -> Any:
     """The POST data for a bound form (even when empty), None on GET."""
     return request.POST if request.method == "POST" else None
 
 
-def _code_rate_limited(request: HttpRequest) -> bool:
+def code_rate_limited(request: HttpRequest) -> bool:
     return rate_limited(request, group="code", rate_setting="ACCESS_RATE_CODE_IP")
 
 
 # ---------------------------------------------------------------- the code dialog
 
 
-def _code_page(
+def code_page(
     request: HttpRequest,
     *,
-    layout: str,
+    layout: str = MEMBER_LAYOUT,
     title: str,
     challenge_id: int,
     member: Member,
@@ -130,8 +121,8 @@ def _code_page(
     )
 
 
-def _resend(request: HttpRequest, *, challenge_id: int, member: Member) -> None:
-    if _code_rate_limited(request):
+def code_resend(request: HttpRequest, *, challenge_id: int, member: Member) -> None:
+    if code_rate_limited(request):
         messages.error(request, MSG_RATE_LIMITED)
         return
     try:
@@ -142,7 +133,7 @@ def _resend(request: HttpRequest, *, challenge_id: int, member: Member) -> None:
         messages.success(request, "Te enviamos un nuevo código a tu correo y a tu celular.")
 
 
-def _verify(
+def code_verify(
     request: HttpRequest,
     form: CodeForm,
     *,
@@ -283,7 +274,7 @@ def _change(slug: str) -> Change:
 def _pending_start(request: HttpRequest, change: Change, data: dict[str, Any]) -> HttpResponse:
     """After "Confirmar": remember the change and send the code bound to it."""
     member = _member(request)
-    if _code_rate_limited(request):
+    if code_rate_limited(request):
         messages.error(request, MSG_RATE_LIMITED)
         return redirect(change.form_url)
     # A nonce makes each request a distinct operation even when the values repeat.
@@ -314,8 +305,8 @@ def change_code(request: HttpRequest, change: str) -> HttpResponse:
     pending = _pending_for(request, current)
     if pending is None:
         return redirect(current.form_url)
-    form = CodeForm(_posted(request))
-    if request.method == "POST" and _verify(
+    form = CodeForm(posted(request))
+    if request.method == "POST" and code_verify(
         request,
         form,
         member=member,
@@ -341,9 +332,8 @@ def change_code(request: HttpRequest, change: str) -> HttpResponse:
         request.session.pop(PENDING, None)
         request.session[DONE] = current.slug
         return redirect("profile:done", change=current.slug)
-    return _code_page(
+    return code_page(
         request,
-        layout=MEMBER_LAYOUT,
         title=current.title,
         challenge_id=pending["challenge"],
         member=member,
@@ -360,7 +350,7 @@ def change_resend(request: HttpRequest, change: str) -> HttpResponse:
     pending = _pending_for(request, current)
     if pending is None:
         return redirect(current.form_url)
-    _resend(request, challenge_id=pending["challenge"], member=_member(request))
+    code_resend(request, challenge_id=pending["challenge"], member=_member(request))
     return redirect("profile:code", change=current.slug)
 
 
@@ -386,7 +376,7 @@ def questions(request: HttpRequest) -> HttpResponse:
     """ "Actualizar preguntas de seguridad": edit answers or answer more questions."""
     _member(request)
     answered = credentials.answered_questions(user=request.user)
-    form = QuestionsForm(_posted(request), answered=answered)
+    form = QuestionsForm(posted(request), answered=answered)
     if request.method == "POST" and form.is_valid():
         hashes = {
             question: make_password(answer) for question, answer in form.cleaned_answers.items()
@@ -410,7 +400,7 @@ def image(request: HttpRequest) -> HttpResponse:
     """ "Cambio de imagen de seguridad": pick one of the 10 images, "Validar"."""
     _member(request)
     current = credentials.profile_for(request.user).security_image
-    form = ImageForm(_posted(request), current=current, initial={"image": current})
+    form = ImageForm(posted(request), current=current, initial={"image": current})
     if request.method == "POST" and form.is_valid():
         return _pending_start(request, CHANGES["imagen"], {"image": form.cleaned_data["image"]})
     return render(
@@ -439,7 +429,7 @@ def _wrong_current_password(request: HttpRequest, form: Any) -> HttpResponse | N
 def password(request: HttpRequest) -> HttpResponse:
     """ "Actualizar contraseña": current, new and its confirmation, then the code."""
     _member(request)
-    form = PasswordChangeForm(_posted(request), user=request.user)
+    form = PasswordChangeForm(posted(request), user=request.user)
     if request.method == "POST":
         if form.is_valid():
             credentials.login_success_record(user=request.user)
@@ -461,7 +451,7 @@ def password(request: HttpRequest) -> HttpResponse:
 def username(request: HttpRequest) -> HttpResponse:
     """ "Personaliza tu nombre de usuario"."""
     _member(request)
-    form = UsernameForm(_posted(request), user=request.user)
+    form = UsernameForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         return _pending_start(
             request, CHANGES["usuario"], {"username": form.cleaned_data["username"]}
@@ -500,7 +490,7 @@ def device_remove(request: HttpRequest, device_id: int) -> HttpResponse:
     """ "Eliminar": a Motivo, "Sí, eliminar", then the code."""
     _member(request)
     device = devices.device_for_user(user=request.user, device_id=device_id)
-    form = DeviceRemoveForm(_posted(request))
+    form = DeviceRemoveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = {"device": device.pk, "reason": form.cleaned_data["reason"].strip()}
         return _pending_start(request, CHANGES["dispositivo"], data)
@@ -540,7 +530,7 @@ def block(request: HttpRequest) -> HttpResponse:
     member out: the current password is what proves it is the member.
     """
     member = _member(request)
-    form = CurrentPasswordForm(_posted(request), user=request.user)
+    form = CurrentPasswordForm(posted(request), user=request.user)
     if request.method == "POST":
         if form.is_valid():
             recovery.access_self_block(member=member, request=request)
@@ -553,297 +543,3 @@ def block(request: HttpRequest) -> HttpResponse:
     return render(
         request, "access/profile/block.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-def blocked(request: HttpRequest) -> HttpResponse:
-    """Public: where the member lands once the access is blocked (every session ended)."""
-    return render(
-        request,
-        "access/recovery/blocked.html",
-        {"recover_url": reverse("profile:recover"), "login_url": _login_url()},
-    )
-
-
-# ---------------------------------------------------------------- recovery
-
-
-def _recovery_state(request: HttpRequest, key: str = RECOVERY) -> dict[str, Any] | None:
-    state = request.session.get(key)
-    if not state:
-        return None
-    started = datetime.fromisoformat(state["started"])
-    if timezone.now() - started > RECOVERY_MAX_AGE:
-        request.session.pop(key, None)
-        messages.error(
-            request, "El tiempo para completar el proceso terminó. Vuelve a empezar, por favor."
-        )
-        return None
-    return state
-
-
-def _recovery_member(state: dict[str, Any]) -> Member:
-    return Member.objects.select_related("user").get(pk=state["member"], user__isnull=False)
-
-
-def _recovery_find(
-    request: HttpRequest, form: RecoveryStartForm, *, group: str
-) -> tuple[Member | None, int]:
-    """Step 1 of recovery and of the self-block: cédula + usuario, rate limited per IP
-    and per cédula; any mismatch gets the same message."""
-    if not form.is_valid():
-        return None, 400
-    identification = form.cleaned_data["identification"]
-    limited = rate_limited(request, group=group, rate_setting="ACCESS_RATE_RECOVERY_IP")
-    limited = limited or rate_limited(
-        request, group=group, rate_setting="ACCESS_RATE_RECOVERY_IP", account=identification
-    )
-    if limited:
-        form.add_error(None, MSG_RATE_LIMITED)
-        return None, 429
-    member = recovery.recovery_member_find(
-        identification=identification, username=form.cleaned_data["username"]
-    )
-    if member is None:
-        form.add_error(None, recovery.MSG_NO_MATCH)
-        return None, 400
-    return member, 200
-
-
-def _new_state(member: Member, **extra: Any) -> dict[str, Any]:
-    return {
-        "member": member.pk,
-        "started": timezone.now().isoformat(),
-        "nonce": secrets.token_hex(8),
-        **extra,
-    }
-
-
-def recover(request: HttpRequest) -> HttpResponse:
-    """ "¿Olvidaste tu contraseña?" step 1: cédula and usuario."""
-    form = RecoveryStartForm(_posted(request))
-    status = 200
-    if request.method == "POST":
-        request.session.pop(RECOVERY, None)
-        member, status = _recovery_find(request, form, group="recovery")
-        if member is not None:
-            questions_ = recovery.recovery_questions_pick(user=member.user)
-            if questions_:
-                request.session[RECOVERY] = _new_state(
-                    member, stage="questions", questions=questions_, wrong=0
-                )
-                return redirect("profile:recover_questions")
-            form.add_error(None, recovery.MSG_NOT_READY)
-            status = 400
-    return render(
-        request,
-        "access/recovery/start.html",
-        {"form": form, "login_url": _login_url()},
-        status=status,
-    )
-
-
-def recover_questions(request: HttpRequest) -> HttpResponse:
-    """Step 2: the member's security questions chosen for this attempt."""
-    state = _recovery_state(request)
-    if state is None or state["stage"] != "questions":
-        return redirect("profile:recover")
-    member = _recovery_member(state)
-    form = RecoveryAnswersForm(_posted(request), questions=state["questions"])
-    if request.method == "POST" and form.is_valid():
-        if credentials.answers_check(user=member.user, answers=form.cleaned_data):
-            content = {"member": member.pk, "nonce": state["nonce"]}
-            if _code_rate_limited(request):
-                form.add_error(None, MSG_RATE_LIMITED)
-            else:
-                challenge = challenge_issue(
-                    member=member,
-                    kind=recovery.RECOVERY_KIND,
-                    content=content,
-                    description="Recuperar contraseña",
-                    request=request,
-                )
-                state.update(stage="code", challenge=challenge.pk)
-                request.session[RECOVERY] = state
-                return redirect("profile:recover_code")
-        else:
-            state["wrong"] += 1
-            left = recovery.recovery_answers_failed(
-                user=member.user, wrong=state["wrong"], request=request
-            )
-            if left == 0:
-                request.session.pop(RECOVERY, None)
-                messages.error(
-                    request, recovery.MSG_ANSWERS_EXHAUSTED.format(n=recovery.MAX_ANSWER_TRIES)
-                )
-                return redirect("profile:recover")
-            request.session[RECOVERY] = state
-            form.add_error(
-                None, recovery.MSG_WRONG_ANSWERS.format(n=left, s="" if left == 1 else "s")
-            )
-    return render(
-        request,
-        "access/recovery/questions.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-def _recovery_content(state: dict[str, Any]) -> dict[str, Any]:
-    return {"member": state["member"], "nonce": state["nonce"]}
-
-
-def recover_code(request: HttpRequest) -> HttpResponse:
-    """Step 3: the security code."""
-    state = _recovery_state(request)
-    if state is None or state["stage"] != "code":
-        return redirect("profile:recover")
-    member = _recovery_member(state)
-    form = CodeForm(_posted(request))
-    if request.method == "POST" and _verify(
-        request,
-        form,
-        member=member,
-        kind=recovery.RECOVERY_KIND,
-        challenge_id=state["challenge"],
-        content=_recovery_content(state),
-    ):
-        state["stage"] = "password"
-        request.session[RECOVERY] = state
-        return redirect("profile:recover_password")
-    return _code_page(
-        request,
-        layout=PUBLIC_LAYOUT,
-        title="Recuperar contraseña",
-        challenge_id=state["challenge"],
-        member=member,
-        form=form,
-        resend_url=reverse("profile:recover_resend"),
-        cancel_url=reverse("profile:recover"),
-    )
-
-
-@require_POST
-def recover_resend(request: HttpRequest) -> HttpResponse:
-    state = _recovery_state(request)
-    if state is None or state["stage"] != "code":
-        return redirect("profile:recover")
-    _resend(request, challenge_id=state["challenge"], member=_recovery_member(state))
-    return redirect("profile:recover_code")
-
-
-def recover_password(request: HttpRequest) -> HttpResponse:
-    """Step 4: the new password; it also unlocks a locked or self-blocked access."""
-    state = _recovery_state(request)
-    if state is None or state["stage"] != "password":
-        return redirect("profile:recover")
-    member = _recovery_member(state)
-    form = NewPasswordForm(_posted(request), user=member.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            recovery.recovery_complete(
-                member=member,
-                challenge_id=state["challenge"],
-                content=_recovery_content(state),
-                password=form.cleaned_data["password"],
-                request=request,
-            )
-        except ChallengeError as exc:
-            request.session.pop(RECOVERY, None)
-            messages.error(request, str(exc))
-            return redirect("profile:recover")
-        request.session.pop(RECOVERY, None)
-        request.session[RECOVERY_DONE] = True
-        return redirect("profile:recover_done")
-    return render(
-        request,
-        "access/recovery/password.html",
-        {"form": form, "help_texts": password_validators_help_texts()},
-        status=400 if form.errors else 200,
-    )
-
-
-def recover_done(request: HttpRequest) -> HttpResponse:
-    if not request.session.pop(RECOVERY_DONE, False):
-        return redirect("profile:recover")
-    return render(request, "access/recovery/done.html", {"login_url": _login_url()})
-
-
-# ---------------------------------------------------------------- self-block from recovery
-
-BLOCK = "enlinea_recovery_block"
-
-
-def recover_block(request: HttpRequest) -> HttpResponse:
-    """ "Bloquear mi acceso" without logging in (the FAQ's fraud case): cédula + usuario,
-    then a code sent to the member."""
-    form = RecoveryStartForm(_posted(request))
-    status = 200
-    if request.method == "POST":
-        request.session.pop(BLOCK, None)
-        member, status = _recovery_find(request, form, group="recovery_block")
-        if member is not None:
-            if _code_rate_limited(request):
-                form.add_error(None, MSG_RATE_LIMITED)
-                status = 429
-            else:
-                state = _new_state(member)
-                challenge = challenge_issue(
-                    member=member,
-                    kind=recovery.SELF_BLOCK_KIND,
-                    content=_recovery_content(state),
-                    description="Bloquear mi acceso",
-                    request=request,
-                )
-                state["challenge"] = challenge.pk
-                request.session[BLOCK] = state
-                return redirect("profile:recover_block_code")
-    return render(request, "access/recovery/block_start.html", {"form": form}, status=status)
-
-
-def recover_block_code(request: HttpRequest) -> HttpResponse:
-    state = _recovery_state(request, BLOCK)
-    if state is None:
-        return redirect("profile:recover_block")
-    member = _recovery_member(state)
-    form = CodeForm(_posted(request))
-    content = _recovery_content(state)
-    if request.method == "POST" and _verify(
-        request,
-        form,
-        member=member,
-        kind=recovery.SELF_BLOCK_KIND,
-        challenge_id=state["challenge"],
-        content=content,
-    ):
-        try:
-            recovery.access_self_block(
-                member=member,
-                request=request,
-                challenge={"challenge_id": state["challenge"], "content": content},
-            )
-        except ChallengeError as exc:
-            form.add_error("code", str(exc))
-        else:
-            request.session.pop(BLOCK, None)
-            if request.user.is_authenticated:
-                logout(request)
-            return redirect("profile:blocked")
-    return _code_page(
-        request,
-        layout=PUBLIC_LAYOUT,
-        title="Bloquear mi acceso",
-        challenge_id=state["challenge"],
-        member=member,
-        form=form,
-        resend_url=reverse("profile:recover_block_resend"),
-        cancel_url=reverse("profile:recover_block"),
-    )
-
-
-@require_POST
-def recover_block_resend(request: HttpRequest) -> HttpResponse:
-    state = _recovery_state(request, BLOCK)
-    if state is None:
-        return redirect("profile:recover_block")
-    _resend(request, challenge_id=state["challenge"], member=_recovery_member(state))
-    return redirect("profile:recover_block_code")

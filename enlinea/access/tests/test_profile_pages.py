@@ -482,7 +482,7 @@ def test_image_change(client, socio) -> None:
     ("posted", "message"),
     [
         ({}, "Selecciona una imagen de seguridad."),
-        ({"image": "dragon"}, "Selecciona una de las imágenes de la lista."),
+        ({"image": "dragon"}, "Selecciona una de las imágenes de seguridad."),
         ({"image": "delfin"}, "Esa ya es tu imagen de seguridad: elige otra."),
     ],
 )

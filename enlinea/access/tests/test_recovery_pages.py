@@ -21,7 +21,7 @@ from enlinea.access.tests.profile_support import (
     text,
     wrong_code,
 )
-from enlinea.access.views_profile import RECOVERY
+from enlinea.access.views_recovery import RECOVERY
 
 pytestmark = pytest.mark.django_db
 

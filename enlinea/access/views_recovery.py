@@ -1,0 +1,368 @@
+"""Password recovery ("¿Olvidaste tu contraseña?") and "Bloquear mi acceso" without a session.
+
+Recovery: cédula + usuario → ACCESS_RECOVERY_QUESTIONS security questions → security
+code → new password, which also unlocks the access (the only way to). The attempt
+lives in the session for RECOVERY_MAX_AGE; the code is bound to the attempt.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from enlinea.access import credentials, recovery
+from enlinea.access.codes import ChallengeError, challenge_issue
+from enlinea.access.forms_profile import (
+    CodeForm,
+    NewPasswordForm,
+    RecoveryAnswersForm,
+    RecoveryStartForm,
+)
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.access.views_profile import (
+    code_page,
+    code_rate_limited,
+    code_resend,
+    code_verify,
+    login_url,
+    posted,
+)
+from enlinea.members.models import Member
+
+RECOVERY = "enlinea_recovery"
+RECOVERY_DONE = "enlinea_recovery_done"
+BLOCK = "enlinea_recovery_block"
+# A recovery attempt (questions → code → new password) must finish within this time.
+RECOVERY_MAX_AGE = timedelta(minutes=15)
+PUBLIC_LAYOUT = "web/public.html"
+
+
+def blocked(request: HttpRequest) -> HttpResponse:
+    """Public: where the member lands once the access is blocked (every session ended)."""
+    return render(
+        request,
+        "access/recovery/blocked.html",
+        {"recover_url": reverse("profile:recover"), "login_url": login_url()},
+    )
+
+
+# ---------------------------------------------------------------- the attempt
+
+
+def _state(request: HttpRequest, key: str) -> dict[str, Any] | None:
+    state = request.session.get(key)
+    if not state:
+        return None
+    started = datetime.fromisoformat(state["started"])
+    if timezone.now() - started > RECOVERY_MAX_AGE:
+        request.session.pop(key, None)
+        messages.error(
+            request, "El tiempo para completar el proceso terminó. Vuelve a empezar, por favor."
+        )
+        return None
+    return state
+
+
+def _state_member(state: dict[str, Any]) -> Member:
+    return Member.objects.select_related("user").get(pk=state["member"], user__isnull=False)
+
+
+def _new_state(member: Member, **extra: Any) -> dict[str, Any]:
+    return {
+        "member": member.pk,
+        "started": timezone.now().isoformat(),
+        "nonce": secrets.token_hex(8),
+        **extra,
+    }
+
+
+def _content(state: dict[str, Any]) -> dict[str, Any]:
+    """What the attempt's code confirms: this member, this attempt."""
+    return {"member": state["member"], "nonce": state["nonce"]}
+
+
+def _find(
+    request: HttpRequest, form: RecoveryStartForm, *, group: str
+) -> tuple[Member | None, int]:
+    """Step 1 of recovery and of the self-block: cédula + usuario, rate limited per IP
+    and per cédula; any mismatch gets the same message."""
+    if not form.is_valid():
+        return None, 400
+    identification = form.cleaned_data["identification"]
+    limited = rate_limited(request, group=group, rate_setting="ACCESS_RATE_RECOVERY_IP")
+    limited = limited or rate_limited(
+        request, group=group, rate_setting="ACCESS_RATE_RECOVERY_IP", account=identification
+    )
+    if limited:
+        form.add_error(None, MSG_RATE_LIMITED)
+        return None, 429
+    member = recovery.recovery_member_find(
+        identification=identification, username=form.cleaned_data["username"]
+    )
+    if member is None:
+        form.add_error(None, recovery.MSG_NO_MATCH)
+        return None, 400
+    return member, 200
+
+
+def _issue(
+    request: HttpRequest, member: Member, state: dict[str, Any], *, kind: str, what: str
+) -> bool:
+    """Send the attempt's code; False when the code rate limit is hit."""
+    if code_rate_limited(request):
+        return False
+    challenge = challenge_issue(
+        member=member, kind=kind, content=_content(state), description=what, request=request
+    )
+    state["challenge"] = challenge.pk
+    return True
+
+
+def _code_step(
+    request: HttpRequest,
+    *,
+    key: str,
+    kind: str,
+    title: str,
+    stage: str | None,
+    start: str,
+    resend: str,
+    on_verified: Callable[[dict[str, Any], Member], HttpResponse],
+) -> HttpResponse:
+    """The "Factor de seguridad" step of an attempt (GET shows it, POST validates)."""
+    state = _state(request, key)
+    if state is None or state.get("stage") != stage:
+        return redirect(start)
+    member = _state_member(state)
+    form = CodeForm(posted(request))
+    if request.method == "POST" and code_verify(
+        request,
+        form,
+        member=member,
+        kind=kind,
+        challenge_id=state["challenge"],
+        content=_content(state),
+    ):
+        try:
+            return on_verified(state, member)
+        except ChallengeError as exc:
+            form.add_error("code", str(exc))
+    return code_page(
+        request,
+        layout=PUBLIC_LAYOUT,
+        title=title,
+        challenge_id=state["challenge"],
+        member=member,
+        form=form,
+        resend_url=reverse(resend),
+        cancel_url=reverse(start),
+    )
+
+
+def _resend_step(
+    request: HttpRequest, *, key: str, stage: str | None, start: str, back: str
+) -> HttpResponse:
+    state = _state(request, key)
+    if state is None or state.get("stage") != stage:
+        return redirect(start)
+    code_resend(request, challenge_id=state["challenge"], member=_state_member(state))
+    return redirect(back)
+
+
+# ---------------------------------------------------------------- recovery
+
+
+def recover(request: HttpRequest) -> HttpResponse:
+    """ "¿Olvidaste tu contraseña?" step 1: cédula and usuario."""
+    form = RecoveryStartForm(posted(request))
+    status = 200
+    if request.method == "POST":
+        request.session.pop(RECOVERY, None)
+        member, status = _find(request, form, group="recovery")
+        if member is not None:
+            chosen = recovery.recovery_questions_pick(user=member.user)
+            if chosen:
+                request.session[RECOVERY] = _new_state(
+                    member, stage="questions", questions=chosen, wrong=0
+                )
+                return redirect("profile:recover_questions")
+            form.add_error(None, recovery.MSG_NOT_READY)
+            status = 400
+    return render(
+        request,
+        "access/recovery/start.html",
+        {"form": form, "login_url": login_url()},
+        status=status,
+    )
+
+
+def recover_questions(request: HttpRequest) -> HttpResponse:
+    """Step 2: the member's security questions chosen for this attempt."""
+    state = _state(request, RECOVERY)
+    if state is None or state["stage"] != "questions":
+        return redirect("profile:recover")
+    member = _state_member(state)
+    form = RecoveryAnswersForm(posted(request), questions=state["questions"])
+    if request.method == "POST" and form.is_valid():
+        if credentials.answers_check(user=member.user, answers=form.cleaned_data):
+            if _issue(
+                request, member, state, kind=recovery.RECOVERY_KIND, what="Recuperar contraseña"
+            ):
+                state["stage"] = "code"
+                request.session[RECOVERY] = state
+                return redirect("profile:recover_code")
+            form.add_error(None, MSG_RATE_LIMITED)
+        else:
+            state["wrong"] += 1
+            left = recovery.recovery_answers_failed(
+                user=member.user, wrong=state["wrong"], request=request
+            )
+            if left == 0:
+                request.session.pop(RECOVERY, None)
+                messages.error(
+                    request, recovery.MSG_ANSWERS_EXHAUSTED.format(n=recovery.MAX_ANSWER_TRIES)
+                )
+                return redirect("profile:recover")
+            request.session[RECOVERY] = state
+            form.add_error(
+                None, recovery.MSG_WRONG_ANSWERS.format(n=left, s="" if left == 1 else "s")
+            )
+    return render(
+        request,
+        "access/recovery/questions.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def recover_code(request: HttpRequest) -> HttpResponse:
+    """Step 3: the security code."""
+
+    def verified(state: dict[str, Any], member: Member) -> HttpResponse:
+        state["stage"] = "password"
+        request.session[RECOVERY] = state
+        return redirect("profile:recover_password")
+
+    return _code_step(
+        request,
+        key=RECOVERY,
+        kind=recovery.RECOVERY_KIND,
+        title="Recuperar contraseña",
+        stage="code",
+        start="profile:recover",
+        resend="profile:recover_resend",
+        on_verified=verified,
+    )
+
+
+@require_POST
+def recover_resend(request: HttpRequest) -> HttpResponse:
+    return _resend_step(
+        request, key=RECOVERY, stage="code", start="profile:recover", back="profile:recover_code"
+    )
+
+
+def recover_password(request: HttpRequest) -> HttpResponse:
+    """Step 4: the new password; it also unlocks a locked or self-blocked access."""
+    state = _state(request, RECOVERY)
+    if state is None or state["stage"] != "password":
+        return redirect("profile:recover")
+    member = _state_member(state)
+    form = NewPasswordForm(posted(request), user=member.user)
+    if request.method == "POST" and form.is_valid():
+        request.session.pop(RECOVERY, None)
+        try:
+            recovery.recovery_complete(
+                member=member,
+                challenge_id=state["challenge"],
+                content=_content(state),
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except ChallengeError as exc:
+            messages.error(request, str(exc))
+            return redirect("profile:recover")
+        request.session[RECOVERY_DONE] = True
+        return redirect("profile:recover_done")
+    return render(
+        request,
+        "access/recovery/password.html",
+        {"form": form, "help_texts": password_validators_help_texts()},
+        status=400 if form.errors else 200,
+    )
+
+
+def recover_done(request: HttpRequest) -> HttpResponse:
+    if not request.session.pop(RECOVERY_DONE, False):
+        return redirect("profile:recover")
+    return render(request, "access/recovery/done.html", {"login_url": login_url()})
+
+
+# ---------------------------------------------------------------- self-block
+
+
+def recover_block(request: HttpRequest) -> HttpResponse:
+    """ "Bloquear mi acceso" without logging in (the FAQ's fraud case): cédula + usuario,
+    then a code sent to the member's e-mail and mobile."""
+    form = RecoveryStartForm(posted(request))
+    status = 200
+    if request.method == "POST":
+        request.session.pop(BLOCK, None)
+        member, status = _find(request, form, group="recovery_block")
+        if member is not None:
+            state = _new_state(member, stage=None)
+            if _issue(
+                request, member, state, kind=recovery.SELF_BLOCK_KIND, what="Bloquear mi acceso"
+            ):
+                request.session[BLOCK] = state
+                return redirect("profile:recover_block_code")
+            form.add_error(None, MSG_RATE_LIMITED)
+            status = 429
+    return render(request, "access/recovery/block_start.html", {"form": form}, status=status)
+
+
+def recover_block_code(request: HttpRequest) -> HttpResponse:
+    def verified(state: dict[str, Any], member: Member) -> HttpResponse:
+        recovery.access_self_block(
+            member=member,
+            request=request,
+            challenge={"challenge_id": state["challenge"], "content": _content(state)},
+        )
+        if request.user.is_authenticated:
+            logout(request)  # its session row is already gone
+        else:
+            request.session.pop(BLOCK, None)
+        return redirect("profile:blocked")
+
+    return _code_step(
+        request,
+        key=BLOCK,
+        kind=recovery.SELF_BLOCK_KIND,
+        title="Bloquear mi acceso",
+        stage=None,
+        start="profile:recover_block",
+        resend="profile:recover_block_resend",
+        on_verified=verified,
+    )
+
+
+@require_POST
+def recover_block_resend(request: HttpRequest) -> HttpResponse:
+    return _resend_step(
+        request,
+        key=BLOCK,
+        stage=None,
+        start="profile:recover_block",
+        back="profile:recover_block_code",
+    )
