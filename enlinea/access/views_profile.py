@@ -86,8 +86,19 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def code_rate_limited(request: HttpRequest) -> bool:
-    return rate_limited(request, group="code", rate_setting="ACCESS_RATE_CODE_IP")
+def code_rate_limited(request: HttpRequest, member: Member) -> bool:
+    """Codes sent and resent: limited per member; per IP too in the public flows.
+
+    A logged-in member is not limited by IP: a cooperative's branch or a mobile
+    carrier puts many members behind one address.
+    """
+    if rate_limited(
+        request, group="code", rate_setting="ACCESS_RATE_CODE_IP", account=f"member:{member.pk}"
+    ):
+        return True
+    return not request.user.is_authenticated and rate_limited(
+        request, group="code", rate_setting="ACCESS_RATE_CODE_IP"
+    )
 
 
 # ---------------------------------------------------------------- the code dialog
@@ -122,7 +133,7 @@ def code_page(
 
 
 def code_resend(request: HttpRequest, *, challenge_id: int, member: Member) -> None:
-    if code_rate_limited(request):
+    if code_rate_limited(request, member):
         messages.error(request, MSG_RATE_LIMITED)
         return
     try:
@@ -200,9 +211,12 @@ def _apply_username(request: HttpRequest, data: dict[str, Any]) -> None:
 
 
 def _apply_device_removal(request: HttpRequest, data: dict[str, Any]) -> None:
-    devices.device_remove(
-        user=request.user, device_id=data["device"], reason=data["reason"], request=request
-    )
+    try:
+        devices.device_remove(
+            user=request.user, device_id=data["device"], reason=data["reason"], request=request
+        )
+    except Http404 as exc:  # removed meanwhile, e.g. from another session
+        raise ValidationError("Ese dispositivo ya no está registrado.") from exc
 
 
 _SUCCESS = "El proceso se realizó correctamente."
@@ -274,7 +288,7 @@ def _change(slug: str) -> Change:
 def _pending_start(request: HttpRequest, change: Change, data: dict[str, Any]) -> HttpResponse:
     """After "Confirmar": remember the change and send the code bound to it."""
     member = _member(request)
-    if code_rate_limited(request):
+    if code_rate_limited(request, member):
         messages.error(request, MSG_RATE_LIMITED)
         return redirect(change.form_url)
     # A nonce makes each request a distinct operation even when the values repeat.

@@ -120,7 +120,7 @@ def _issue(
     request: HttpRequest, member: Member, state: dict[str, Any], *, kind: str, what: str
 ) -> bool:
     """Send the attempt's code; False when the code rate limit is hit."""
-    if code_rate_limited(request):
+    if code_rate_limited(request, member):
         return False
     challenge = challenge_issue(
         member=member, kind=kind, content=_content(state), description=what, request=request

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from enlinea.access import devices
 from enlinea.access.catalog import ConsentDocument
@@ -182,6 +185,31 @@ def test_wrong_code_is_refused_with_tries_left(client, socio) -> None:
     assert page.startswith("<!doctype html>")
     assert "<title>Error: " in page
     assert SecurityAnswer.objects.filter(user=socio.user).count() == 3
+
+
+def test_expired_code_is_refused(client, socio) -> None:
+    _questions_post(client, color="verde", serie="chavo")
+    SecurityChallenge.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = _validate(client, "preguntas", last_code(socio))
+    assert "El código expiró. Solicita uno nuevo con «Reenviar»." in text(response)
+    assert SecurityAnswer.objects.filter(user=socio.user).count() == 3
+
+
+def test_questions_with_nothing_new_are_refused(client, settings) -> None:
+    settings.ACCESS_QUESTIONS_MIN_UPDATE = 3
+    response = _questions_post(client)
+    assert response.status_code == 400
+    assert "Escribe al menos una respuesta nueva para actualizar." in text(response)
+
+
+def test_codes_sent_are_rate_limited_per_member(client, settings) -> None:
+    settings.ACCESS_RATE_CODE_IP = "2/h"
+    for _ in range(2):
+        _questions_post(client, color="verde", serie="chavo")
+    response = _questions_post(client, color="verde", serie="chavo")
+    assert response["Location"] == reverse("profile:questions")
+    assert "Hiciste demasiados intentos seguidos" in text(client.get(response["Location"]))
+    assert SecurityChallenge.objects.count() == 2
 
 
 def test_a_code_works_once(client, socio) -> None:
@@ -382,6 +410,18 @@ def test_devices_list_and_detail(client, socio) -> None:
     assert "Android 13" in page
     assert "179.60.191.12" in page
     assert "Cerrar" in page
+
+
+def test_device_removed_meanwhile_is_said_not_a_404(client, socio) -> None:
+    device = _device(socio.user)
+    client.post(reverse("profile:device_remove", args=[device.pk]), {"reason": "Lo perdí"})
+    request = RequestFactory().get("/")
+    devices.device_remove(
+        user=socio.user, device_id=device.pk, reason="otra sesión", request=request
+    )
+    response = _validate(client, "dispositivo", last_code(socio))
+    assert response["Location"] == reverse("profile:devices")
+    assert "Ese dispositivo ya no está registrado." in text(client.get(response["Location"]))
 
 
 def test_another_members_device_is_404(client) -> None:
