@@ -9,26 +9,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from enlinea.access.tests.cast import PASSWORD, online_member
 from enlinea.ledger.services import chart_ensure
 from enlinea.members.models import Member
-from enlinea.members.services import member_create
-from enlinea.members.tests.support import member_data
 from enlinea.products.services import account_open, credit_card_issue, debit_card_issue
 from enlinea.support.roles import support_roles_ensure
 from enlinea.support.tests.files import pdf_bytes
-
-PASSWORD = "Progreso#2026"
-
-
-def online_member(django_user_model, username: str, **data: object) -> Member:
-    """A socio who has enrolled for online banking (member.user set)."""
-    member = member_create(**member_data(**data))
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
-    # Linking a member to their online user is the enrolment flow's job (enlinea.access);
-    # here the link is all the support pages need.
-    member.user = user
-    member.save(update_fields=["user"])
-    return member
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +25,9 @@ def media_root(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
-def socio(db, django_user_model) -> Member:
+def socio(db) -> Member:
     chart_ensure()
     return online_member(
-        django_user_model,
         "andreslopez",
         first_names="Andres David",
         last_names="Lopez Maya",
@@ -51,10 +36,9 @@ def socio(db, django_user_model) -> Member:
 
 
 @pytest.fixture
-def otro_socio(db, django_user_model) -> Member:
+def otro_socio(db) -> Member:
     chart_ensure()
     return online_member(
-        django_user_model,
         "mariaperez",
         first_names="Maria Jose",
         last_names="Perez Ruiz",
