@@ -31,7 +31,7 @@ def test_login_page_in_spanish(open_page, live_server, viewport) -> None:
     expect(page).to_have_title(re.compile(r"^Iniciar Sesión · Cooprogreso en Línea$"))
     expect(page.get_by_role("heading", level=1, name="Iniciar Sesión")).to_be_visible()
     expect(page.get_by_label("Usuario")).to_be_visible()
-    expect(page.get_by_label("Contraseña")).to_be_visible()
+    expect(page.get_by_role("button", name="Continuar")).to_be_visible()
     expect(page.get_by_role("link", name="Regístrate")).to_be_visible()
     expect(page.get_by_role("link", name="¿Olvidaste tu contraseña?")).to_be_visible()
     expect(page.get_by_role("link", name="1800 266 776")).to_have_attribute(
@@ -48,6 +48,7 @@ def test_wrong_password_error_summary_takes_focus(open_page, live_server, member
     page, outside = open_page(viewport)
     page.goto(live_server.url + "/")
     page.get_by_label("Usuario").fill("andreslopez")
+    page.get_by_role("button", name="Continuar").click()
     page.get_by_label("Contraseña").fill("incorrecta")
     page.get_by_role("button", name="Iniciar Sesión").click()
     expect(page).to_have_title(re.compile(r"^Error: Iniciar Sesión"))
@@ -55,7 +56,8 @@ def test_wrong_password_error_summary_takes_focus(open_page, live_server, member
     expect(summary).to_contain_text("Hay un problema")
     expect(summary).to_contain_text("Usuario o contraseña incorrectos")
     expect(summary).to_be_focused()
-    expect(page.get_by_label("Usuario")).to_have_value("andreslopez")
+    expect(page.get_by_text("Hola, andreslopez")).to_be_visible()
+    expect(page.get_by_label("Contraseña")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
     assert outside == []
 
