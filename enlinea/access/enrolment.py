@@ -214,7 +214,7 @@ def registration_complete(
     content = registration_content(member_id=member_id, consent_ids=consent_ids)
     now = timezone.now()
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("user").get(pk=member_id)
+        member = Member.objects.select_for_update().get(pk=member_id)
         codes.challenge_use(
             challenge_id=challenge_id, member=member, kind=KIND_REGISTRATION, content=content
         )

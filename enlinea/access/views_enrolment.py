@@ -410,9 +410,7 @@ def setup(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
 @setup_view("setup_username")
 def setup_username(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
     """Paso 2: personaliza tu nombre de usuario."""
-    form = UsernameForm(
-        _posted(request), user=request.user, initial={"username": state.username}
-    )
+    form = UsernameForm(_posted(request), user=request.user, initial={"username": state.username})
     pending_error = request.session.pop(SETUP_ERROR_KEY, "")
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["username"] != state.username:

@@ -53,7 +53,9 @@ def new_member(**overrides: object) -> Member:
 def last_code(member: Member) -> str:
     """The newest security code e-mailed to the member (from the outbox)."""
     message = (
-        Message.objects.filter(kind="codigo_seguridad", channel=Channel.EMAIL, recipient=member.email)
+        Message.objects.filter(
+            kind="codigo_seguridad", channel=Channel.EMAIL, recipient=member.email
+        )
         .order_by("-id")
         .first()
     )

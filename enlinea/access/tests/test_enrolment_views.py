@@ -243,9 +243,9 @@ def temp_client(client):
 
 
 def _walk_to_code(client, *, device: str = "si", alias: str = "Mi laptop personal"):
-    assert client.post(
-        reverse("enrol:setup_username"), {"username": "andres2026"}
-    ).url == reverse("enrol:setup_questions")
+    assert client.post(reverse("enrol:setup_username"), {"username": "andres2026"}).url == reverse(
+        "enrol:setup_questions"
+    )
     assert client.post(reverse("enrol:setup_questions"), ANSWERS).url == reverse(
         "enrol:setup_image"
     )

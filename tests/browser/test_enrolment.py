@@ -1,0 +1,266 @@
+"""Regístrate and Primer ingreso in a real Chromium, codes read from real e-mails.
+
+The registration is walked as a member does it, from the identification number to
+the temporary credentials in the e-mail. The first login then runs the wizard with
+the session of a login with those temporary credentials: the session is opened with
+Django's test client (``force_login``) and handed to the browser, because the new
+login page ("Usuario" → "Continuar" → "Contraseña" → "Iniciar Sesión") belongs to
+another change; the integrator joins the two walks through that page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from playwright.sync_api import expect
+
+from enlinea.access.devices import DEVICE_COOKIE
+from enlinea.access.models import Consent, OnlineProfile
+from enlinea.members.services import member_create
+from enlinea.members.tests.support import make_cedula, with_wrong_check_digit
+from tests.support.browser import DESKTOP, PHONE, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = [pytest.param(PHONE, id="phone-390x844"), pytest.param(DESKTOP, id="desktop-1366x768")]
+NEW_PASSWORD = "Cumbaya#2026x"
+
+
+def _check_page(page, viewport) -> None:
+    page.wait_for_load_state("load")  # styles applied before axe measures targets
+    assert_accessible(page)
+    # Nothing wider than the screen on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+def _credentials(smtp_server, email: str) -> tuple[str, str]:
+    message = smtp_server.wait_for(to=email)
+    assert "credenciales temporales" in message["Subject"]
+    body = smtp_server.body(message)
+    username = re.search(r"Usuario temporal: (\S+)", body).group(1)
+    password = re.search(r"Contraseña temporal: (\S+)", body).group(1)
+    return username, password
+
+
+def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: str):
+    page.goto(live_server.url + "/registro/")
+    expect(page.get_by_role("heading", level=1, name="Regístrate")).to_be_visible()
+    _check_page(page, viewport)
+
+    # Paso 2: a mistyped cédula is caught by its check digit.
+    field = page.get_by_label("Número de identificación")
+    field.fill(with_wrong_check_digit(cedula))
+    page.get_by_role("button", name="Validar").click()
+    expect(page).to_have_title(re.compile(r"^Error: Regístrate"))
+    expect(page.get_by_role("alert")).to_contain_text(
+        "El número de cédula no es válido: revisa el dígito verificador."
+    )
+    _check_page(page, viewport)
+    field.fill(cedula)
+    page.get_by_role("button", name="Validar").click()
+
+    # Paso 3: Términos y Condiciones Canales Digitales.
+    expect(
+        page.get_by_role("heading", level=1, name="Términos y Condiciones Canales Digitales")
+    ).to_be_visible()
+    _check_page(page, viewport)
+    page.get_by_role("button", name="Aceptar").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Marca la casilla «Aceptar términos y condiciones» para continuar."
+    )
+    page.get_by_label("Aceptar términos y condiciones").check()
+    page.get_by_role("button", name="Aceptar").click()
+
+    # Paso 4: Tratamiento de datos; accepting it sends the code.
+    expect(page.get_by_role("heading", level=1, name="Tratamiento de datos")).to_be_visible()
+    _check_page(page, viewport)
+    smtp_server.clear()
+    page.get_by_label("Autorizar Tratamiento de datos").check()
+    page.get_by_role("button", name="Aceptar").click()
+
+    # Paso 5: Factor de seguridad, with the code from the e-mail.
+    dialog = page.get_by_role("dialog", name="Factor de seguridad")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("El código expira en: 0")
+    expect(dialog.get_by_role("button", name="Reenviar")).to_be_visible()
+    _check_page(page, viewport)
+    code = smtp_server.code_in(smtp_server.wait_for(to=email))
+    smtp_server.clear()
+    dialog.get_by_label("Código de verificación").fill(code)
+    dialog.get_by_role("button", name="Validar").click()
+
+    # Paso 6: ¡Registro exitoso!
+    expect(page.get_by_role("heading", level=1, name="¡Registro exitoso!")).to_be_visible()
+    expect(
+        page.get_by_text("Revisa el correo asociado a tu cuenta para completar tu acceso.")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Regresar")).to_be_visible()
+    _check_page(page, viewport)
+    return _credentials(smtp_server, email)
+
+
+def _log_in_with_temporary_credentials(page, live_server, username: str, password: str) -> None:
+    """The session a login with the temporary credentials opens, handed to the browser."""
+    user = get_user_model().objects.get(username=username)
+    assert user.check_password(password)
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def _first_login(page, live_server, smtp_server, viewport, *, cedula: str, email: str, temp):
+    page.goto(live_server.url + "/primer-ingreso/")
+    expect(page.get_by_text("Personalizar un nuevo nombre de usuario.")).to_be_visible()
+    _check_page(page, viewport)
+    page.get_by_role("link", name="Continuar").click()
+
+    # Paso 2: username, refused when it is the cédula.
+    expect(
+        page.get_by_role("heading", level=1, name="Personaliza tu nombre de usuario")
+    ).to_be_visible()
+    expect(page.get_by_text("El usuario debe ser distinto a tu número de cédula")).to_be_visible()
+    page.get_by_label("Nombre de usuario", exact=True).fill(cedula)
+    page.get_by_role("button", name="Confirmar").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "El usuario debe ser distinto a tu número de cédula."
+    )
+    _check_page(page, viewport)
+    page.get_by_label("Nombre de usuario", exact=True).fill("socio2026")
+    page.get_by_role("button", name="Confirmar").click()
+
+    # Paso 3: security questions, each answer's rule and the minimum.
+    expect(
+        page.get_by_role("heading", level=1, name="Registrar preguntas de seguridad")
+    ).to_be_visible()
+    _check_page(page, viewport)
+    page.get_by_label("¿Cuál es tu comida favorita?").fill("Encebollado")
+    page.get_by_role("button", name="Confirmar").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Ingresa solo letras minúsculas sin tildes, de la a a la z.")
+    expect(summary).to_contain_text("Responde mínimo 3 preguntas de seguridad.")
+    expect(page.get_by_label("¿Cuál es tu comida favorita?")).to_have_value("Encebollado")
+    _check_page(page, viewport)
+    page.get_by_label("¿Cuál es tu comida favorita?").fill("encebollado")
+    page.get_by_label("¿Ciudad dónde naciste?").fill("quito")
+    page.get_by_label("¿Cuál es tu color favorito?").fill("verde")
+    page.get_by_role("button", name="Confirmar").click()
+
+    # Paso 4: security image, chosen with the keyboard then with a tap.
+    expect(
+        page.get_by_role("heading", level=1, name="Registrar imagen de seguridad")
+    ).to_be_visible()
+    _check_page(page, viewport)
+    page.get_by_role("radio", name="Teléfono", exact=True).focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("radio", name="Celular", exact=True)).to_be_checked()
+    expect(page.get_by_role("radio", name="Celular", exact=True)).to_be_focused()
+    page.get_by_role("radio", name="Delfín", exact=True).check()
+    page.get_by_role("button", name="Validar").click()
+
+    # Paso 5: new password under the policy shown in "Indicaciones".
+    expect(page.get_by_role("heading", level=1, name="Actualizar contraseña")).to_be_visible()
+    expect(page.get_by_text("La longitud permitida es de 10 a 15 caracteres.")).to_be_visible()
+    _check_page(page, viewport)
+    page.get_by_label("Ingresar tu contraseña actual o temporal").fill(temp)
+    page.get_by_label("Nueva contraseña", exact=True).fill("corta")
+    page.get_by_label("Confirmar contraseña", exact=True).fill("corta")
+    page.get_by_role("button", name="Confirmar").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "La contraseña debe tener entre 10 y 15 caracteres."
+    )
+    _check_page(page, viewport)
+    page.get_by_label("Ingresar tu contraseña actual o temporal").fill(temp)
+    page.get_by_label("Nueva contraseña", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirmar contraseña", exact=True).fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Confirmar").click()
+
+    # Paso 6: register this device with an alias.
+    expect(
+        page.get_by_text("Estás ingresando desde un nuevo dispositivo, ¿Deseas registrarlo?")
+    ).to_be_visible()
+    _check_page(page, viewport)
+    smtp_server.clear()
+    page.get_by_label("Si, guardar").check()
+    page.get_by_label("Alias del dispositivo").fill("Mi laptop personal")
+    page.get_by_role("button", name="Continuar").click()
+
+    # Paso 7: the code confirms everything.
+    dialog = page.get_by_role("dialog", name="Factor de seguridad")
+    expect(dialog).to_be_visible()
+    _check_page(page, viewport)
+    code = smtp_server.code_in(smtp_server.wait_for(to=email))
+    dialog.get_by_label("Código de verificación").fill(code)
+    dialog.get_by_role("button", name="Validar").click()
+
+    # Paso 8: credenciales configuradas con éxito; logged out for Paso 9.
+    expect(
+        page.get_by_role(
+            "heading", level=1, name="¡Tus credenciales fueron configuradas con éxito!"
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Iniciar Sesión")).to_be_visible()
+    _check_page(page, viewport)
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert DEVICE_COOKIE in cookies
+    assert cookies[DEVICE_COOKIE]["httpOnly"]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_registration_then_first_login(open_page, live_server, smtp_server, viewport) -> None:
+    cedula = make_cedula()
+    email = f"socio.{cedula}@example.com"
+    member = member_create(
+        identification_type="CEDULA",
+        identification=cedula,
+        first_names="Rosa Elena",
+        last_names="Quishpe Tipan",
+        email=email,
+        mobile_phone="0998765432",
+    )
+    page, outside = open_page(viewport)
+
+    username, password = _register(
+        page, live_server, smtp_server, viewport, cedula=cedula, email=email
+    )
+    member.refresh_from_db()
+    assert member.user.username == username
+    assert re.fullmatch(r"tmp\d{8}", username)
+    assert Consent.objects.filter(member=member).count() == 2
+
+    _log_in_with_temporary_credentials(page, live_server, username, password)
+    _first_login(
+        page, live_server, smtp_server, viewport, cedula=cedula, email=email, temp=password
+    )
+    user = get_user_model().objects.get(pk=member.user_id)
+    assert user.username == "socio2026"
+    assert user.check_password(NEW_PASSWORD)
+    profile = OnlineProfile.objects.get(user=user)
+    assert (profile.temporary, profile.security_image) == (False, "delfin")
+    # The wizard logged the member out: the next page asks to log in again.
+    page.goto(live_server.url + "/primer-ingreso/")
+    assert "/primer-ingreso/" not in page.url.split("?")[0]
+    assert outside == []
+
+
+def test_unknown_cedula_gets_the_neutral_message(open_page, live_server) -> None:
+    page, outside = open_page(PHONE)
+    page.goto(live_server.url + "/registro/")
+    page.get_by_label("Número de identificación").fill(make_cedula())
+    page.get_by_role("button", name="Validar").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("No pudimos validar tus datos para el registro.")
+    expect(summary).to_be_focused()
+    assert_accessible(page)
+    assert outside == []
