@@ -189,8 +189,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "enlinea.access.policy.PasswordLengthValidator"},
     {"NAME": "enlinea.access.policy.PasswordCompositionValidator"},
     {"NAME": "enlinea.access.policy.PasswordNotUsernameValidator"},
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "enlinea.access.policy.SimilarityValidator"},
+    {"NAME": "enlinea.access.policy.CommonPasswordValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 USERNAME_CHARS = re.compile(r"^[a-z0-9]+$")
@@ -190,3 +191,26 @@ def validate_answer(answer: str) -> str:
     if len(value) < 2 or len(value) > 40:
         raise ValidationError("La respuesta debe tener entre 2 y 40 letras.", code="answer_length")
     return value
+
+
+# ---------------------------------------------------------------- Django's own checks, in "tú"
+
+
+class SimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    """Django's similarity check, worded like the rest of the site."""
+
+    def get_error_message(self) -> str:
+        return "La contraseña se parece demasiado a tu %(verbose_name)s."
+
+    def get_help_text(self) -> str:
+        return "No uses tus nombres, tu usuario ni tu correo en la contraseña."
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's list of 20,000 common passwords (NIST 800-63B's "known bad" check)."""
+
+    def get_error_message(self) -> str:
+        return "Esa contraseña es demasiado común: elige una que no sea fácil de adivinar."
+
+    def get_help_text(self) -> str:
+        return "No uses contraseñas comunes."
