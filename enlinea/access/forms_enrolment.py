@@ -117,40 +117,36 @@ class ImageForm(forms.Form):
     )
 
 
+def _password_field(label: str, required: str, autocomplete: str, placeholder: str) -> Any:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=128,
+        error_messages={"required": required},
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": autocomplete, "placeholder": placeholder}
+        ),
+    )
+
+
 class PasswordForm(forms.Form):
-    current = forms.CharField(
-        label="Ingresar tu contraseña actual o temporal",
-        strip=False,
-        max_length=128,
-        error_messages={"required": "Ingresa tu contraseña actual o temporal."},
-        widget=forms.PasswordInput(
-            attrs={
-                "autocomplete": "current-password",
-                "placeholder": "Ingresar tu contraseña actual o temporal",
-            }
-        ),
+    current = _password_field(
+        "Ingresar tu contraseña actual o temporal",
+        "Ingresa tu contraseña actual o temporal.",
+        "current-password",
+        "Ingresar tu contraseña actual o temporal",
     )
-    password = forms.CharField(
-        label="Nueva contraseña",
-        strip=False,
-        max_length=128,
-        error_messages={"required": "Escribe tu nueva contraseña."},
-        widget=forms.PasswordInput(
-            attrs={
-                "autocomplete": "new-password",
-                "placeholder": "Escribe tu nueva contraseña",
-                "aria-describedby": "contrasena-indicaciones",
-            }
-        ),
+    password = _password_field(
+        "Nueva contraseña",
+        "Escribe tu nueva contraseña.",
+        "new-password",
+        "Escribe tu nueva contraseña",
     )
-    confirmation = forms.CharField(
-        label="Confirmar contraseña",
-        strip=False,
-        max_length=128,
-        error_messages={"required": "Confirma tu nueva contraseña."},
-        widget=forms.PasswordInput(
-            attrs={"autocomplete": "new-password", "placeholder": "Confirma tu nueva contraseña"}
-        ),
+    confirmation = _password_field(
+        "Confirmar contraseña",
+        "Confirma tu nueva contraseña.",
+        "new-password",
+        "Confirma tu nueva contraseña",
     )
 
     def __init__(self, *args: Any, user: Any, username: str, **kwargs: Any) -> None:
@@ -158,6 +154,7 @@ class PasswordForm(forms.Form):
         self.username = username
         self.password_hash = ""
         super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["aria-describedby"] = "contrasena-indicaciones"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

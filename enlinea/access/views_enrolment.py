@@ -58,7 +58,9 @@ SETUP_STEPS = [
     "setup_code",
 ]
 
-MSG_RESENT = "Te enviamos un nuevo código a tu correo y a tu celular."
+# Per cédula, whatever the IP (one member's codes and e-mails cannot be flooded from
+# many addresses). Overridable with a setting ACCESS_RATE_REGISTER_ACCOUNT.
+REGISTER_ACCOUNT_RATE = "5/h"
 
 
 def _login_url() -> str:
@@ -82,26 +84,27 @@ def _render(
 def _code_page(
     request: HttpRequest,
     *,
-    template: str,
+    flow: str,
     challenge: SecurityChallenge,
     form: CodeForm,
-    action: str,
-    resend_url: str,
-    cancel_url: str,
-    extra: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The "Factor de seguridad" page of a wizard (``flow`` is "register" or "setup")."""
+    if flow == "register":
+        cancel_url, extra = _login_url(), {}
+    else:
+        cancel_url, extra = reverse("enrol:setup_device"), {"paso": 7}
     context = {
         "form": form,
         "code_form": form,
         "expires_at": challenge.expires_at,
-        "action": action,
-        "resend_url": resend_url,
+        "action": reverse(f"enrol:{flow}_code"),
+        "resend_url": reverse(f"enrol:{flow}_resend"),
         "cancel_url": cancel_url,
         "resent": request.session.pop(RESENT_KEY, False),
-        **(extra or {}),
+        **extra,
     }
-    return _render(request, template, context, status=status)
+    return _render(request, f"access/enrolment/{flow}_code.html", context, status=status)
 
 
 def _resend(
@@ -167,7 +170,8 @@ def register(request: HttpRequest) -> HttpResponse:
             if rate_limited(
                 request,
                 group="enrol_register",
-                rate_setting="ACCESS_RATE_REGISTER_IP",
+                rate_setting="ACCESS_RATE_REGISTER_ACCOUNT",
+                default=REGISTER_ACCOUNT_RATE,
                 account=cedula,
             ):
                 form.add_error(None, MSG_RATE_LIMITED)
@@ -255,16 +259,7 @@ def register_data(request: HttpRequest) -> HttpResponse:
 def _register_code_page(
     request: HttpRequest, challenge: SecurityChallenge, form: CodeForm, status: int = 200
 ) -> HttpResponse:
-    return _code_page(
-        request,
-        template="access/enrolment/register_code.html",
-        challenge=challenge,
-        form=form,
-        action=reverse("enrol:register_code"),
-        resend_url=reverse("enrol:register_resend"),
-        cancel_url=_login_url(),
-        status=status,
-    )
+    return _code_page(request, flow="register", challenge=challenge, form=form, status=status)
 
 
 @never_cache
@@ -516,17 +511,7 @@ def setup_device(request: HttpRequest, state: enrolment.SetupState) -> HttpRespo
 def _setup_code_page(
     request: HttpRequest, challenge: SecurityChallenge, form: CodeForm, status: int = 200
 ) -> HttpResponse:
-    return _code_page(
-        request,
-        template="access/enrolment/setup_code.html",
-        challenge=challenge,
-        form=form,
-        action=reverse("enrol:setup_code"),
-        resend_url=reverse("enrol:setup_resend"),
-        cancel_url=reverse("enrol:setup_device"),
-        extra={"paso": 7},
-        status=status,
-    )
+    return _code_page(request, flow="setup", challenge=challenge, form=form, status=status)
 
 
 @require_http_methods(["GET", "POST"])

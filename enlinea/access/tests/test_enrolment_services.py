@@ -520,7 +520,7 @@ def test_device_alias_is_required_to_save_the_device() -> None:
 # ---------------------------------------------------------------- Primer ingreso: apply
 
 
-def _confirm(user, state: enrolment.SetupState, request) -> enrolment.SetupResult:
+def _send_and_verify(user, state: enrolment.SetupState, request=None) -> None:
     state.challenge_id = enrolment.setup_code_send(user=user, state=state, request=request)
     codes.challenge_verify(
         challenge_id=state.challenge_id,
@@ -529,6 +529,10 @@ def _confirm(user, state: enrolment.SetupState, request) -> enrolment.SetupResul
         content=enrolment.setup_content(state),
         code=last_code(user.member),
     )
+
+
+def _confirm(user, state: enrolment.SetupState, request) -> enrolment.SetupResult:
+    _send_and_verify(user, state, request)
     return enrolment.setup_complete(user=user, state=state, request=request)
 
 
@@ -582,14 +586,7 @@ def test_choice_changed_after_the_code_is_a_mismatch_and_changes_nothing(temp_us
 
 def test_username_taken_meanwhile_rolls_everything_back(temp_user) -> None:
     state = full_state(temp_user)
-    state.challenge_id = enrolment.setup_code_send(user=temp_user, state=state, request=None)
-    codes.challenge_verify(
-        challenge_id=state.challenge_id,
-        member=temp_user.member,
-        kind=enrolment.KIND_FIRST_LOGIN,
-        content=enrolment.setup_content(state),
-        code=last_code(temp_user.member),
-    )
+    _send_and_verify(temp_user, state)
     online_member(username="andres2026")
     with pytest.raises(ValidationError):
         enrolment.setup_complete(user=temp_user, state=state, request=web_request())

@@ -203,15 +203,16 @@ def test_registration_is_rate_limited_per_ip(client, settings) -> None:
     assert MSG_RATE_LIMITED in _text(response)
 
 
-def test_registration_is_rate_limited_per_cedula(client, settings) -> None:
-    settings.ACCESS_RATE_REGISTER_IP = "3/h"
+def test_registration_is_rate_limited_per_cedula_whatever_the_ip(client, settings) -> None:
+    settings.ACCESS_RATE_REGISTER_ACCOUNT = "3/h"
     member = new_member()
     for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
-        _start(client, member.identification)
         client.defaults["REMOTE_ADDR"] = address
+        assert _start(client, member.identification).status_code == 302
     client.defaults["REMOTE_ADDR"] = "10.0.0.9"
     response = _start(client, member.identification)
     assert response.status_code == 429
+    assert MSG_RATE_LIMITED in _text(response)
 
 
 def test_resend_is_rate_limited_per_ip(client, settings) -> None:
