@@ -1,8 +1,10 @@
-"""The login screens' forms: Usuario, Contraseña, the new-device choice and the code."""
+"""The login screens' forms: Usuario, Contraseña and the code.
+
+The new-device choice ("Si, guardar" / "No" and the alias) is the first login's own
+``forms_enrolment.DeviceForm``: the same question, the same rules.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django import forms
 
@@ -32,34 +34,6 @@ class PasswordForm(forms.Form):
         },
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-
-class DeviceChoiceForm(forms.Form):
-    """Manual, "Primer ingreso" paso 6: "Si, guardar" with an alias, or "No"."""
-
-    register = forms.ChoiceField(
-        label="Estás ingresando desde un nuevo dispositivo, ¿Deseas registrarlo?",
-        choices=[("si", "Si, guardar"), ("no", "No")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Elige si deseas registrar este dispositivo."},
-    )
-    alias = forms.CharField(
-        label="Alias del dispositivo",
-        help_text="Ej: Mi laptop personal. Solo si eliges «Si, guardar».",
-        required=False,
-        max_length=40,
-        error_messages={"max_length": "El alias puede tener hasta 40 caracteres."},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("register") == "si" and not (data.get("alias") or "").strip():
-            self.add_error(
-                "alias",
-                "Ingresa un alias para reconocer este dispositivo, por ejemplo Mi laptop personal.",
-            )
-        return data
 
 
 class CodeForm(forms.Form):

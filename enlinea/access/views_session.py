@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enlinea.access import devices, session
 from enlinea.access.catalog import SecurityImage
 from enlinea.access.codes import ChallengeError
-from enlinea.access.forms_session import CodeForm, DeviceChoiceForm, PasswordForm, UsernameForm
+from enlinea.access.forms_enrolment import DeviceForm
+from enlinea.access.forms_session import CodeForm, PasswordForm, UsernameForm
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 
 RATE_LIMITED = 429
@@ -105,7 +110,7 @@ def login_password(request: HttpRequest) -> HttpResponse:
     return render(request, "access/session/password.html", context, status=status)
 
 
-def _after_password(request: HttpRequest, user, *, temporary: bool) -> HttpResponse:
+def _after_password(request: HttpRequest, user: Any, *, temporary: bool) -> HttpResponse:
     if temporary:
         # The first-login wizard registers the device and asks for its own code.
         session.login_complete(request=request, user=user)
@@ -118,26 +123,40 @@ def _after_password(request: HttpRequest, user, *, temporary: bool) -> HttpRespo
     return redirect("session:device")
 
 
-def _pending_or_restart(request: HttpRequest):
-    loaded = session.pending_load(request)
-    if loaded is None:
-        messages.warning(request, session.MSG_PENDING_GONE)
-    return loaded
+PendingView = Callable[..., HttpResponse]
 
 
-@never_cache
+def pending_login(view: PendingView) -> Callable[..., HttpResponse]:
+    """The steps after a right password from a new device: they need that pending login.
+
+    Without it (never started, older than a quarter of an hour, the password changed,
+    the access locked) the member starts again at the username.
+    """
+
+    @wraps(view)
+    @never_cache
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        loaded = session.pending_load(request)
+        if loaded is None:
+            messages.warning(request, session.MSG_PENDING_GONE)
+            return redirect("session:login")
+        pending, user = loaded
+        return view(request, pending, user, *args, **kwargs)
+
+    return wrapped
+
+
 @require_http_methods(["GET", "POST"])
-def login_device(request: HttpRequest) -> HttpResponse:
+@pending_login
+def login_device(request: HttpRequest, pending: dict[str, Any], user: Any) -> HttpResponse:
     """A browser that is not a registered device: register it? then the code."""
-    loaded = _pending_or_restart(request)
-    if loaded is None:
-        return redirect("session:login")
-    pending, user = loaded
     status = 200
-    form = DeviceChoiceForm(
+    form = DeviceForm(
         request.POST or None,
         initial={
-            "register": ("si" if pending["register"] else "no") if pending["challenge"] else None,
+            "save_device": ("si" if pending["register"] else "no")
+            if pending["challenge"]
+            else None,
             "alias": pending["alias"],
         },
     )
@@ -153,7 +172,7 @@ def login_device(request: HttpRequest) -> HttpResponse:
                 request=request,
                 pending=pending,
                 user=user,
-                register=form.cleaned_data["register"] == "si",
+                register=form.cleaned_data["save_device"] == "si",
                 alias=form.cleaned_data["alias"],
             )
             return redirect("session:code")
@@ -161,7 +180,11 @@ def login_device(request: HttpRequest) -> HttpResponse:
 
 
 def _code_page(
-    request: HttpRequest, pending: dict, user, code_form: CodeForm, status: int = 200
+    request: HttpRequest,
+    pending: dict[str, Any],
+    user: Any,
+    code_form: CodeForm,
+    status: int = 200,
 ) -> HttpResponse:
     challenge = session.pending_challenge(pending=pending, user=user)
     if challenge is None:
@@ -175,14 +198,10 @@ def _code_page(
     return render(request, "access/session/code.html", context, status=status)
 
 
-@never_cache
 @require_http_methods(["GET", "POST"])
-def login_code(request: HttpRequest) -> HttpResponse:
+@pending_login
+def login_code(request: HttpRequest, pending: dict[str, Any], user: Any) -> HttpResponse:
     """ "Factor de seguridad": the code sent to the member's e-mail and mobile."""
-    loaded = _pending_or_restart(request)
-    if loaded is None:
-        return redirect("session:login")
-    pending, user = loaded
     if not pending["challenge"]:
         return redirect("session:device")
     form = CodeForm(request.POST or None)
@@ -201,14 +220,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return _code_page(request, pending, user, form)
 
 
-@never_cache
 @require_POST
-def login_code_resend(request: HttpRequest) -> HttpResponse:
+@pending_login
+def login_code_resend(request: HttpRequest, pending: dict[str, Any], user: Any) -> HttpResponse:
     """ "¿No te llegó el código? Reenviar"."""
-    loaded = _pending_or_restart(request)
-    if loaded is None:
-        return redirect("session:login")
-    pending, user = loaded
     if not pending["challenge"]:
         return redirect("session:device")
     form = CodeForm({})

@@ -18,18 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = "andres.lopez@example.com"
 
 
-def _wait_for_subject(smtp_server, text: str, timeout: float = 10.0):
-    """The newest e-mail to the member whose subject contains ``text``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with smtp_server.lock:
-            for message in reversed(smtp_server.messages):
-                if EMAIL in str(message["To"]) and text in str(message["Subject"]):
-                    return message
-        time.sleep(0.05)
-    raise AssertionError(f"No e-mail with «{text}» arrived")
-
-
 def _username_step(page, live_server, username: str = "andreslopez") -> None:
     page.goto(live_server.url + "/")
     page.get_by_label("Usuario").fill(username)
@@ -87,13 +75,15 @@ def test_new_device_asks_for_the_emailed_code_and_can_be_registered(
         "group", name="Estás ingresando desde un nuevo dispositivo, ¿Deseas registrarlo?"
     )
     expect(question).to_be_visible()
-    expect(page.get_by_text("Ej: Mi laptop personal")).to_be_visible()
+    expect(page.get_by_placeholder("Ej: Mi laptop personal")).to_be_visible()
     assert_accessible(page)
     question.get_by_label("Si, guardar").check()
     page.get_by_role("button", name="Continuar").click()
     # "Si, guardar" without an alias says what to type.
     expect(page).to_have_title(re.compile(r"^Error: Nuevo dispositivo"))
-    expect(page.locator("[data-error-summary]")).to_contain_text("Ingresa un alias")
+    expect(page.locator("[data-error-summary]")).to_contain_text(
+        "Escribe un alias para el dispositivo"
+    )
     assert_accessible(page)
     page.get_by_label("Si, guardar").check()
     page.get_by_label("Alias del dispositivo").fill("Mi laptop personal")
@@ -104,7 +94,7 @@ def test_new_device_asks_for_the_emailed_code_and_can_be_registered(
     expect(dialog).to_contain_text(re.compile(r"El código expira en: 0[23]:\d\d"))
     expect(dialog.get_by_role("button", name="Reenviar")).to_be_visible()
     assert_accessible(page)
-    code = smtp_server.code_in(_wait_for_subject(smtp_server, "Tu código de seguridad"))
+    code = smtp_server.code_in(smtp_server.wait_for(to=EMAIL, subject="Tu código de seguridad"))
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     dialog.get_by_label("Código de verificación").fill(wrong)
     dialog.get_by_role("button", name="Validar").click()
@@ -117,7 +107,7 @@ def test_new_device_asks_for_the_emailed_code_and_can_be_registered(
     expect(page).to_have_url(re.compile(r"/inicio/$"))
     expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
     assert Device.objects.get(user=member).alias == "Mi laptop personal"
-    notice = _wait_for_subject(smtp_server, "desde un nuevo dispositivo")
+    notice = smtp_server.wait_for(to=EMAIL, subject="desde un nuevo dispositivo")
     body = smtp_server.body(notice)
     assert "Navegador: Chromium" in body
     assert "IP: 127.0.0.1" in body
@@ -154,7 +144,7 @@ def test_five_failed_logins_warn_then_lock_and_email(
     expect(page.get_by_role("heading", name="Cómo desbloquear tu acceso")).to_be_visible()
     expect(page.get_by_label("Contraseña")).to_have_count(0)
     assert_accessible(page)
-    mail = _wait_for_subject(smtp_server, "está bloqueado")
+    mail = smtp_server.wait_for(to=EMAIL, subject="está bloqueado")
     assert "¿Olvidaste tu contraseña?" in smtp_server.body(mail)
 
     # Even the right password is refused now, and nothing more is counted.

@@ -53,15 +53,22 @@ class LocalSMTPServer:
         with self.lock:
             self.messages.clear()
 
-    def wait_for(self, *, to: str | None = None, timeout: float = 10.0) -> EmailMessage:
+    def wait_for(
+        self, *, to: str | None = None, subject: str | None = None, timeout: float = 10.0
+    ) -> EmailMessage:
+        """The newest message to ``to`` (whose subject contains ``subject``, if given)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
                 for message in reversed(self.messages):
-                    if to is None or to in str(message["To"]):
+                    if (to is None or to in str(message["To"])) and (
+                        subject is None or subject in str(message["Subject"])
+                    ):
                         return message
             time.sleep(0.05)
-        raise AssertionError(f"No e-mail to {to!r} arrived within {timeout} s")
+        raise AssertionError(
+            f"No e-mail to {to!r} with {subject!r} in its subject arrived within {timeout} s"
+        )
 
     @staticmethod
     def body(message: EmailMessage) -> str:

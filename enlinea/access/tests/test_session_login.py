@@ -277,10 +277,10 @@ def test_a_new_device_needs_a_code_and_can_be_registered(client: Client, member)
     assert "Ej: Mi laptop personal" in body
 
     # "Si, guardar" needs an alias.
-    body = client.post(reverse("session:device"), {"register": "si"}).content.decode()
-    assert "Ingresa un alias para reconocer este dispositivo" in body
+    body = client.post(reverse("session:device"), {"save_device": "si"}).content.decode()
+    assert "Escribe un alias para el dispositivo" in body
     response = client.post(
-        reverse("session:device"), {"register": "si", "alias": "Mi laptop personal"}
+        reverse("session:device"), {"save_device": "si", "alias": "Mi laptop personal"}
     )
     assert response["Location"] == reverse("session:code")
     challenge = SecurityChallenge.objects.get(member=member.member)
@@ -329,7 +329,7 @@ def test_a_new_device_needs_a_code_and_can_be_registered(client: Client, member)
 
 def test_a_new_device_not_registered_asks_for_a_code_every_time(client: Client, member) -> None:
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"register": "no", "alias": "ignorado"})
+    client.post(reverse("session:device"), {"save_device": "no", "alias": "ignorado"})
     response = client.post(
         reverse("session:code"), {"code": _last_code("andres.lopez@example.com")}
     )
@@ -345,10 +345,10 @@ def test_a_new_device_not_registered_asks_for_a_code_every_time(client: Client, 
 def test_a_newer_login_attempt_voids_the_older_code(member) -> None:
     first, second = Client(), Client()
     _login_steps(first, "andreslopez", MEMBER_PASSWORD)
-    first.post(reverse("session:device"), {"register": "no"})
+    first.post(reverse("session:device"), {"save_device": "no"})
     code = _last_code("andres.lopez@example.com")
     _login_steps(second, "andreslopez", MEMBER_PASSWORD)
-    second.post(reverse("session:device"), {"register": "no"})
+    second.post(reverse("session:device"), {"save_device": "no"})
     response = first.post(reverse("session:code"), {"code": code})
     assert response.status_code == 200
     assert "_auth_user_id" not in first.session
@@ -357,7 +357,7 @@ def test_a_newer_login_attempt_voids_the_older_code(member) -> None:
 
 def test_a_password_change_voids_a_pending_device_login(client: Client, member) -> None:
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"register": "no"})
+    client.post(reverse("session:device"), {"save_device": "no"})
     code = _last_code("andres.lopez@example.com")
     member.set_password("Nueva#Clave2026")
     member.save()
@@ -370,7 +370,7 @@ def test_resend_sends_a_new_code_and_respects_the_cool_down(
     client: Client, member, settings
 ) -> None:
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"register": "no"})
+    client.post(reverse("session:device"), {"save_device": "no"})
     body = client.post(reverse("session:code_resend")).content.decode()
     assert re.search(r"Espera \d+ segundos para solicitar un nuevo código", body)
     SecurityChallenge.objects.update(sent_at=timezone.now() - timedelta(minutes=1))
@@ -420,7 +420,7 @@ def test_password_step_is_rate_limited_per_username_across_ips(
 def test_code_resends_are_rate_limited_per_ip(client: Client, member, settings) -> None:
     settings.ACCESS_RATE_CODE_IP = "1/m"
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"register": "no"})  # first code: 1 of 1
+    client.post(reverse("session:device"), {"save_device": "no"})  # first code: 1 of 1
     response = client.post(reverse("session:code_resend"))
     assert response.status_code == 429
     assert MSG_RATE_LIMITED in response.content.decode()
