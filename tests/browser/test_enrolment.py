@@ -1,11 +1,9 @@
 """Regístrate and Primer ingreso in a real Chromium, codes read from real e-mails.
 
 The registration is walked as a member does it, from the identification number to
-the temporary credentials in the e-mail. The first login then runs the wizard with
-the session of a login with those temporary credentials: the session is opened with
-Django's test client (``force_login``) and handed to the browser, because the new
-login page ("Usuario" → "Continuar" → "Contraseña" → "Iniciar Sesión") belongs to
-another change; the integrator joins the two walks through that page.
+the temporary credentials in the e-mail; then the login page with those credentials
+leads into the first-login wizard, every step of it, and Paso 9 logs in with the
+personalised username, the chosen security image and the new password.
 """
 
 from __future__ import annotations
@@ -13,9 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from playwright.sync_api import expect
 
 from enlinea.access.devices import DEVICE_COOKIE
@@ -103,25 +99,24 @@ def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: s
     return _credentials(smtp_server, email)
 
 
-def _log_in_with_temporary_credentials(page, live_server, username: str, password: str) -> None:
-    """The session a login with the temporary credentials opens, handed to the browser."""
-    user = get_user_model().objects.get(username=username)
-    assert user.check_password(password)
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+def _log_in(page, live_server, username: str, password: str, viewport, image: str = "") -> None:
+    """The login page: "Usuario" → "Continuar" → "Contraseña" → "Iniciar Sesión"."""
+    page.goto(live_server.url + "/")
+    page.get_by_label("Usuario").fill(username)
+    page.get_by_role("button", name="Continuar").click()
+    expect(page.get_by_label("Contraseña")).to_be_visible()
+    if image:
+        expect(page.get_by_role("img", name=image)).to_be_visible()
+    _check_page(page, viewport)
+    page.get_by_label("Contraseña").fill(password)
+    page.get_by_role("button", name="Iniciar Sesión").click()
 
 
 def _first_login(page, live_server, smtp_server, viewport, *, cedula: str, email: str, temp):
-    page.goto(live_server.url + "/primer-ingreso/")
+    # Paso 1: the temporary credentials lead into the wizard.
+    _log_in(page, live_server, temp["username"], temp["password"], viewport)
+    page.wait_for_url("**/primer-ingreso/")
+    temp = temp["password"]
     expect(page.get_by_text("Personalizar un nuevo nombre de usuario.")).to_be_visible()
     _check_page(page, viewport)
     page.get_by_role("link", name="Continuar").click()
@@ -239,18 +234,29 @@ def test_registration_then_first_login(open_page, live_server, smtp_server, view
     assert re.fullmatch(r"tmp\d{8}", username)
     assert Consent.objects.filter(member=member).count() == 2
 
-    _log_in_with_temporary_credentials(page, live_server, username, password)
     _first_login(
-        page, live_server, smtp_server, viewport, cedula=cedula, email=email, temp=password
+        page,
+        live_server,
+        smtp_server,
+        viewport,
+        cedula=cedula,
+        email=email,
+        temp={"username": username, "password": password},
     )
     user = get_user_model().objects.get(pk=member.user_id)
     assert user.username == "socio2026"
     assert user.check_password(NEW_PASSWORD)
     profile = OnlineProfile.objects.get(user=user)
     assert (profile.temporary, profile.security_image) == (False, "delfin")
-    # The wizard logged the member out: the next page asks to log in again.
+    # The wizard logged the member out: the wizard now asks to log in.
     page.goto(live_server.url + "/primer-ingreso/")
     assert "/primer-ingreso/" not in page.url.split("?")[0]
+
+    # Paso 9: the personalised credentials, the security image, and this device is known.
+    _log_in(page, live_server, "socio2026", NEW_PASSWORD, viewport, image="Delfín")
+    page.wait_for_url("**/inicio/")
+    expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
+    _check_page(page, viewport)
     assert outside == []
 
 
