@@ -170,11 +170,16 @@ def test_idle_warning_continue_and_expiry(open_page, live_server, login, member,
     expect(dialog.locator("[data-idle-live]")).to_contain_text("Tu sesión se cerrará en")
     assert_accessible(page)
 
+    page.evaluate("window.samePage = true")
     dialog.get_by_role("button", name="Continuar sesión").click()
     expect(dialog).to_be_hidden()
+    expect(page.locator("#anuncios")).to_have_text("Tu sesión continúa.")
+    # The keep-alive POST was accepted: no reload, no detour through the expired page.
+    assert page.evaluate("window.samePage") is True
     # Past the first deadline the session is still open: the click counted as activity.
     page.wait_for_timeout(7_000)
     expect(page).to_have_url(re.compile(r"/inicio/$"))
+    assert page.evaluate("window.samePage") is True
     assert not AuditEvent.objects.filter(kind=AuditKind.SESSION_EXPIRED).exists()
 
     # Left alone, the warning comes back and then the session closes.
