@@ -4,8 +4,6 @@ ticket by e-mail, staff work it in the back office, and the member is told."""
 from __future__ import annotations
 
 import re
-import time
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,6 @@ from enlinea.support.models import Complaint, ComplaintStatus
 from enlinea.support.roles import support_roles_ensure
 from enlinea.support.tests.files import pdf_bytes, png_bytes
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, guard_network
-from tests.support.smtp import LocalSMTPServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,21 +34,6 @@ def socio_of(user) -> Member:
         socio.user = user
         socio.save(update_fields=["user"])
     return socio
-
-
-def mail_with(
-    server: LocalSMTPServer, *, to: str, subject: str, timeout: float = 10
-) -> EmailMessage:
-    """The e-mail to ``to`` whose subject contains ``subject`` (other e-mails, such as a
-    new-device notice, may arrive in between)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with server.lock:
-            for message in reversed(server.messages):
-                if to in str(message["To"]) and subject in str(message["Subject"]):
-                    return message
-        time.sleep(0.05)
-    raise AssertionError(f"No e-mail to {to!r} with {subject!r} in its subject")
 
 
 def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
@@ -131,7 +113,7 @@ def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
     assert complaint.attachment_name == "comprobante.pdf"
     assert_accessible(page)
 
-    received = mail_with(smtp_server, to=socio.email, subject=complaint.ticket)
+    received = smtp_server.wait_for(to=socio.email, subject=complaint.ticket)
     assert "Recibimos tu queja o reclamo" in received["Subject"]
     assert complaint.ticket in smtp_server.body(received)
 
@@ -165,7 +147,7 @@ def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
     assert complaint.status == ComplaintStatus.IN_PROGRESS
     assert complaint.updated_by == agent
 
-    update = mail_with(smtp_server, to=socio.email, subject=f"{complaint.ticket} está en gestión")
+    update = smtp_server.wait_for(to=socio.email, subject=f"{complaint.ticket} está en gestión")
     assert "Estamos revisando el cuadre del cajero" in smtp_server.body(update)
 
     # The member sees the new status in "Mis quejas y reclamos".
@@ -251,5 +233,5 @@ def test_an_image_attachment_is_accepted_from_the_browser(
     complaint = Complaint.objects.get(member=socio)
     assert complaint.attachment_type == "image/png"
     assert complaint.attachment_name == "foto del voucher.png"
-    mail_with(smtp_server, to=socio.email, subject=complaint.ticket)
+    smtp_server.wait_for(to=socio.email, subject=complaint.ticket)
     assert outside == []
