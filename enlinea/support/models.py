@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from enlinea.members.models import Member
@@ -95,6 +97,10 @@ class Complaint(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(detail=""), name="support_complaint_detail_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(LessThanOrEqual(Length("detail"), DETAIL_MAX_LENGTH)),
+                name="support_complaint_detail_max_length",
             ),
         ]
 

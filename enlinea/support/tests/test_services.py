@@ -418,3 +418,14 @@ def test_a_stale_status_form_changes_nothing(socio, staff) -> None:
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.IN_PROGRESS
     assert complaint.events.count() == 2
+
+
+def test_the_database_refuses_an_overlong_or_empty_detail(socio) -> None:
+    from django.db import transaction
+
+    complaint = file_for(socio)
+    for detail in ("a" * 2001, ""):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Complaint.objects.filter(pk=complaint.pk).update(detail=detail)
+    complaint.refresh_from_db()
+    assert complaint.detail == complaint_data()["detail"]
