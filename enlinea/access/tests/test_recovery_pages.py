@@ -181,7 +181,7 @@ def test_wrong_answers_count_and_the_third_ends_the_attempt(socio) -> None:
     )
 
 
-def test_answer_rules_do_not_leak_and_blank_is_asked_again(socio) -> None:
+def test_blank_recovery_answers_are_asked_for(socio) -> None:
     client = Client()
     _start(client, socio)
     response = client.post(reverse("profile:recover_questions"), {})
