@@ -49,7 +49,14 @@ class ChallengeError(Exception):
         self.attempts_left = attempts_left
 
 
-MSG_WRONG = "El código ingresado es incorrecto. Te quedan {n} intento{s}."
+MSG_WRONG = "El código ingresado es incorrecto. {left}."
+
+
+def tries_left(n: int) -> str:
+    """The tries left, in Spanish: «Te queda 1 intento», «Te quedan 2 intentos»."""
+    return "Te queda 1 intento" if n == 1 else f"Te quedan {n} intentos"
+
+
 MSG_EXHAUSTED = (
     "Ingresaste un código incorrecto {n} veces. Solicita un nuevo código con «Reenviar»."
 )
@@ -252,7 +259,7 @@ def challenge_verify(
                 audit_record(kind=AuditKind.CODE_EXHAUSTED, **audit)
             else:
                 failure = ChallengeError(
-                    MSG_WRONG.format(n=left, s="" if left == 1 else "s"),
+                    MSG_WRONG.format(left=tries_left(left)),
                     code="wrong",
                     attempts_left=left,
                 )

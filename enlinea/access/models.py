@@ -37,6 +37,7 @@ class LoginRecord(models.Model):
 class AuditKind(models.TextChoices):
     LOGIN = "login", "Ingreso"
     LOGIN_FAILED = "login_failed", "Ingreso fallido"
+    RECOVERY_FAILED = "recovery_failed", "Recuperación fallida (respuestas incorrectas)"
     LOCKED = "locked", "Acceso bloqueado por intentos fallidos"
     SELF_BLOCKED = "self_blocked", "Acceso bloqueado por el socio"
     UNLOCKED = "unlocked", "Acceso desbloqueado"

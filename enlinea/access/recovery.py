@@ -29,7 +29,6 @@ RECOVERY_KIND = "recovery"
 SELF_BLOCK_KIND = "self_block"
 # Wrong sets of answers allowed in one recovery attempt (then it starts over, and the
 # per-cédula rate limit bounds the attempts).
-MAX_ANSWER_TRIES = 3
 
 MSG_NO_MATCH = (
     "Los datos ingresados no coinciden con nuestros registros. Revisa tu número de "
@@ -39,7 +38,7 @@ MSG_NOT_READY = (
     "No puedes recuperar tu contraseña en línea porque todavía no configuraste tus "
     "preguntas de seguridad. Llama a nuestro centro de llamadas."
 )
-MSG_WRONG_ANSWERS = "Las respuestas no coinciden con las que registraste. Te quedan {n} intento{s}."
+MSG_WRONG_ANSWERS = "Las respuestas no coinciden con las que registraste. {left}."
 MSG_ANSWERS_EXHAUSTED = (
     "Las respuestas no coincidieron {n} veces. Por tu seguridad terminamos este intento: "
     "vuelve a empezar."
@@ -78,14 +77,11 @@ def recovery_questions_pick(*, user: Any) -> list[str]:
 
 def recovery_answers_failed(*, user: Any, wrong: int, request: HttpRequest | None) -> int:
     """Audit a wrong set of answers; returns the tries left in this attempt (0 = it ends)."""
-    left = max(0, MAX_ANSWER_TRIES - wrong)
-    # Until AuditKind has its own "recovery failed" kind (needs a migration in a file
-    # this module does not own), a failed knowledge check is a failed authentication.
+    left = max(0, settings.ACCESS_RECOVERY_MAX_ANSWER_TRIES - wrong)
     audit_record(
-        kind=AuditKind.LOGIN_FAILED,
+        kind=AuditKind.RECOVERY_FAILED,
         request=request,
         user=user,
-        flow="recovery",
         step="answers",
         wrong=wrong,
         attempt_ended=left == 0,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.password_validation import password_validators_help_texts
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from enlinea.access import credentials, recovery
-from enlinea.access.codes import ChallengeError, challenge_issue
+from enlinea.access.codes import ChallengeError, challenge_issue, tries_left
 from enlinea.access.forms_profile import (
     CodeForm,
     NewPasswordForm,
@@ -231,13 +232,14 @@ def recover_questions(request: HttpRequest) -> HttpResponse:
             if left == 0:
                 request.session.pop(RECOVERY, None)
                 messages.error(
-                    request, recovery.MSG_ANSWERS_EXHAUSTED.format(n=recovery.MAX_ANSWER_TRIES)
+                    request,
+                    recovery.MSG_ANSWERS_EXHAUSTED.format(
+                        n=settings.ACCESS_RECOVERY_MAX_ANSWER_TRIES
+                    ),
                 )
                 return redirect("profile:recover")
             request.session[RECOVERY] = state
-            form.add_error(
-                None, recovery.MSG_WRONG_ANSWERS.format(n=left, s="" if left == 1 else "s")
-            )
+            form.add_error(None, recovery.MSG_WRONG_ANSWERS.format(left=tries_left(left)))
     return render(
         request,
         "access/recovery/questions.html",

@@ -53,6 +53,7 @@ SECTIONS: tuple[Section, ...] = (
             Option("Dispositivos", "profile:devices"),
             Option("Contrato de términos y condiciones", "profile:terms"),
             Option("Personalización de usuario", "profile:username"),
+            Option("Bloquear mi acceso", "profile:block"),
             Option("Soporte", "support:home"),
         ),
     ),

@@ -30,7 +30,7 @@ KIND = "password_change"
 CONTENT = {"user": 1, "what": "password"}
 
 MSG_WRONG_2 = "El código ingresado es incorrecto. Te quedan 2 intentos."
-MSG_WRONG_1 = "El código ingresado es incorrecto. Te quedan 1 intento."
+MSG_WRONG_1 = "El código ingresado es incorrecto. Te queda 1 intento."
 MSG_EXHAUSTED = "Ingresaste un código incorrecto 3 veces. Solicita un nuevo código con «Reenviar»."
 MSG_EXPIRED = "El código expiró. Solicita uno nuevo con «Reenviar»."
 MSG_USED = "Este código ya fue utilizado. Solicita uno nuevo con «Reenviar»."

@@ -168,14 +168,14 @@ def test_wrong_answers_count_and_the_third_ends_the_attempt(socio) -> None:
     assert "Las respuestas no coinciden con las que registraste. Te quedan 2 intentos." in text(
         first
     )
-    assert "Te quedan 1 intento." in text(_answer(client, wrong))
+    assert "Te queda 1 intento." in text(_answer(client, wrong))
     last = _answer(client, wrong)
     assert last["Location"] == reverse("profile:recover")
     assert "Las respuestas no coincidieron 3 veces" in text(client.get(last["Location"]))
     assert RECOVERY not in client.session
-    failures = AuditEvent.objects.filter(kind=AuditKind.LOGIN_FAILED, user=socio.user)
+    failures = AuditEvent.objects.filter(kind=AuditKind.RECOVERY_FAILED, user=socio.user)
     assert failures.count() == 3
-    assert failures.first().detail["flow"] == "recovery"
+    assert failures.first().detail["attempt_ended"] is True
     assert client.get(reverse("profile:recover_questions"))["Location"] == reverse(
         "profile:recover"
     )
