@@ -87,6 +87,10 @@ try:
     ACCESS_RATE_RECOVERY_IP = env.str("ACCESS_RATE_RECOVERY_IP", "10/h")
     ACCESS_RATE_CODE_IP = env.str("ACCESS_RATE_CODE_IP", "20/h")
     RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
+    # Soporte: complaint attachments and filing rate; call-center hours (empty: not shown).
+    SUPPORT_MAX_ATTACHMENT_MB = env.int("SUPPORT_MAX_ATTACHMENT_MB", 5, validate=Range(1, 50))
+    SUPPORT_RATE_COMPLAINT_MEMBER = env.str("SUPPORT_RATE_COMPLAINT_MEMBER", "5/h")
+    SUPPORT_CALL_CENTER_HOURS = env.str("SUPPORT_CALL_CENTER_HOURS", "")
 except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
     _fail(exc)
 

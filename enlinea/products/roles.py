@@ -43,6 +43,7 @@ _ACCESS_VIEW = (
     ),
     "notifications.view_message",
 )
+_COMPLAINTS_VIEW = ("support.view_complaint", "support.view_complaintevent")
 
 ROLES: dict[str, tuple[str, ...]] = {
     TELLER: (
@@ -68,6 +69,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
+        *_COMPLAINTS_VIEW,
     ),
     SUPPORT: (
         "members.view_member",
@@ -76,6 +78,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
         "access.view_securitychallenge",
+        *_COMPLAINTS_VIEW,
+        "support.change_complaint",
     ),
 }
 

@@ -30,7 +30,7 @@ _SNIFF_BYTES = 8192
 
 
 def max_megabytes() -> int:
-    return int(getattr(settings, "SUPPORT_MAX_ATTACHMENT_MB", 5))
+    return int(settings.SUPPORT_MAX_ATTACHMENT_MB)
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,7 @@ def complaint_file(
                 attachment_type=checked.content_type if checked is not None else "",
                 attachment_size=checked.size if checked is not None else None,
                 consent_at=now,
-                consent_version=getattr(settings, "ACCESS_DATA_CONSENT_VERSION", ""),
+                consent_version=settings.ACCESS_DATA_CONSENT_VERSION,
                 created_at=now,
                 updated_at=now,
             )

@@ -35,7 +35,7 @@ def _call_center() -> dict[str, str]:
     return {
         "number": number,
         "tel": _tel(number),
-        "hours": getattr(settings, "SUPPORT_CALL_CENTER_HOURS", ""),
+        "hours": settings.SUPPORT_CALL_CENTER_HOURS,
     }
 
 
@@ -129,7 +129,7 @@ def _url_or_none(name: str) -> str | None:
 def faq(request: HttpRequest) -> HttpResponse:
     """Public: reachable from the login page as well as from Perfil, Soporte."""
     logged_in = request.user.is_authenticated
-    idle = int(getattr(settings, "ACCESS_IDLE_TIMEOUT_SECONDS", 300))
+    idle = int(settings.ACCESS_IDLE_TIMEOUT_SECONDS)
     context = {
         "current_slug": "perfil",
         "layout": "web/member.html" if logged_in else "web/public.html",
@@ -138,14 +138,14 @@ def faq(request: HttpRequest) -> HttpResponse:
         "tel": _call_center()["tel"],
         "block_url": _url_or_none("profile:block"),
         "recover_url": _url_or_none("profile:recover"),
-        "max_failed_logins": getattr(settings, "ACCESS_MAX_FAILED_LOGINS", 5),
-        "temp_hours": getattr(settings, "ACCESS_TEMP_CREDENTIALS_HOURS", 24),
-        "code_minutes": max(1, int(getattr(settings, "ACCESS_CODE_TTL_SECONDS", 180)) // 60),
-        "code_resends": getattr(settings, "ACCESS_CODE_MAX_RESENDS", 3),
-        "code_tries": getattr(settings, "ACCESS_CODE_MAX_TRIES", 3),
+        "max_failed_logins": settings.ACCESS_MAX_FAILED_LOGINS,
+        "temp_hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
+        "code_minutes": max(1, int(settings.ACCESS_CODE_TTL_SECONDS) // 60),
+        "code_resends": settings.ACCESS_CODE_MAX_RESENDS,
+        "code_tries": settings.ACCESS_CODE_MAX_TRIES,
         "idle_minutes": max(1, idle // 60),
-        "questions_min": getattr(settings, "ACCESS_QUESTIONS_MIN_SETUP", 3),
-        "recovery_questions": getattr(settings, "ACCESS_RECOVERY_QUESTIONS", 2),
-        "max_attachment_mb": getattr(settings, "SUPPORT_MAX_ATTACHMENT_MB", 5),
+        "questions_min": settings.ACCESS_QUESTIONS_MIN_SETUP,
+        "recovery_questions": settings.ACCESS_RECOVERY_QUESTIONS,
+        "max_attachment_mb": settings.SUPPORT_MAX_ATTACHMENT_MB,
     }
     return render(request, "support/faq.html", context)

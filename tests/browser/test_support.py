@@ -16,7 +16,6 @@ from enlinea.members.services import member_create
 from enlinea.members.tests.support import member_data
 from enlinea.products.services import account_open
 from enlinea.support.models import Complaint, ComplaintStatus
-from enlinea.support.roles import support_roles_ensure
 from enlinea.support.tests.files import pdf_bytes, png_bytes
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, guard_network
 
@@ -48,7 +47,6 @@ def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
     from enlinea.products.roles import roles_ensure
 
     roles_ensure()
-    support_roles_ensure()
     agent = django_user_model.objects.create_user(
         username="soporte1", password=STAFF_PASSWORD, is_staff=True
     )

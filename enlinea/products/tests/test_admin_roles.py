@@ -60,6 +60,8 @@ EXPECTED = {
         *PRODUCTS_VIEW,
         *LEDGER_VIEW,
         *ACCESS_VIEW,
+        "support.view_complaint",
+        "support.view_complaintevent",
     },
     SUPPORT: {
         "members.view_member",
@@ -68,6 +70,9 @@ EXPECTED = {
         *LEDGER_VIEW,
         *ACCESS_VIEW,
         "access.view_securitychallenge",
+        "support.view_complaint",
+        "support.view_complaintevent",
+        "support.change_complaint",
     },
 }
 

@@ -13,7 +13,6 @@ from enlinea.access.tests.cast import PASSWORD, online_member
 from enlinea.ledger.services import chart_ensure
 from enlinea.members.models import Member
 from enlinea.products.services import account_open, credit_card_issue, debit_card_issue
-from enlinea.support.roles import support_roles_ensure
 from enlinea.support.tests.files import pdf_bytes
 
 
@@ -76,7 +75,6 @@ def staff(db, django_user_model):
     from enlinea.products.roles import roles_ensure
 
     roles_ensure()
-    support_roles_ensure()
 
     def _staff(role: str):
         user = django_user_model.objects.create_user(

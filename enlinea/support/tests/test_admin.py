@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from enlinea.notifications.models import Message
+from enlinea.products.roles import roles_ensure
 from enlinea.support.models import Complaint, ComplaintStatus
-from enlinea.support.roles import support_roles_ensure
 from enlinea.support.services import complaint_file
 from enlinea.support.tests.conftest import complaint_data, upload
 from enlinea.support.tests.files import pdf_bytes
@@ -56,12 +56,12 @@ def test_roles_get_their_complaint_permissions_after_migrate(db) -> None:
     assert codenames("Cajero") == set()
 
 
-def test_support_roles_ensure_is_additive_and_idempotent(staff) -> None:
+def test_setup_roles_keeps_the_complaint_permissions(staff) -> None:
     soporte = Group.objects.get(name="Soporte")
-    before = set(soporte.permissions.exclude(content_type__app_label="support"))
-    support_roles_ensure()
-    support_roles_ensure()
-    assert set(soporte.permissions.exclude(content_type__app_label="support")) == before
+    before = set(soporte.permissions.all())
+    roles_ensure()
+    roles_ensure()
+    assert set(soporte.permissions.all()) == before
     assert codenames("Soporte") == {"view_complaint", "view_complaintevent", "change_complaint"}
 
 
