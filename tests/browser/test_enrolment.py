@@ -43,7 +43,9 @@ def _credentials(smtp_server, email: str) -> tuple[str, str]:
 
 
 def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: str):
-    page.goto(live_server.url + "/registro/")
+    # Paso 1: "Regístrate" on the login page.
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Regístrate").click()
     expect(page.get_by_role("heading", level=1, name="Regístrate")).to_be_visible()
     _check_page(page, viewport)
 
