@@ -161,10 +161,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "enlinea.web.middleware.VaryOnHtmxMiddleware",
-    # After authentication and HTMX: ends idle sessions, keeps temporary credentials
-    # inside the first-login wizard (enlinea/access/session.py).
+    # After authentication and HTMX: ends idle sessions and sessions of a blocked
+    # access, keeps temporary credentials inside the first-login wizard
+    # (enlinea/access/session.py).
     "enlinea.access.session.IdleTimeoutMiddleware",
-    "enlinea.access.session.TemporaryCredentialsMiddleware",
+    "enlinea.access.session.AccessStateMiddleware",
 ]
 
 ROOT_URLCONF = "enlinea.urls"

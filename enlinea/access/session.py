@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
@@ -40,7 +41,6 @@ from enlinea.notifications.services import member_notify
 SESSION_LOGIN = "enlinea_login"  # {"username": …, "next": …}
 SESSION_PENDING = "enlinea_login_pending"  # password right, waiting for the device code
 SESSION_ACTIVITY = "enlinea_activity"  # epoch seconds of the last request of the member
-SESSION_TEMPORARY = "enlinea_temporary"  # logged in with temporary credentials
 
 DEVICE_CODE_KIND = "login_device"
 DEVICE_CODE_DESCRIPTION = "Ingreso desde un nuevo dispositivo"
@@ -211,8 +211,6 @@ def login_complete(
     credentials.login_success_record(user=user)
     request.session.pop(SESSION_PENDING, None)
     request.session[SESSION_ACTIVITY] = int(time.time())
-    if profile.temporary:
-        request.session[SESSION_TEMPORARY] = True
     if device is not None:
         devices.device_touch(device=device, request=request)
     audit_record(
@@ -405,10 +403,15 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-class TemporaryCredentialsMiddleware:
-    """A member logged in with temporary credentials may only finish the first login."""
+class AccessStateMiddleware:
+    """Checks a member's access on every page, after login as well as at it.
 
-    ALLOWED_NAMESPACES = frozenset({"enrol", "session", "notifications"})
+    A blocked access (five failures in another browser, or "bloquear mi acceso" after
+    a fraud) ends every session still open, not only new logins. A member logged in
+    with temporary credentials may only finish the first login (namespace "enrol").
+    """
+
+    TEMPORARY_ALLOWED = frozenset({"enrol", "session", "notifications"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -424,12 +427,19 @@ class TemporaryCredentialsMiddleware:
         view_kwargs: Any,
     ) -> HttpResponse | None:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not request.session.get(SESSION_TEMPORARY):
+        if user is None or not user.is_authenticated or user.is_staff:
             return None
+        state = OnlineProfile.objects.filter(user=user).values("temporary", "locked_at").first()
+        if state is None:
+            return None
+        if state["locked_at"] is not None:
+            audit_record(kind=AuditKind.LOGOUT, request=request, user=user, reason="locked")
+            logout(request)
+            messages.error(request, MSG_LOCKED)
+            return _redirect(request, reverse("session:login"))
         match = request.resolver_match
-        if match is not None and match.namespace in self.ALLOWED_NAMESPACES:
-            return None
-        if not OnlineProfile.objects.filter(user=user, temporary=True).exists():
-            request.session.pop(SESSION_TEMPORARY, None)  # setup finished
+        if not state["temporary"] or (
+            match is not None and match.namespace in self.TEMPORARY_ALLOWED
+        ):
             return None
         return _redirect(request, reverse("enrol:setup"))

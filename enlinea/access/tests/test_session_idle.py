@@ -1,4 +1,5 @@
-"""Idle timeout, "Continuar sesión", logout, and sessions ending on a password change."""
+"""Idle timeout, "Continuar sesión", logout, and sessions ending on a password change or a
+blocked access."""
 
 from __future__ import annotations
 
@@ -127,3 +128,17 @@ def test_a_password_change_ends_the_members_other_sessions(member, client_login,
         response = client.get(reverse("web:home"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("session:login"))
+
+
+def test_blocking_the_access_ends_the_sessions_already_open(member, client_login, settings) -> None:
+    client = Client()
+    client_login(client)
+    credentials.access_lock(user=member, reason="self")
+    response = client.get(reverse("web:home"))
+    assert response["Location"] == reverse("session:login")
+    assert "_auth_user_id" not in client.session
+    body = client.get(response["Location"]).content.decode()
+    assert "Tu acceso está bloqueado" in body
+    assert AuditEvent.objects.filter(
+        kind=AuditKind.LOGOUT, user=member, detail__reason="locked"
+    ).exists()
