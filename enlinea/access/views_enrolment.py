@@ -207,9 +207,11 @@ def _consent_step(
         state[document] = consent.pk
         request.session[REGISTER_KEY] = state
         return on_accept(request, member, state)
-    return _render(
-        request, template, {"form": form, "cancel_url": _login_url(), "version": version}
-    )
+    context: dict[str, Any] = {"form": form, "cancel_url": _login_url(), "version": version}
+    if document == ConsentDocument.TERMS:
+        # The versioned text Perfil shows as accepted (access/profile/terms/<version>.html).
+        context["terms_template"] = f"access/profile/terms/{version}.html"
+    return _render(request, template, context)
 
 
 @never_cache

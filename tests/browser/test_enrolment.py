@@ -63,7 +63,7 @@ def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: s
 
     # Paso 3: Términos y Condiciones Canales Digitales.
     expect(
-        page.get_by_role("heading", level=1, name="Términos y Condiciones Canales Digitales")
+        page.get_by_role("heading", level=2, name="Términos y Condiciones Canales Digitales")
     ).to_be_visible()
     _check_page(page, viewport)
     page.get_by_role("button", name="Aceptar").click()
@@ -74,7 +74,7 @@ def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: s
     page.get_by_role("button", name="Aceptar").click()
 
     # Paso 4: Tratamiento de datos; accepting it sends the code.
-    expect(page.get_by_role("heading", level=1, name="Tratamiento de datos")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Tratamiento de datos")).to_be_visible()
     _check_page(page, viewport)
     smtp_server.clear()
     page.get_by_label("Autorizar Tratamiento de datos").check()

@@ -100,10 +100,24 @@ def test_eligible_member_goes_to_the_terms(client) -> None:
     response = _start(client, member.identification)
     assert response.status_code == 302
     page = _text(client.get(response.url))
-    assert "Términos y Condiciones Canales Digitales" in page
+    assert "<h2>Términos y Condiciones Canales Digitales</h2>" in page
+    assert "3. Registro y Afiliación a Canales Digitales" in page
+    assert "Versión 2026.1" in page
     assert "Aceptar términos y condiciones" in page
     assert ">Cancelar</a>" in page
     assert ">Aceptar</button>" in page
+
+
+def test_terms_shown_are_the_whole_versioned_text_perfil_shows(client) -> None:
+    member = new_member()
+    _start(client, member.identification)
+    page = _text(client.get(reverse("enrol:register_terms")))
+    for heading in (
+        "1. Objeto",
+        "3. Registro y Afiliación a Canales Digitales",
+        "6. Modificaciones",
+    ):
+        assert f"<h3>{heading}</h3>" in page
 
 
 def test_terms_must_be_checked(client) -> None:
