@@ -40,6 +40,7 @@ from enlinea.access.forms_enrolment import (
 )
 from enlinea.access.models import AuditKind, SecurityChallenge
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.access.views_profile import code_rate_limited
 from enlinea.members.models import Member
 
 REGISTER_KEY = "enrol_registro"
@@ -117,7 +118,7 @@ def _resend(
 ) -> HttpResponse:
     """ "¿No te llegó el código? Reenviar", rate-limited per IP, back to the code page."""
     error = ""
-    if rate_limited(request, group="enrol_code_resend", rate_setting="ACCESS_RATE_CODE_IP"):
+    if code_rate_limited(request, member):
         error = MSG_RATE_LIMITED
     else:
         try:
@@ -202,16 +203,22 @@ def _consent_step(
     if member is None or (requires and not state.get(requires)):
         return redirect("enrol:register")
     form = ConsentForm(_posted(request), label=label, required_message=required_message)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        consent = enrolment.consent_record(member=member, document=document, request=request)
-        state[document] = consent.pk
-        request.session[REGISTER_KEY] = state
-        return on_accept(request, member, state)
+        # Accepting the data consent sends a code: the code limits apply before it.
+        if document == ConsentDocument.DATA and code_rate_limited(request, member):
+            form.add_error(None, MSG_RATE_LIMITED)
+            status = 429
+        else:
+            consent = enrolment.consent_record(member=member, document=document, request=request)
+            state[document] = consent.pk
+            request.session[REGISTER_KEY] = state
+            return on_accept(request, member, state)
     context: dict[str, Any] = {"form": form, "cancel_url": _login_url(), "version": version}
     if document == ConsentDocument.TERMS:
         # The versioned text Perfil shows as accepted (access/profile/terms/<version>.html).
         context["terms_template"] = f"access/profile/terms/{version}.html"
-    return _render(request, template, context)
+    return _render(request, template, context, status=status)
 
 
 @never_cache
@@ -496,7 +503,13 @@ def setup_device(request: HttpRequest, state: enrolment.SetupState) -> HttpRespo
     if state.device_save is not None:
         initial = {"save_device": "si" if state.device_save else "no", "alias": state.device_alias}
     form = DeviceForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and code_rate_limited(request, request.user.member)
+    ):
+        form.add_error(None, MSG_RATE_LIMITED)
+    elif request.method == "POST" and form.is_valid():
         state.device_save = form.cleaned_data["save_device"] == "si"
         state.device_alias = form.cleaned_data["alias"]
         _setup_save(request, state)

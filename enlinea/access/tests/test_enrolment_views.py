@@ -229,15 +229,28 @@ def test_registration_is_rate_limited_per_cedula_whatever_the_ip(client, setting
     assert MSG_RATE_LIMITED in _text(response)
 
 
-def test_resend_is_rate_limited_per_ip(client, settings) -> None:
-    settings.ACCESS_RATE_CODE_IP = "1/h"
+def test_codes_sent_and_resent_are_rate_limited(client, settings) -> None:
+    settings.ACCESS_RATE_CODE_IP = "2/h"
     settings.ACCESS_CODE_RESEND_COOLDOWN_SECONDS = 0
     member = new_member()
-    _register_until_code(client, member)
-    client.post(reverse("enrol:register_resend"))
+    _register_until_code(client, member)  # the first code
+    assert client.post(reverse("enrol:register_resend")).status_code == 302  # the second
     response = client.post(reverse("enrol:register_resend"))
     assert response.status_code == 429
     assert MSG_RATE_LIMITED in _text(response)
+    assert SecurityChallenge.objects.get(member=member).resends == 1
+
+
+def test_data_consent_sends_no_code_over_the_code_limit(client, settings) -> None:
+    settings.ACCESS_RATE_CODE_IP = "1/h"
+    first, second = new_member(), new_member()
+    _register_until_code(client, first)
+    _start(client, second.identification)
+    client.post(reverse("enrol:register_terms"), {"accept": "on"})
+    response = client.post(reverse("enrol:register_data"), {"accept": "on"})
+    assert response.status_code == 429
+    assert MSG_RATE_LIMITED in _text(response)
+    assert not SecurityChallenge.objects.filter(member=second).exists()
 
 
 def test_logged_in_member_is_sent_home_from_registration(client) -> None:
@@ -474,3 +487,14 @@ def test_consent_records_are_those_of_the_flow(client) -> None:
     _register_until_code(client, member)
     documents = set(Consent.objects.filter(member=member).values_list("document", flat=True))
     assert documents == {ConsentDocument.TERMS, ConsentDocument.DATA}
+
+
+def test_first_login_code_is_rate_limited_per_member(temp_client, settings) -> None:
+    settings.ACCESS_RATE_CODE_IP = "1/h"
+    _walk_to_code(temp_client)
+    response = temp_client.post(reverse("enrol:setup_device"), {"save_device": "no", "alias": ""})
+    assert response.status_code == 200
+    assert MSG_RATE_LIMITED in _text(response)
+    assert (
+        SecurityChallenge.objects.filter(member=temp_client.member, kind="first_login").count() == 1
+    )
