@@ -2,10 +2,10 @@ from django.apps import AppConfig
 
 
 class AccessConfig(AppConfig):
-    """Who is logged in, from where: login records shown in the member's header."""
+    """Online-banking access: enrolment, login, security codes, devices, audit log."""
 
     name = "enlinea.access"
     verbose_name = "Acceso"
 
     def ready(self) -> None:
-        from enlinea.access import signals  # noqa: F401  (connects the receivers)
+        from enlinea.access import checks, signals  # noqa: F401  (registers them)

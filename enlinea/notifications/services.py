@@ -10,8 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from enlinea.notifications.models import Channel, Message
@@ -31,6 +31,12 @@ _BASE_DELAY = timedelta(seconds=30)
 _MAX_DELAY = timedelta(hours=1)
 
 
+def _render_plain(name: str, context: Mapping[str, Any]) -> str:
+    """Plain text is not HTML: no escaping (a name like O'Brien stays as typed)."""
+    template = get_template(name).template  # the Django engine's own Template
+    return template.render(Context(dict(context), autoescape=False))
+
+
 def _render(kind: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """(subject, text body, SMS text) from ``notifications/mensajes/<kind>.txt``.
 
@@ -38,13 +44,13 @@ def _render(kind: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     ``<kind>.sms.txt`` when it exists, else from the subject.
     """
     full_context = {"institution": settings.INSTITUTION, **context}
-    text = render_to_string(f"notifications/mensajes/{kind}.txt", full_context).strip()
+    text = _render_plain(f"notifications/mensajes/{kind}.txt", full_context).strip()
     first, _, body = text.partition("\n")
     if not first.startswith("Asunto:"):
         raise ValueError(f"notifications/mensajes/{kind}.txt must start with 'Asunto:'")
     subject = first.removeprefix("Asunto:").strip()
     try:
-        sms = render_to_string(f"notifications/mensajes/{kind}.sms.txt", full_context).strip()
+        sms = _render_plain(f"notifications/mensajes/{kind}.sms.txt", full_context).strip()
     except TemplateDoesNotExist:  # the subject is the SMS
         sms = f"{settings.INSTITUTION['short_name']}: {subject}"
     return subject, body.strip(), sms

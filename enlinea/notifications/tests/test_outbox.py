@@ -370,3 +370,15 @@ def test_concurrent_workers_deliver_a_message_once(socio) -> None:
     assert sorted(results) == [False] * (workers - 1) + [True]
     assert MailboxItem.objects.filter(channel=Channel.SMS).count() == 1
     assert Message.objects.get(pk=messages[0].pk).attempts == 1
+
+
+def test_plain_text_keeps_what_was_typed_and_the_html_part_escapes_it() -> None:
+    change = "Registraste el dispositivo «Laptop de O'Brien & <Hijos>»."
+    (message,) = notification_send(
+        kind="cambio_seguridad", context={"change": change}, email="x@example.com"
+    )
+    assert change in message.body
+    assert "&amp;" not in message.body
+    assert "&#x27;" not in message.body
+    assert "O&#x27;Brien &amp; &lt;Hijos&gt;" in message.html_body
+    assert "<Hijos>" not in message.html_body
