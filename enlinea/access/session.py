@@ -111,6 +111,8 @@ def login_state(request: HttpRequest) -> dict[str, str]:
 
 def login_state_start(request: HttpRequest, *, next_url: str = "") -> None:
     """A fresh login: forget any half-done one; remember where to go afterwards."""
+    if not next_url and not {SESSION_LOGIN, SESSION_PENDING} & set(request.session.keys()):
+        return  # nothing to forget: a plain visit to the login page writes no session
     request.session.pop(SESSION_PENDING, None)
     safe = url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -49,8 +49,6 @@ def login_username(request: HttpRequest) -> HttpResponse:
             form.add_error(None, MSG_RATE_LIMITED)
             status = RATE_LIMITED
         elif form.is_valid():
-            if not session.login_state(request):
-                session.login_state_start(request)
             session.login_state_username(request, username=form.cleaned_data["username"])
             return redirect("session:password")
     else:

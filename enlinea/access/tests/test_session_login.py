@@ -432,3 +432,9 @@ def test_login_records_audit_with_ip_and_agent(client: Client, member, client_lo
     assert event.ip == "190.11.2.3"
     assert event.user_agent == FIREFOX
     assert get_user_model().objects.get(pk=member.pk).last_login is not None
+
+
+def test_a_plain_visit_to_the_login_page_stores_no_session(client: Client) -> None:
+    response = client.get(reverse("session:login"))
+    assert response.status_code == 200
+    assert "enlinea_sesion" not in response.cookies
