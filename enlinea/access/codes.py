@@ -67,6 +67,10 @@ MSG_MISMATCH = (
     "El código no corresponde a esta operación: los datos cambiaron después de "
     "solicitarlo. Solicita un nuevo código."
 )
+MSG_OTHER_OPERATION = (
+    "Ese código es de otra operación o fue reemplazado por uno nuevo: usa el último "
+    "código que te enviamos para esta operación. {left}."
+)
 MSG_FORMAT = "Ingresa los 6 dígitos del código que te enviamos."
 MSG_NOT_FOUND = "Solicita un código de verificación para continuar."
 MSG_RESEND_WAIT = "Espera {n} segundos para solicitar un nuevo código."
@@ -257,6 +261,12 @@ def challenge_verify(
                     attempts_left=0,
                 )
                 audit_record(kind=AuditKind.CODE_EXHAUSTED, **audit)
+            elif _matches_another_code(challenge, typed):
+                failure = ChallengeError(
+                    MSG_OTHER_OPERATION.format(left=tries_left(left)),
+                    code="other_operation",
+                    attempts_left=left,
+                )
             else:
                 failure = ChallengeError(
                     MSG_WRONG.format(left=tries_left(left)),
@@ -280,6 +290,22 @@ def challenge_verify(
     if failure is not None:
         raise failure
     return challenge
+
+
+def _matches_another_code(challenge: SecurityChallenge, typed: str) -> bool:
+    """Is ``typed`` the code of another recent operation of the same member?
+
+    That happens when a code is typed into the wrong operation (another tab, an older
+    request): it is refused all the same, but the member is told why.
+    """
+    recent = SecurityChallenge.objects.filter(
+        member_id=challenge.member_id,
+        created_at__gte=timezone.now() - timedelta(seconds=settings.ACCESS_CODE_TTL_SECONDS),
+    ).exclude(pk=challenge.pk)
+    return any(
+        hmac.compare_digest(other.code_hash, _code_hash(other.salt, typed))
+        for other in recent.only("salt", "code_hash").order_by("-id")[:5]
+    )
 
 
 def challenge_use(

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_POST
 from enlinea.access import credentials, devices, policy, recovery
 from enlinea.access.catalog import ConsentDocument
 from enlinea.access.codes import (
+    MSG_USED,
     ChallengeError,
     challenge_issue,
     challenge_resend,
@@ -55,6 +56,8 @@ from enlinea.members.models import Member
 
 PENDING = "enlinea_profile_pending"
 DONE = "enlinea_profile_done"
+# The last change made, kept after its success page: a code sent again for it "was used".
+LAST_DONE = "enlinea_profile_last_done"
 
 MEMBER_LAYOUT = "web/member.html"
 
@@ -300,6 +303,7 @@ def _pending_start(request: HttpRequest, change: Change, data: dict[str, Any]) -
         description=change.description,
         request=request,
     )
+    request.session.pop(LAST_DONE, None)
     request.session[PENDING] = {"slug": change.slug, "data": data, "challenge": challenge.pk}
     return redirect("profile:code", change=change.slug)
 
@@ -311,6 +315,12 @@ def _pending_for(request: HttpRequest, change: Change) -> dict[str, Any] | None:
     return pending
 
 
+MSG_NOT_PENDING = (
+    "Esta solicitud ya no está pendiente: se completó o fue reemplazada por otra. "
+    "Revisa tus datos y vuelve a empezar si hace falta."
+)
+
+
 @login_required
 def change_code(request: HttpRequest, change: str) -> HttpResponse:
     """The "Factor de seguridad" step of every Perfil change ("Validar")."""
@@ -318,6 +328,13 @@ def change_code(request: HttpRequest, change: str) -> HttpResponse:
     member = _member(request)
     pending = _pending_for(request, current)
     if pending is None:
+        if request.method == "POST":
+            # A code sent again (Back button, a second tab) for a change already made or
+            # abandoned: say so instead of silently showing the form.
+            messages.error(
+                request,
+                MSG_USED if request.session.get(LAST_DONE) == current.slug else MSG_NOT_PENDING,
+            )
         return redirect(current.form_url)
     form = CodeForm(posted(request))
     if request.method == "POST" and code_verify(
@@ -345,6 +362,7 @@ def change_code(request: HttpRequest, change: str) -> HttpResponse:
             return redirect(current.form_url)
         request.session.pop(PENDING, None)
         request.session[DONE] = current.slug
+        request.session[LAST_DONE] = current.slug
         return redirect("profile:done", change=current.slug)
     return code_page(
         request,

@@ -131,6 +131,12 @@ def test_expired_code_and_third_wrong_code_then_reenviar(
     assert outside == []
 
 
+OTHER_OPERATION = (
+    "Ese código es de otra operación o fue reemplazado por uno nuevo: usa el último "
+    "código que te enviamos para esta operación."
+)
+
+
 def test_code_reused_or_meant_for_another_operation(
     open_page, login, live_server, smtp_server, socio
 ) -> None:
@@ -139,7 +145,7 @@ def test_code_reused_or_meant_for_another_operation(
     image_code_path = reverse("profile:code", kwargs={"change": "imagen"})
 
     # Reused: the same code page open in two tabs; the code works in the first, and
-    # typing it again in the second changes nothing.
+    # typing it again in the second changes nothing and says the code was used.
     since = len(smtp_server.messages)
     image_request(page, "Paloma")
     code = code_sent(smtp_server, socio.email, since)
@@ -150,13 +156,16 @@ def test_code_reused_or_meant_for_another_operation(
     code_type(other, code)
     # The operation is over: the second tab is sent back to the form, nothing applied.
     expect(other.get_by_role("heading", level=1)).to_have_text("Actualizar imagen de seguridad")
+    expect(other.get_by_role("alert")).to_contain_text(
+        "Este código ya fue utilizado. Solicita uno nuevo con «Reenviar»."
+    )
     expect(other.get_by_role("radio", name="Paloma")).to_be_checked()  # the current image
     assert image_current(socio) == "paloma"
     assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).count() == 1
     assert SecurityChallenge.objects.get().status == SecurityChallenge.Status.USED
 
     # The choice changed in another tab: the first tab's code was replaced by a new one
-    # (only the newest code of an operation works), so it is refused.
+    # (only the newest code of an operation works), so it is refused, saying why.
     since = len(smtp_server.messages)
     image_request(page, "Delfín")
     first = code_sent(smtp_server, socio.email, since)
@@ -164,7 +173,7 @@ def test_code_reused_or_meant_for_another_operation(
     image_request(other, "Billete")
     code_sent(smtp_server, socio.email, since)  # the new code that replaced the first
     code_type(page, first)
-    code_refused(page, "El código ingresado es incorrecto. Te quedan 2 intentos.")
+    code_refused(page, OTHER_OPERATION + " Te quedan 2 intentos.")
     assert image_current(socio) == "paloma"
 
     # A code sent for another operation (Cambio de usuario) typed in the image's dialog.
@@ -177,12 +186,13 @@ def test_code_reused_or_meant_for_another_operation(
     image_request(page, "Delfín")
     image_code = code_sent(smtp_server, socio.email, since)
     code_type(page, username_code)
-    code_refused(page, "El código ingresado es incorrecto. Te quedan 2 intentos.")
+    code_refused(page, OTHER_OPERATION + " Te quedan 2 intentos.")
     assert image_current(socio) == "paloma"
     # The username change in the other tab was replaced by the image change: its code
     # page goes back to its form and the username stays.
     code_type(other, username_code)
     expect(other.get_by_role("heading", level=1)).to_have_text("Personaliza tu nombre de usuario")
+    expect(other.get_by_role("alert")).to_contain_text("Esta solicitud ya no está pendiente")
     socio.user.refresh_from_db()
     assert socio.user.username == USERNAME
     # The image's own code still works.

@@ -43,7 +43,13 @@ def guard_network(page: Page, origin: str) -> list[str]:
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core on the current page: no serious or critical violations."""
+    """axe-core on the current page: no serious or critical violations.
+
+    Waits for the page's stylesheet and fonts first: measured half-styled (a click
+    that navigates returns before the new page has loaded), buttons look too small.
+    """
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} — "

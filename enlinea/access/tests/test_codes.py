@@ -421,3 +421,23 @@ def test_concurrent_redeems_of_one_right_code_succeed_exactly_once(socio) -> Non
     challenge.refresh_from_db()
     assert challenge.status == SecurityChallenge.Status.USED
     assert AuditEvent.objects.filter(kind=AuditKind.CODE_VERIFIED).count() == 1
+
+
+def test_a_code_typed_into_another_operation_is_refused_and_says_why(
+    socio, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    monkeypatch.setattr(codes, "_new_code", iter(["111111", "222222"]).__next__)
+    _, other_code = _issue(socio, django_capture_on_commit_callbacks, kind="username_change")
+    MailboxItem.objects.all().delete()
+    image, image_code = _issue(socio, django_capture_on_commit_callbacks, kind="image_change")
+    assert (other_code, image_code) == ("111111", "222222")
+    refused = _refusal(_verify, socio, image, other_code, kind="image_change")
+    assert refused.code == "other_operation"
+    assert str(refused) == (
+        "Ese código es de otra operación o fue reemplazado por uno nuevo: usa el último "
+        "código que te enviamos para esta operación. Te quedan 2 intentos."
+    )
+    image.refresh_from_db()
+    assert image.attempts == 1
+    verified = _verify(socio, image, image_code, kind="image_change")
+    assert verified.status == SecurityChallenge.Status.VERIFIED

@@ -212,6 +212,21 @@ def test_codes_sent_are_rate_limited_per_member(client, settings) -> None:
     assert SecurityChallenge.objects.count() == 2
 
 
+def test_a_code_sent_again_after_the_change_says_it_was_used(client, socio) -> None:
+    client.post(reverse("profile:image"), {"image": "paloma"})
+    code = last_code(socio)
+    assert _validate(client, "imagen", code).status_code == 302
+    again = _validate(client, "imagen", code)  # Back button, or a second tab
+    assert again["Location"] == reverse("profile:image")
+    assert MSG_USED in text(client.get(again["Location"]))
+
+
+def test_a_code_for_a_change_no_longer_pending_says_so(client) -> None:
+    response = _validate(client, "imagen", "123456")
+    assert response["Location"] == reverse("profile:image")
+    assert "Esta solicitud ya no está pendiente" in text(client.get(response["Location"]))
+
+
 def test_a_code_works_once(client, socio) -> None:
     _questions_post(client, color="verde", serie="chavo")
     pending = client.session[PENDING]
