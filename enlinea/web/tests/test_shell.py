@@ -24,6 +24,18 @@ def test_login_page_is_spanish_with_register_and_forgot_links(client: Client) ->
     assert ">Regístrate</a>" in body
     assert ">¿Olvidaste tu contraseña?</a>" in body
     assert 'autocomplete="username"' in body
+    assert 'href="/soporte/preguntas-frecuentes/">Preguntas frecuentes</a>' in body
+
+
+def test_every_menu_option_that_names_a_page_reaches_it() -> None:
+    from django.urls import reverse
+
+    from enlinea.web.menu import SECTIONS
+
+    named = [option for section in SECTIONS for option in section.options if option.url_name]
+    assert len(named) >= 8  # Perfil's pages and Soporte
+    for option in named:
+        assert option.url == reverse(option.url_name), option.label
 
 
 def test_wrong_password_shows_error_summary_and_keeps_the_username(client: Client, member) -> None:
