@@ -386,7 +386,8 @@ class IdleTimeoutMiddleware:
     Every request of the member counts as activity; the page's script sends none on
     its own (its keep-alive is the member's click on "Continuar sesión"). The page
     the script opens when time runs out is the only request that does not count.
-    Staff sessions (the back office) are not members' and are left alone.
+    Staff sessions (the back office) end after ACCESS_STAFF_IDLE_TIMEOUT_SECONDS and go
+    back to the back office's login.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -394,11 +395,18 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_staff:
+        if user is not None and user.is_authenticated:
             now = int(time.time())
             last = request.session.get(SESSION_ACTIVITY)
-            if last is not None and now - int(last) >= settings.ACCESS_IDLE_TIMEOUT_SECONDS:
+            limit = (
+                settings.ACCESS_STAFF_IDLE_TIMEOUT_SECONDS
+                if user.is_staff
+                else settings.ACCESS_IDLE_TIMEOUT_SECONDS
+            )
+            if last is not None and now - int(last) >= limit:
                 session_end(request=request, kind=AuditKind.SESSION_EXPIRED)
+                if user.is_staff:
+                    return redirect(f"{reverse('admin:login')}?next={request.path}")
                 return _redirect(request, reverse("session:expired"))
             if request.path_info != reverse("session:expired") and last != now:
                 request.session[SESSION_ACTIVITY] = now

@@ -142,3 +142,19 @@ def test_blocking_the_access_ends_the_sessions_already_open(member, client_login
     assert AuditEvent.objects.filter(
         kind=AuditKind.LOGOUT, user=member, detail__reason="locked"
     ).exists()
+
+
+def test_a_back_office_session_ends_after_its_own_idle_limit(
+    client: Client, django_user_model, settings
+) -> None:
+    staff = django_user_model.objects.create_superuser("jefa", password="Operaciones#2026")
+    client.force_login(staff)
+    client.get(reverse("admin:index"))  # starts the activity clock
+    _idle_for(client, settings.ACCESS_IDLE_TIMEOUT_SECONDS + 60)  # past a member's limit
+    assert client.get(reverse("admin:index")).status_code == 200
+    _idle_for(client, settings.ACCESS_STAFF_IDLE_TIMEOUT_SECONDS)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('admin:login')}?next={reverse('admin:index')}"
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(kind=AuditKind.SESSION_EXPIRED, user=staff).count() == 1
