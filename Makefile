@@ -27,8 +27,8 @@ run: install
 	@DEBUG=$${DEBUG:-true} DEMO_MODE=$${DEMO_MODE:-true} PORT=$(PORT) scripts/serve
 
 test: install-dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --check --no-cache .
 	$(PY) manage.py makemigrations --check --dry-run
 	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -37,8 +37,8 @@ test-sqlite: install-dev
 	DATABASE_URL= $(PY) -m pytest -m "not browser and not postgres" $(PYTEST_ARGS)
 
 lint: install-dev
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --check --no-cache .
 
 format: install-dev
 	$(VENV)/bin/ruff format .

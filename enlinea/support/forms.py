@@ -95,9 +95,9 @@ class ComplaintForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["product_reference"].choices = member_product_choices(member=member)
-        self.fields["attachment"].help_text = (
-            f"PDF, JPG o PNG de hasta {max_megabytes()} MB, por ejemplo la foto de un comprobante."
-        )
+        limit = max_megabytes()
+        hint = f"PDF, JPG o PNG de hasta {limit} MB, por ejemplo la foto de un comprobante."
+        self.fields["attachment"].help_text = hint
 
     def clean_full_name(self) -> str:
         return full_name_clean(self.cleaned_data["full_name"])
