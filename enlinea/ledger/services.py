@@ -8,10 +8,17 @@ one entry per transaction so the ascending lock order holds. Accounts are locked
 never deadlock; a replayed key returns the first result; the same key with other
 content is refused. Accounts that every operation touches are *groups* spread over
 shards (see ``LedgerAccount``), picked by the idempotency key.
+
+Two paths write an entry, with the same rows, refusals and messages. On PostgreSQL a
+posted entry is one call of the function ``ledger_entry_record`` (migration 0005): one
+statement, so one round trip, and in autocommit its own transaction. Pending entries
+(two-phase, with holds) and every entry on SQLite take the Python path (``_record``):
+INSERT entry, SELECT … FOR UPDATE, INSERT postings, UPDATE accounts in a transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -20,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from enlinea.ledger.errors import (
@@ -212,11 +219,16 @@ def _replay(key: str, digest: str) -> JournalEntry | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    if row[1] != digest:
+    return _replayed(row[0], row[1], digest)
+
+
+def _replayed(entry_id: int, stored_digest: str, digest: str) -> JournalEntry:
+    """The first result of a replayed key, or a refusal if the content differs."""
+    if stored_digest != digest:
         raise IdempotencyConflict(
             "Esta operación ya fue registrada con otros datos; no se aplicó de nuevo."
         )
-    return JournalEntry.objects.get(pk=row[0])
+    return JournalEntry.objects.get(pk=entry_id)
 
 
 def _resolve(lines: Sequence[Line], key: str, groups: set[int]) -> list[Line]:
@@ -296,15 +308,15 @@ def _save(accounts: Sequence[_Locked]) -> None:
             )
 
 
-def _insufficient(account: _Locked | LedgerAccount, needed: int) -> InsufficientFunds:
+def _insufficient(available: int, needed: int) -> InsufficientFunds:
     return InsufficientFunds(
-        f"Saldo disponible insuficiente: la cuenta tiene {format_cents(max(account.available, 0))} "
+        f"Saldo disponible insuficiente: la cuenta tiene {format_cents(max(available, 0))} "
         f"disponibles y la operación requiere {format_cents(needed)}."
     )
 
 
-def _group_refused(account: _Locked) -> UnknownAccount:
-    return UnknownAccount(f"La cuenta {account.code} agrupa subcuentas; no recibe movimientos.")
+def _group_refused(code: str) -> UnknownAccount:
+    return UnknownAccount(f"La cuenta {code} agrupa subcuentas; no recibe movimientos.")
 
 
 def _apply(entry_id: int, lines: Sequence[Line], accounts: dict[int, _Locked], now) -> None:
@@ -313,10 +325,10 @@ def _apply(entry_id: int, lines: Sequence[Line], accounts: dict[int, _Locked], n
     for line in lines:
         account = accounts[line.account_id]
         if account.is_group:
-            raise _group_refused(account)
+            raise _group_refused(account.code)
         new_balance = account.balance + line.amount
         if not account.allow_negative and new_balance < account.held:
-            raise _insufficient(account, -line.amount)
+            raise _insufficient(account.available, -line.amount)
         account.balance = new_balance
         account.new_postings += 1
         rows.extend([entry_id, line.account_id, line.amount, new_balance, now])
@@ -350,6 +362,10 @@ def entry_record(
     held (available balance drops) and nothing is posted until ``entry_post`` or
     ``entry_void`` resolves it, once. Raises a :class:`LedgerError` subclass when
     refused; replaying ``idempotency_key`` returns the first result.
+
+    On PostgreSQL a posted entry is written by one call of ``ledger_entry_record``:
+    outside a transaction that statement is the whole (durable) transaction; inside a
+    caller's ``atomic`` it runs in a savepoint, so a refusal undoes only this entry.
     """
     if not idempotency_key:
         raise ValueError("An idempotency key is required")
@@ -393,11 +409,17 @@ def _record(
     reverses_id: int | None,
     occurred_at: datetime.datetime | None,
 ) -> JournalEntry | None:
-    """Insert and apply the entry in one transaction; None when the key already exists."""
+    """Insert and apply the entry in one transaction; None when the key already exists
+    (on the database function's path, the replay is answered here already)."""
     resolved = _resolve(lines, key, _group_ids())
     now = occurred_at or timezone.now()
     status = EntryStatus.PENDING if pending else EntryStatus.POSTED
     stored_lines = [[line.account_id, line.amount] for line in resolved]
+    entry = _entry_instance(
+        key, digest, kind, description[:200], status, stored_lines, metadata, reverses_id, now
+    )
+    if _in_database(pending):
+        return _record_in_database(entry)
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -419,28 +441,107 @@ def _record(
             row = cursor.fetchone()
             if row is None:
                 return None
-            entry_id = row[0]
-        entry = JournalEntry(
-            id=entry_id,
-            idempotency_key=key,
-            request_digest=digest,
-            kind=kind,
-            description=description[:200],
-            status=status,
-            lines=stored_lines,
-            metadata=metadata,
-            reverses_id=reverses_id,
-            created_at=now,
-            resolved_at=None if pending else now,
-        )
-        entry._state.adding = False
-        entry._state.db = connection.alias
+            entry.id = row[0]
         accounts = _lock({line.account_id for line in resolved})
         if pending:
             _hold_debits(entry, resolved, accounts, now)
         else:
-            _apply(entry_id, resolved, accounts, now)
+            _apply(entry.id, resolved, accounts, now)
     return entry
+
+
+def _entry_instance(
+    key: str,
+    digest: str,
+    kind: str,
+    description: str,
+    status: str,
+    stored_lines: list[list[int]],
+    metadata: dict,
+    reverses_id: int | None,
+    now: datetime.datetime,
+) -> JournalEntry:
+    """The entry as it is being written (its id is set once inserted), without a query."""
+    entry = JournalEntry(
+        idempotency_key=key,
+        request_digest=digest,
+        kind=kind,
+        description=description,
+        status=status,
+        lines=stored_lines,
+        metadata=metadata,
+        reverses_id=reverses_id,
+        created_at=now,
+        resolved_at=None if status == EntryStatus.PENDING else now,
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry
+
+
+# On PostgreSQL a posted (not pending) entry is written by one call of the function of
+# migration 0005: one round trip instead of BEGIN, INSERT entry, SELECT … FOR UPDATE,
+# INSERT postings, UPDATE accounts, COMMIT. Pending entries (holds) and SQLite take the
+# Python path above; both paths write the same rows and raise the same errors.
+USE_DATABASE_FUNCTION = True
+
+_CALL_FUNCTION = "SELECT * FROM ledger_entry_record(%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s)"
+
+# SQLSTATEs raised by ledger_entry_record (see migration 0005).
+_INSUFFICIENT, _UNKNOWN, _GROUP = "LDG01", "LDG02", "LDG03"
+
+
+def _in_database(pending: bool) -> bool:
+    return USE_DATABASE_FUNCTION and not pending and connection.vendor == "postgresql"
+
+
+def _record_in_database(entry: JournalEntry) -> JournalEntry | None:
+    """Write a posted entry with one call of ``ledger_entry_record``; a replay of its
+    key answers with the first entry (or refuses other content) without writing."""
+    params = [
+        entry.idempotency_key,
+        entry.request_digest,
+        entry.kind,
+        entry.description,
+        json.dumps(entry.lines),
+        json.dumps(entry.metadata),
+        entry.reverses_id,
+        entry.created_at,
+    ]
+    # Autocommit: the statement is its own transaction (its COMMIT runs the deferred
+    # balance trigger before the call returns). Inside a caller's transaction, a
+    # savepoint, so that a refusal undoes only this entry.
+    scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    try:
+        with scope, connection.cursor() as cursor:
+            cursor.execute(_CALL_FUNCTION, params)
+            entry_id, stored_digest = cursor.fetchone()
+    except DatabaseError as exc:
+        refusal = _refusal(exc)
+        if refusal is None:
+            raise
+        raise refusal from None
+    if entry_id is None:  # pragma: no cover - the conflicting row was committed
+        return None
+    if stored_digest is not None:
+        return _replayed(entry_id, stored_digest, entry.request_digest)
+    entry.id = entry_id
+    return entry
+
+
+def _refusal(exc: DatabaseError) -> LedgerError | None:
+    """The ledger error a refusal of ``ledger_entry_record`` stands for, if it is one."""
+    cause = exc.__cause__
+    state = getattr(cause, "sqlstate", None)
+    detail = getattr(getattr(cause, "diag", None), "message_detail", None)
+    if state == _INSUFFICIENT:
+        figures = json.loads(detail)
+        return _insufficient(figures["available"], figures["needed"])
+    if state == _UNKNOWN:
+        return UnknownAccount(f"Cuenta contable inexistente: {sorted(json.loads(detail))}.")
+    if state == _GROUP:
+        return _group_refused(detail)
+    return None
 
 
 def _hold_debits(
@@ -450,14 +551,14 @@ def _hold_debits(
     for line in lines:
         account = accounts[line.account_id]
         if account.is_group:
-            raise _group_refused(account)
+            raise _group_refused(account.code)
         if line.amount < 0 and not account.allow_negative:
             debits[line.account_id] += -line.amount
     holds = []
     for account_id, amount in sorted(debits.items()):
         account = accounts[account_id]
         if account.available < amount:
-            raise _insufficient(account, amount)
+            raise _insufficient(account.available, amount)
         account.held += amount
         holds.append(
             Hold(
@@ -543,7 +644,7 @@ def hold_place(*, account_id: int, amount: int, reason: str, idempotency_key: st
     with transaction.atomic():
         account = _lock({account_id})[account_id]
         if not account.allow_negative and account.available < amount:
-            raise _insufficient(account, amount)
+            raise _insufficient(account.available, amount)
         account.held += amount
         _save([account])
         return Hold.objects.create(
