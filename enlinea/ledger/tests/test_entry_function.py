@@ -68,7 +68,7 @@ def test_inside_a_callers_transaction_a_refusal_undoes_only_that_entry(open_acco
     assert ledger_verify().ok
 
 
-def test_pending_entries_and_sqlite_switch_take_the_python_path(open_account, chart) -> None:
+def test_pending_entries_take_the_python_path(open_account, chart) -> None:
     a = open_account("A", 10_000)
     clearing = coop_account(AccountKind.CLEARING)
     with CaptureQueriesContext(connection) as queries:
