@@ -31,13 +31,7 @@ from enlinea.access.tests.profile_support import (
 )
 from enlinea.access.views_profile import PENDING
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(settings) -> None:
-    """Argon2 is what production uses; the flows under test do not depend on its cost."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashes")]
 
 
 MSG_MISMATCH = (
