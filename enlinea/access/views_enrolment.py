@@ -218,6 +218,8 @@ def _consent_step(
     if document == ConsentDocument.TERMS:
         # The versioned text Perfil shows as accepted (access/profile/terms/<version>.html).
         context["terms_template"] = f"access/profile/terms/{version}.html"
+    else:
+        context["data_template"] = f"access/profile/data/{version}.html"
     return _render(request, template, context, status=status)
 
 

@@ -546,10 +546,23 @@ def terms(request: HttpRequest) -> HttpResponse:
     except TemplateDoesNotExist:  # an old version whose text is no longer kept
         text = get_template(f"access/profile/terms/{settings.ACCESS_TERMS_VERSION}.html")
         shown = settings.ACCESS_TERMS_VERSION
+    data_consent = Consent.objects.filter(member=member, document=ConsentDocument.DATA).first()
+    data_text = None
+    if data_consent is not None:
+        try:
+            data_text = get_template(f"access/profile/data/{data_consent.version}.html")
+        except TemplateDoesNotExist:
+            data_text = None
     return render(
         request,
         "access/profile/terms.html",
-        {"consent": consent, "terms_text": text.render(request=request), "shown_version": shown},
+        {
+            "consent": consent,
+            "terms_text": text.render(request=request),
+            "shown_version": shown,
+            "data_consent": data_consent,
+            "data_text": data_text.render(request=request) if data_text is not None else "",
+        },
     )
 
 

@@ -472,6 +472,20 @@ def test_terms_show_the_accepted_version_and_date(client, socio, settings) -> No
     assert "Registro y Afiliación a Canales Digitales" in page
 
 
+def test_terms_page_also_shows_the_accepted_data_consent(client, socio, settings) -> None:
+    page = text(client.get(reverse("profile:terms")))
+    assert "Autorizaste el tratamiento" not in page  # nothing accepted, nothing claimed
+    Consent.objects.create(
+        member=socio, document=ConsentDocument.DATA, version=settings.ACCESS_DATA_CONSENT_VERSION
+    )
+    page = text(client.get(reverse("profile:terms")))
+    assert (
+        f"Autorizaste el tratamiento de tus datos personales (versión "
+        f"{settings.ACCESS_DATA_CONSENT_VERSION}) el" in page
+    )
+    assert "Autorización para el Tratamiento de Datos Personales" in page
+
+
 def test_terms_of_a_version_no_longer_kept_say_so(client, socio) -> None:
     Consent.objects.create(member=socio, document=ConsentDocument.TERMS, version="2019.1")
     page = text(client.get(reverse("profile:terms")))
