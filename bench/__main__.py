@@ -23,7 +23,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=20, help="measured time per run")
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured warm-up per run")
-    parser.add_argument("--workers", type=int, default=8, help="ledger worker processes")
+    parser.add_argument("--workers", type=int, default=8, help="concurrent ledger workers")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="worker processes, the workers spread over them as threads like pgbench's"
+        " clients over its threads (default: --pgbench-threads; 0: one process per worker)",
+    )
     parser.add_argument("--accounts", type=int, default=10_000, help="member accounts")
     parser.add_argument("--skip-pgbench", action="store_true", help="no pgbench baseline")
     parser.add_argument("--skip-seed", action="store_true", help="no bulk seed timing")
@@ -85,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         seconds=args.seconds,
         profile_seconds=args.profile,
+        processes=args.pgbench_threads if args.processes is None else args.processes,
     )
 
     # The steps, in order; each returns its figures. A new benchmark is one more entry.

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import pstats
 import random
+import resource
 import statistics
 import threading
 import time
@@ -43,6 +44,14 @@ class Plan:
     warmup: float
     seconds: float
     profile_seconds: float = 0.0
+    # Worker processes; the workers are spread over them as threads (like pgbench's
+    # -c clients over -j threads). 0 means one process per worker.
+    processes: int = 0
+
+    def layout(self) -> list[list[int]]:
+        """Worker numbers per process."""
+        count = min(self.processes or self.workers, self.workers)
+        return [list(range(p, self.workers, count)) for p in range(count)]
 
 
 # ---------------------------------------------------------------- child processes
@@ -161,9 +170,9 @@ def _backend_pid() -> int:
 
 
 def _cpu_now(backend: int) -> tuple[float, ...]:
-    """CPU seconds so far: this process (user, kernel), then its PostgreSQL backend
+    """CPU seconds so far: this thread (user, kernel), then its PostgreSQL backend
     (user, kernel) when the server is local and /proc shows it, else NaN."""
-    mine = os.times()
+    mine = resource.getrusage(resource.RUSAGE_THREAD)
     try:
         with open(f"/proc/{backend}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
@@ -171,7 +180,7 @@ def _cpu_now(backend: int) -> tuple[float, ...]:
         theirs = (int(fields[11]) / tick, int(fields[12]) / tick)
     except OSError:
         theirs = (math.nan, math.nan)
-    return (mine.user, mine.system, *theirs)
+    return (mine.ru_utime, mine.ru_stime, *theirs)
 
 
 def _cpu_text(cpu: Sequence[float], transfers: int) -> str:
@@ -183,23 +192,50 @@ def _cpu_text(cpu: Sequence[float], transfers: int) -> str:
     return text
 
 
-def _worker(url: str, mode: str, worker: int, plan: Plan, barrier: Any, results: Any) -> None:
-    """One worker process: set up, wait for the others, warm up, then count transfers
-    for ``plan.seconds``. Always answers on ``results``, with an error if it failed."""
+def _worker(
+    url: str, mode: str, workers: list[int], plan: Plan, barrier: Any, results: Any
+) -> None:
+    """One worker process running ``workers`` as threads, each with its own database
+    connection: set up, wait for the others, warm up, then count transfers for
+    ``plan.seconds``. Always answers on ``results`` once per worker, with an error if
+    it failed."""
     try:
         _django(url)
-        transfer = _transfer_maker(mode, worker)
-        backend = _backend_pid()
-        barrier.wait()
     except BaseException as exc:
         barrier.abort()
-        results.put({"worker": worker, "error": repr(exc)})
+        for w in workers:
+            results.put({"worker": w, "error": repr(exc)})
         raise
+    ready = threading.Barrier(len(workers) + 1)
+    go = threading.Event()
+
+    def run(w: int) -> None:
+        from django.db import connection
+
+        try:
+            transfer = _transfer_maker(mode, w)
+            backend = _backend_pid()
+            ready.wait()
+            go.wait()
+            results.put({"worker": w, **_measure(transfer, backend, plan)})
+        except BaseException as exc:
+            ready.abort()
+            results.put({"worker": w, "error": repr(exc)})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
     try:
-        results.put({"worker": worker, **_measure(transfer, backend, plan)})
-    except BaseException as exc:
-        results.put({"worker": worker, "error": repr(exc)})
-        raise
+        ready.wait()
+        barrier.wait()
+    except BaseException:
+        barrier.abort()
+        ready.abort()
+    go.set()
+    for t in threads:
+        t.join()
 
 
 def _measure(transfer: Callable[[int], bool], backend: int, plan: Plan) -> dict[str, Any]:
@@ -404,11 +440,12 @@ def _analyze(url: str) -> None:
 
 
 def _run_mode(url: str, database: str, mode: str, plan: Plan) -> dict[str, float]:
-    barrier = _spawn.Barrier(plan.workers + 1, timeout=300)
+    layout = plan.layout()
+    barrier = _spawn.Barrier(len(layout) + 1, timeout=300)
     results = _spawn.Queue()
     processes = [
-        _spawn.Process(target=_worker, args=(url, mode, w, plan, barrier, results))
-        for w in range(plan.workers)
+        _spawn.Process(target=_worker, args=(url, mode, workers, plan, barrier, results))
+        for workers in layout
     ]
     for p in processes:
         p.start()
@@ -424,7 +461,7 @@ def _run_mode(url: str, database: str, mode: str, plan: Plan) -> dict[str, float
         time.sleep(plan.seconds)
         ticks1 = _cpu_ticks()
         sampler.stop()
-        reports = [results.get(timeout=plan.seconds + 120) for _ in processes]
+        reports = [results.get(timeout=plan.seconds + 120) for _ in range(plan.workers)]
     finally:
         sampler.stop()
         for p in processes:
@@ -475,7 +512,8 @@ def bench_transfers(server: Server, plan: Plan) -> dict[str, float]:
         )
         for mode in MODES:
             print(
-                f"  {mode}: {plan.workers} workers, warm-up {plan.warmup:g} s,"
+                f"  {mode}: {plan.workers} workers in {len(plan.layout())} processes,"
+                f" warm-up {plan.warmup:g} s,"
                 f" measured {plan.seconds:g} s",
                 flush=True,
             )

@@ -55,6 +55,10 @@ try:
         "call_center": env.str("INSTITUTION_CALL_CENTER", "1800 266 776"),
     }
     SMS_GATEWAY = env.str("SMS_GATEWAY", "enlinea.notifications.sms.SimulatedSmsGateway")
+    # The ledger's one statement per entry as a server-side prepared statement (parsed
+    # once per connection). Off behind a transaction-mode pooler that does not track
+    # prepared statements (PgBouncer before 1.21). docs/performance.md.
+    LEDGER_PREPARED_STATEMENTS = env.bool("LEDGER_PREPARED_STATEMENTS", True)
     # Access policy (docs/security.md explains each default and its trade-off).
     ACCESS_PASSWORD_MIN_LENGTH = env.int("ACCESS_PASSWORD_MIN_LENGTH", 10, validate=Range(8, 64))
     ACCESS_PASSWORD_MAX_LENGTH = env.int("ACCESS_PASSWORD_MAX_LENGTH", 15, validate=Range(8, 128))

@@ -10,7 +10,7 @@ content is refused. Accounts that every operation touches are *groups* spread ov
 shards (see ``LedgerAccount``), picked by the idempotency key.
 
 Two paths write an entry, with the same rows, refusals and messages. On PostgreSQL a
-posted entry is one call of the function ``ledger_entry_record`` (migration 0005): one
+posted entry is one call of the function ``ledger_entry_record`` (migration 0006): one
 statement, so one round trip, and in autocommit its own transaction. Pending entries
 (two-phase, with holds) and every entry on SQLite take the Python path (``_record``):
 INSERT entry, SELECT … FOR UPDATE, INSERT postings, UPDATE accounts in a transaction.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import json
 import zlib
@@ -27,7 +28,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.conf import settings
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from enlinea.ledger.errors import (
@@ -480,14 +490,17 @@ def _entry_instance(
 
 
 # On PostgreSQL a posted (not pending) entry is written by one call of the function of
-# migration 0005: one round trip instead of BEGIN, INSERT entry, SELECT … FOR UPDATE,
+# migration 0006: one round trip instead of BEGIN, INSERT entry, SELECT … FOR UPDATE,
 # INSERT postings, UPDATE accounts, COMMIT. Pending entries (holds) and SQLite take the
 # Python path above; both paths write the same rows and raise the same errors.
 USE_DATABASE_FUNCTION = True
 
-_CALL_FUNCTION = "SELECT * FROM ledger_entry_record(%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s)"
+_CALL_FUNCTION = (
+    "SELECT * FROM ledger_entry_record("
+    "%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s, %s::bigint[], %s::bigint[])"
+)
 
-# SQLSTATEs raised by ledger_entry_record (see migration 0005).
+# SQLSTATEs raised by ledger_entry_record (see migration 0006).
 _INSUFFICIENT, _UNKNOWN, _GROUP = "LDG01", "LDG02", "LDG03"
 
 
@@ -507,13 +520,16 @@ def _record_in_database(entry: JournalEntry) -> JournalEntry | None:
         json.dumps(entry.metadata),
         entry.reverses_id,
         entry.created_at,
+        [account_id for account_id, _ in entry.lines],
+        [amount for _, amount in entry.lines],
     ]
     # Autocommit: the statement is its own transaction (its COMMIT runs the deferred
     # balance trigger before the call returns). Inside a caller's transaction, a
     # savepoint, so that a refusal undoes only this entry.
-    scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: fewer proxy lookups
+    scope = transaction.atomic() if db.in_atomic_block else contextlib.nullcontext()
     try:
-        with scope, connection.cursor() as cursor:
+        with scope, _function_cursor(db) as cursor:
             cursor.execute(_CALL_FUNCTION, params)
             entry_id, stored_digest = cursor.fetchone()
     except DatabaseError as exc:
@@ -527,6 +543,37 @@ def _record_in_database(entry: JournalEntry) -> JournalEntry | None:
         return _replayed(entry_id, stored_digest, entry.request_digest)
     entry.id = entry_id
     return entry
+
+
+@functools.cache
+def _prepared_cursor_class() -> type:
+    """Django's server-binding psycopg cursor, preparing every statement it runs
+    (imported late: only PostgreSQL needs it)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
+
+
+def _function_cursor(db: BaseDatabaseWrapper):
+    """A cursor for the call of ``ledger_entry_record``.
+
+    Django's psycopg cursors bind parameters on the client, so the server parses every
+    call afresh. With ``LEDGER_PREPARED_STATEMENTS`` (the default) the call goes through
+    a server-binding cursor that prepares it: parsed once per connection, then only
+    executed. It is wrapped like any Django cursor, so errors, ``execute_wrapper`` hooks
+    and query logging behave the same.
+    """
+    if not settings.LEDGER_PREPARED_STATEMENTS:
+        return db.cursor()
+    db.validate_thread_sharing()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = _prepared_cursor_class()(db.connection)
+    return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
 
 
 def _refusal(exc: DatabaseError) -> LedgerError | None:

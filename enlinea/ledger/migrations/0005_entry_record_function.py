@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from django.db import migrations
 
+from enlinea.ledger.pgsql import PostgresRunSQL
+
 FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_entry_record(
     p_key varchar, p_digest varchar, p_kind varchar, p_description varchar,
@@ -116,18 +118,6 @@ REVERSE = """
 DROP FUNCTION IF EXISTS ledger_entry_record(
     varchar, varchar, varchar, varchar, jsonb, jsonb, bigint, timestamptz);
 """
-
-
-class PostgresRunSQL(migrations.RunSQL):
-    """RunSQL applied only when the database is PostgreSQL (a no-op on SQLite)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -236,8 +236,9 @@ def test_the_deferred_balance_trigger_still_guards_the_function(open_account) ->
     b = open_account("B")
     with pytest.raises(IntegrityError, match="unbalanced"), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM ledger_entry_record('raw', 'x', 'raw', '', %s::jsonb, '{}', NULL, now())",
-            [f"[[{a.pk}, -500], [{b.pk}, 400]]"],
+            "SELECT * FROM ledger_entry_record("
+            "'raw', 'x', 'raw', '', %s::jsonb, '{}', NULL, now(), %s::bigint[], %s::bigint[])",
+            [f"[[{a.pk}, -500], [{b.pk}, 400]]", [a.pk, b.pk], [-500, 400]],
         )
     assert not JournalEntry.objects.filter(idempotency_key="raw").exists()
     a.refresh_from_db()
