@@ -545,6 +545,9 @@ def _record_in_database(entry: JournalEntry) -> JournalEntry | None:
     return entry
 
 
+_EXPLICIT_ONLY = 2**31 - 1
+
+
 @functools.cache
 def _prepared_cursor_class() -> type:
     """Django's server-binding psycopg cursor, preparing every statement it runs
@@ -554,6 +557,12 @@ def _prepared_cursor_class() -> type:
     class PreparedCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the query it sent (read by Django's query log through
+            # last_executed_query) only for unprepared sends; record it here too.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, binary=binary)
 
     return PreparedCursor
 
@@ -571,8 +580,15 @@ def _function_cursor(db: BaseDatabaseWrapper):
         return db.cursor()
     db.validate_thread_sharing()
     db.ensure_connection()
+    raw = db.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's statement preparation off (prepare_threshold=None), and
+        # then even prepare=True does nothing. A threshold that is never reached lets
+        # only explicit requests prepare: Django's own cursors bind on the client and
+        # never prepare anything.
+        raw.prepare_threshold = _EXPLICIT_ONLY
     with db.wrap_database_errors:
-        cursor = _prepared_cursor_class()(db.connection)
+        cursor = _prepared_cursor_class()(raw)
     return db.make_debug_cursor(cursor) if db.queries_logged else db.make_cursor(cursor)
 
 

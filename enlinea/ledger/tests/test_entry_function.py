@@ -1,13 +1,13 @@
-"""PostgreSQL: posted entries go through ``ledger_entry_record`` (migration 0005), in one
-statement, and answer exactly like the Python path: same rows, same refusals, same
-Spanish messages."""
+"""PostgreSQL: posted entries go through ``ledger_entry_record`` (migrations 0005, 0006), in
+one prepared statement, and answer exactly like the Python path: same rows, same
+refusals, same Spanish messages."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -243,4 +243,64 @@ def test_the_deferred_balance_trigger_still_guards_the_function(open_account) ->
     assert not JournalEntry.objects.filter(idempotency_key="raw").exists()
     a.refresh_from_db()
     assert a.balance == 1_000
+    assert ledger_verify().ok
+
+
+def _prepared_calls() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql = false")
+        return [row[0] for row in cursor.fetchall() if FUNCTION in row[0]]
+
+
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "client-bound"])
+def test_the_call_is_prepared_once_per_connection_unless_turned_off(
+    open_account, settings, prepared
+) -> None:
+    """LEDGER_PREPARED_STATEMENTS: the server parses the call once per connection and
+    then only executes it; turned off (for a pooler that does not keep prepared
+    statements), every call is plain SQL. The books are the same either way."""
+    settings.LEDGER_PREPARED_STATEMENTS = prepared
+    connection.close()  # a fresh session: no statement prepared yet
+    a = open_account("A", 10_000)
+    b = open_account("B")
+    for n in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            entry_record(
+                idempotency_key=f"prep-{n}", kind="t", lines=[Line(a.pk, -100), Line(b.pk, 100)]
+            )
+        assert _calls(queries) == 1  # logged and hooked like any Django query
+    assert len(_prepared_calls()) == (1 if prepared else 0)
+    with pytest.raises(InsufficientFunds, match=r"tiene \$ 97\.00 disponibles"):
+        entry_record(
+            idempotency_key="prep-x", kind="t", lines=[Line(a.pk, -9_701), Line(b.pk, 9_701)]
+        )
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.balance, b.balance) == (9_700, 300)
+    assert ledger_verify().ok
+
+
+def test_the_function_runs_on_generic_plans() -> None:
+    """Planning every call afresh was a third of the backend's CPU (docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = %s", [FUNCTION])
+        assert cursor.fetchall() == [(["plan_cache_mode=force_generic_plan"],)]
+
+
+def test_the_function_refuses_lines_that_do_not_match(open_account) -> None:
+    """Account ids and amounts come as two arrays; a call around the service with
+    arrays of different lengths, or of one line, writes nothing."""
+    a = open_account("A", 1_000)
+    b = open_account("B")
+    call = (
+        "SELECT * FROM ledger_entry_record("
+        "%s, 'x', 'raw', '', '[]'::jsonb, '{}', NULL, now(), %s::bigint[], %s::bigint[])"
+    )
+    for key, ids, amounts in (
+        ("short", [a.pk, b.pk], [-500]),
+        ("single", [a.pk], [0]),
+    ):
+        with pytest.raises(DataError, match="matching arrays"), connection.cursor() as cursor:
+            cursor.execute(call, [key, ids, amounts])
+    assert not JournalEntry.objects.filter(idempotency_key__in=["short", "single"]).exists()
     assert ledger_verify().ok
