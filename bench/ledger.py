@@ -1,8 +1,12 @@
-"""Transfers through ``ledger.services.entry_record`` by concurrent worker processes.
+"""Transfers through ``ledger.services.entry_record`` by concurrent workers.
 
 The parent process never imports Django: setup, workers, verification and the profile
 each run in a spawned process whose DATABASE_URL names the scratch database (settings
-read it at import). Processes, not threads, so that the GIL does not cap the figure.
+read it at import). The workers, each with its own connection, run as threads spread
+over a few processes (``Plan.processes``), as pgbench spreads its clients over its
+threads: one process per worker would add as many runnable processes as workers, and
+their context switches would cost as much as the work; a single process would let the
+GIL cap the figure.
 """
 
 from __future__ import annotations
