@@ -62,6 +62,21 @@ class AuditKind(models.TextChoices):
     DEVICE_REMOVED = "device_removed", "Dispositivo eliminado"
     RATE_LIMITED = "rate_limited", "Límite de intentos alcanzado"
     COMPLAINT = "complaint", "Queja o reclamo registrado"
+    USERNAME_CHECKED = "username_checked", "Consulta de disponibilidad de usuario"
+    USERNAME_REMINDED = "username_reminded", "Usuario enviado al correo registrado"
+    CONTACT_CHANGED = "contact_changed", "Datos de contacto cambiados"
+    CONTACT_COOLING_OFF = "contact_cooling_off", "Operación rechazada por cambio de contacto reciente"
+    STAFF_LOGIN = "staff_login", "Ingreso del personal"
+    STAFF_LOGIN_FAILED = "staff_login_failed", "Ingreso del personal fallido"
+    STAFF_LOCKED = "staff_locked", "Acceso del personal bloqueado"
+    STAFF_UNLOCKED = "staff_unlocked", "Acceso del personal desbloqueado"
+    STAFF_OTP_ENROLLED = "staff_otp_enrolled", "Segundo factor del personal activado"
+    STAFF_OTP_FAILED = "staff_otp_failed", "Segundo factor del personal incorrecto"
+    STAFF_RECOVERY_CODE_USED = "staff_recovery_code", "Código de recuperación del personal usado"
+    CASH_PENDING = "cash_pending", "Operación en efectivo pendiente de aprobación"
+    CASH_APPROVED = "cash_approved", "Operación en efectivo aprobada"
+    CASH_REJECTED = "cash_rejected", "Operación en efectivo rechazada"
+    CASH_LIMIT_REFUSED = "cash_limit_refused", "Operación en efectivo sobre el límite diario"
 
 
 class AuditEvent(models.Model):
