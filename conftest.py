@@ -153,6 +153,16 @@ def client_login():
 
 
 @pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's ``admin_client``, with the back office's second factor verified."""
+    from django.test import Client
+
+    from enlinea.staff.testing import staff_login
+
+    return staff_login(Client(), admin_user)
+
+
+@pytest.fixture
 def smtp_server(settings) -> Iterator[LocalSMTPServer]:
     """A real SMTP server; Django's SMTP backend is pointed at it for the test."""
     server = LocalSMTPServer().start()

@@ -7,6 +7,7 @@ silently different configuration.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -27,6 +28,14 @@ def _fail(exc: Exception) -> None:
 
 
 _HEX_COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", error="debe ser un color como #00663a")
+_RATE = Regexp(r"^[1-9][0-9]*/[0-9]*[smhd]$", error="debe ser un límite como 10/10m")
+_DOLLARS = Regexp(r"^[0-9]{1,12}(\.[0-9]{2})?$", error="debe ser un monto en dólares como 10000.00")
+
+
+def _dollars(name: str, default: str) -> int:
+    """A money setting written in dollars (``10000.00``), kept in integer cents."""
+    whole, _, cents = env.str(name, default, validate=_DOLLARS).partition(".")
+    return int(whole) * 100 + int(cents or 0)
 
 
 try:
@@ -59,6 +68,14 @@ try:
     # once per connection). Off behind a transaction-mode pooler that does not track
     # prepared statements (PgBouncer before 1.21). docs/performance.md.
     LEDGER_PREPARED_STATEMENTS = env.bool("LEDGER_PREPARED_STATEMENTS", True)
+    # Money limits, written in dollars and kept in cents. The largest amount any form or
+    # service accepts (enlinea/money.py); cash at the window above the threshold waits
+    # for a second staff member's approval (UAFE reports cash operations above
+    # $ 10,000.00); each teller handles at most the daily limit in cash, deposits and
+    # withdrawals together (enlinea/products/services.py, cash_operation_request).
+    MONEY_MAX_AMOUNT = _dollars("MONEY_MAX_AMOUNT", "999999999.99")
+    CASH_APPROVAL_THRESHOLD = _dollars("CASH_APPROVAL_THRESHOLD", "10000.00")
+    CASH_TELLER_DAILY_LIMIT = _dollars("CASH_TELLER_DAILY_LIMIT", "50000.00")
     # Access policy (docs/security.md explains each default and its trade-off).
     ACCESS_PASSWORD_MIN_LENGTH = env.int("ACCESS_PASSWORD_MIN_LENGTH", 10, validate=Range(8, 64))
     ACCESS_PASSWORD_MAX_LENGTH = env.int("ACCESS_PASSWORD_MAX_LENGTH", 15, validate=Range(8, 128))
@@ -83,8 +100,29 @@ try:
     ACCESS_STAFF_IDLE_TIMEOUT_SECONDS = env.int(
         "ACCESS_STAFF_IDLE_TIMEOUT_SECONDS", 900, validate=Range(60)
     )
+    # Back-office login (enlinea/staff): password then TOTP for every staff account; the
+    # lock threshold is ACCESS_MAX_FAILED_LOGINS, like a member's; only another staff
+    # member with the unlock permission (or `manage.py staff_unlock`) lifts a lock.
+    STAFF_RATE_LOGIN_IP = env.str("STAFF_RATE_LOGIN_IP", "20/10m", validate=_RATE)
+    STAFF_RATE_LOGIN_USER = env.str("STAFF_RATE_LOGIN_USER", "10/10m", validate=_RATE)
+    # One-use recovery codes made at TOTP enrolment (shown once, stored hashed).
+    STAFF_RECOVERY_CODES = env.int("STAFF_RECOVERY_CODES", 10, validate=Range(4, 20))
     ACCESS_IDLE_WARNING_SECONDS = env.int("ACCESS_IDLE_WARNING_SECONDS", 60, validate=Range(5))
     ACCESS_TEMP_CREDENTIALS_HOURS = env.int("ACCESS_TEMP_CREDENTIALS_HOURS", 24, validate=Range(1))
+    # The temporary username always goes by e-mail; the temporary password by SMS
+    # ("sms", so one stolen channel is not enough) or, without an SMS gateway, in a
+    # second, separate e-mail ("email").
+    ACCESS_TEMP_PASSWORD_CHANNEL = env.str(
+        "ACCESS_TEMP_PASSWORD_CHANNEL",
+        "sms",
+        validate=Regexp(r"^(sms|email)$", error="debe ser sms o email"),
+    )
+    # After a member's e-mail or mobile changes, Regístrate and password recovery refuse
+    # for this long (0 turns it off): a takeover by changing the contact needs time the
+    # real member can use to react to the notice sent to the old contact.
+    MEMBERS_CONTACT_COOLING_OFF_HOURS = env.int(
+        "MEMBERS_CONTACT_COOLING_OFF_HOURS", 24, validate=Range(0, 720)
+    )
     ACCESS_TERMS_VERSION = env.str("ACCESS_TERMS_VERSION", "2026.1")
     ACCESS_DATA_CONSENT_VERSION = env.str("ACCESS_DATA_CONSENT_VERSION", "2026.1")
     # Rate limits (django-ratelimit syntax: "count/period", period s, m, h or d, e.g. 10/5m).
@@ -93,8 +131,20 @@ try:
     ACCESS_RATE_REGISTER_IP = env.str("ACCESS_RATE_REGISTER_IP", "10/h")
     ACCESS_RATE_REGISTER_ACCOUNT = env.str("ACCESS_RATE_REGISTER_ACCOUNT", "5/h")
     ACCESS_RATE_RECOVERY_IP = env.str("ACCESS_RATE_RECOVERY_IP", "10/h")
+    # Recovery's security-question answers, per client IP and per member (cédula), every
+    # POST counted whatever the attempt: a new attempt buys no more guesses than this.
+    ACCESS_RATE_RECOVERY_ANSWERS_IP = env.str("ACCESS_RATE_RECOVERY_ANSWERS_IP", "20/h")
+    ACCESS_RATE_RECOVERY_ANSWERS_MEMBER = env.str("ACCESS_RATE_RECOVERY_ANSWERS_MEMBER", "10/h")
     ACCESS_RATE_CODE_IP = env.str("ACCESS_RATE_CODE_IP", "20/h")
     RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
+    # "Primer ingreso" and Perfil's username availability check, per member (all their
+    # sessions): each answer tells whether a name exists, so it is not a free oracle.
+    ACCESS_RATE_USERNAME_CHECK = env.str("ACCESS_RATE_USERNAME_CHECK", "10/h", validate=_RATE)
+    # The reverse proxies in front of the app (IPs or CIDR networks, comma-separated).
+    # Only a request whose peer (REMOTE_ADDR) is one of them has its X-Forwarded-For
+    # read; the client is its right-most address that is not a proxy. Empty: the peer
+    # is the client and X-Forwarded-For is ignored. enlinea/web/client_ip.py.
+    TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", [])
     # Soporte: complaint attachments and filing rate; call-center hours (empty: not shown).
     SUPPORT_MAX_ATTACHMENT_MB = env.int("SUPPORT_MAX_ATTACHMENT_MB", 5, validate=Range(1, 50))
     SUPPORT_RATE_COMPLAINT_MEMBER = env.str("SUPPORT_RATE_COMPLAINT_MEMBER", "5/h")
@@ -102,6 +152,15 @@ try:
 except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
     _fail(exc)
 
+
+TRUSTED_PROXIES = [_proxy.strip() for _proxy in TRUSTED_PROXIES]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        _fail(ValueError(f"TRUSTED_PROXIES: {_proxy!r} no es una IP ni una red CIDR ({exc})"))
+# django-ratelimit's "ip" key reads the client address the same way as everything else.
+RATELIMIT_IP_META_KEY = "enlinea.web.client_ip.client_ip_key"
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -136,7 +195,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the back office's own site (password + second factor).
+    "enlinea.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -148,6 +208,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "enlinea.web",
     "enlinea.access",
     "enlinea.members",
@@ -155,16 +218,23 @@ INSTALLED_APPS = [
     "enlinea.products",
     "enlinea.notifications",
     "enlinea.support",
+    "enlinea.staff",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise (static files stay cacheable), outside everything else so
+    # redirects and refusals made by later middleware are covered too: every page is
+    # Cache-Control: no-store (enlinea/web/middleware.py).
+    "enlinea.web.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the back office's second factor (enlinea/staff).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -200,7 +270,9 @@ TEMPLATES = [
 ]
 
 # The manual's policy (enlinea/access/policy.py, driven by the ACCESS_PASSWORD_* settings)
-# plus Django's list of common passwords (NIST 800-63B's "known bad" check).
+# plus Django's similarity check, over the member's names, cédula, e-mail and username,
+# and its list of common passwords, also against the password stripped of the digits
+# and symbols around a word (Password#123 → password): NIST 800-63B's "known bad" check.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "enlinea.access.policy.PasswordLengthValidator"},
     {"NAME": "enlinea.access.policy.PasswordCompositionValidator"},
@@ -215,6 +287,10 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "session:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "session:login"
+# django-otp, the back office's TOTP (enlinea/staff): the authenticator app names the
+# institution, and no admin page ever shows a device's secret.
+OTP_TOTP_ISSUER = f"{INSTITUTION['short_name']} Back office"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "es-ec"
 # Spanish for everyone: the templates are written in Spanish and Django's own texts

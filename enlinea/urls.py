@@ -17,5 +17,7 @@ urlpatterns = [
     path("soporte/", include("enlinea.support.urls")),
 ]
 
+handler400 = "enlinea.web.views.bad_request"
+handler403 = "enlinea.web.views.permission_denied"
 handler404 = "enlinea.web.views.page_not_found"
 handler500 = "enlinea.web.views.server_error"

@@ -8,14 +8,16 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 
 from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.web.client_ip import client_ip
 
 
 def request_meta(request: HttpRequest | None) -> dict[str, Any]:
-    """IP and user agent of a request, for audit rows and device records."""
+    """IP (``enlinea.web.client_ip``: the client's, also behind a proxy) and user agent of
+    a request, for audit rows, device records and consents."""
     if request is None:
         return {"ip": None, "user_agent": ""}
     return {
-        "ip": request.META.get("REMOTE_ADDR") or None,
+        "ip": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", "")[:1000],
     }
 

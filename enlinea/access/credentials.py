@@ -6,6 +6,8 @@ Flows (views) decide when a security code is required; these functions assume it
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +23,7 @@ from enlinea.access import policy
 from enlinea.access.audit import audit_record
 from enlinea.access.catalog import Question, SecurityImage
 from enlinea.access.models import AuditKind, OnlineProfile, SecurityAnswer
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.notifications.services import member_notify
 
 
@@ -164,19 +167,111 @@ def image_set(*, user: Any, image: str, request: HttpRequest | None = None) -> N
             _notify(user, "Cambiaste tu imagen de seguridad.")
 
 
-def username_clean(*, username: str, user: Any) -> str:
+MSG_USERNAME_UNAVAILABLE = "Ese nombre de usuario no está disponible. Prueba con otro."
+
+# Names a member may not take, nor start with: they would pass for the institution or
+# its staff in a message or on a screen. They answer exactly like a name already in use.
+RESERVED_USERNAME_PREFIXES = (
+    "admin",
+    "administrador",
+    "backoffice",
+    "soporte",
+    "support",
+    "operaciones",
+    "seguridad",
+    "sistema",
+    "system",
+    "root",
+    "staff",
+    "superusuario",
+    "gerencia",
+    "cajero",
+    "enlinea",
+    "cooperativa",
+)
+
+
+def _username_reserved(value: str) -> bool:
+    institution = "".join(
+        c for c in settings.INSTITUTION["short_name"].lower() if c.isascii() and c.isalnum()
+    )
+    prefixes = (*RESERVED_USERNAME_PREFIXES, *([institution] if institution else []))
+    return value.startswith(prefixes)
+
+
+def _username_policy(*, username: str, user: Any) -> str:
     member = getattr(user, "member", None)
-    value = policy.validate_username(
+    return policy.validate_username(
         username, identification=member.identification if member is not None else ""
     )
+
+
+def _username_available(*, value: str, user: Any) -> str:
+    """Refuse a name in use by anyone (members and staff alike, ignoring case) or reserved.
+
+    One message and one code for every reason, and the lookup always runs, so the
+    answer says nothing about who holds a name or whether it is a staff account.
+    """
     taken = get_user_model().objects.filter(username__iexact=value).exclude(pk=user.pk).exists()
-    if taken:
-        raise ValidationError(
-            "Ese nombre de usuario no está disponible. Prueba con otro.", code="username_taken"
-        )
+    if taken or _username_reserved(value):
+        raise ValidationError(MSG_USERNAME_UNAVAILABLE, code="username_taken")
     if value == user.username and not profile_for(user).temporary:
         raise ValidationError("El nuevo usuario debe ser distinto al actual.", code="username_same")
     return value
+
+
+def username_clean(*, username: str, user: Any) -> str:
+    """The chosen username if the policy allows it and nobody else has it (no limit, no audit:
+    for the change itself; what the member types goes through ``username_check``)."""
+    return _username_available(value=_username_policy(username=username, user=user), user=user)
+
+
+def username_check(*, username: str, user: Any, request: HttpRequest) -> str:
+    """``username_clean`` for a name the member typed (Primer ingreso, Perfil).
+
+    Each answer tells whether a name exists, so a name that passes the policy costs one
+    try of ``ACCESS_RATE_USERNAME_CHECK`` per member (all of their sessions together);
+    over it the answer is the rate-limit message (code ``rate_limited``) and nothing is
+    looked up. Each lookup is audited (``USERNAME_CHECKED``) with the outcome and the
+    name masked plus a keyed digest, so repeated probing of one name can be followed.
+    """
+    value = _username_policy(username=username, user=user)  # the rules cost nothing
+    if rate_limited(
+        request,
+        group="username-check",
+        rate_setting="ACCESS_RATE_USERNAME_CHECK",
+        account=f"user:{user.pk}",
+        user=user,
+    ):
+        raise ValidationError(MSG_RATE_LIMITED, code="rate_limited")
+    try:
+        _username_available(value=value, user=user)
+    except ValidationError as exc:
+        outcome = "unavailable" if exc.code == "username_taken" else str(exc.code)
+        _username_check_audit(request=request, user=user, value=value, outcome=outcome)
+        raise
+    _username_check_audit(request=request, user=user, value=value, outcome="available")
+    return value
+
+
+def _username_check_audit(*, request: HttpRequest, user: Any, value: str, outcome: str) -> None:
+    audit_record(
+        kind=AuditKind.USERNAME_CHECKED,
+        request=request,
+        user=user,
+        outcome=outcome,
+        name=_username_mask(value),
+        name_digest=_username_digest(value),
+    )
+
+
+def _username_mask(value: str) -> str:
+    return value[:2] + "*" * (len(value) - 2)
+
+
+def _username_digest(value: str) -> str:
+    key = f"{settings.SECRET_KEY}:username-check".encode()
+    return hmac.new(key, value.lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def username_set(*, user: Any, username: str, request: HttpRequest | None = None) -> str:
@@ -281,23 +376,45 @@ def access_unlock(*, user: Any, request: HttpRequest | None = None) -> None:
             audit_record(kind=AuditKind.UNLOCKED, request=request, user=user)
 
 
-def login_failure_record(*, user: Any, request: HttpRequest | None = None) -> int:
-    """Count a wrong password; lock at the limit. Returns the tries left (0 = locked)."""
+def login_profile_lock(*, user: Any) -> OnlineProfile:
+    """The member's access row, locked (``select_for_update``) until the caller's
+    transaction ends: the password step reads the lock, checks the password and counts
+    the outcome while holding it, so parallel tries take turns."""
+    return OnlineProfile.objects.select_for_update().get(pk=profile_for(user).pk)
+
+
+def login_failure_record(
+    *, user: Any, request: HttpRequest | None = None, profile: OnlineProfile | None = None
+) -> int:
+    """Count a wrong password; lock at the limit. Returns the tries left (0 = locked).
+
+    ``profile`` is the row already locked by ``login_profile_lock`` in the caller's
+    transaction. On an access that is already locked (by failures, by the member or by
+    the cooperative) the count goes on up to the limit, so the answers a wrong password
+    gets there are the ones an unlocked member's and an unknown username's get: the
+    login does not tell a stranger which accesses are locked.
+    """
+    limit = settings.ACCESS_MAX_FAILED_LOGINS
     with transaction.atomic():
-        profile = OnlineProfile.objects.select_for_update().get(pk=profile_for(user).pk)
-        profile.failed_logins += 1
+        if profile is None:
+            profile = login_profile_lock(user=user)
+        was_locked = profile.is_locked
+        profile.failed_logins = min(profile.failed_logins + 1, limit)
         profile.save(update_fields=["failed_logins"])
-        left = max(0, settings.ACCESS_MAX_FAILED_LOGINS - profile.failed_logins)
+        left = limit - profile.failed_logins
+        extra = {"reason": "locked"} if was_locked else {}
         audit_record(
             kind=AuditKind.LOGIN_FAILED,
             request=request,
             user=user,
             consecutive=profile.failed_logins,
+            **extra,
         )
-    if left == 0:
-        access_lock(user=user, reason=OnlineProfile.LockReason.FAILURES, request=request)
+        if left == 0 and not was_locked:
+            access_lock(user=user, reason=OnlineProfile.LockReason.FAILURES, request=request)
     return left
 
 
 def login_success_record(*, user: Any) -> None:
-    OnlineProfile.objects.filter(user=user).update(failed_logins=0)
+    """A right password ends the run of failures, on an access that is not locked."""
+    OnlineProfile.objects.filter(user=user, locked_at__isnull=True).update(failed_logins=0)

@@ -2,8 +2,9 @@
 
 Registration (manual "COMO AFILIARTE"): a member without online access proves who
 they are with their cédula, accepts the two consents and a security code sent to
-their registered e-mail and mobile; they get a temporary username and password by
-e-mail, valid ``ACCESS_TEMP_CREDENTIALS_HOURS``.
+their registered e-mail and mobile; they get a temporary username by e-mail and a
+temporary password by SMS (``ACCESS_TEMP_PASSWORD_CHANNEL``), valid
+``ACCESS_TEMP_CREDENTIALS_HOURS``.
 
 First login (manual "PRIMER INGRESO"): with the temporary credentials the member
 chooses a username, answers security questions, picks a security image, sets a
@@ -36,11 +37,16 @@ from enlinea.access.catalog import ConsentDocument, SecurityImage
 from enlinea.access.models import AuditKind, Consent, OnlineProfile
 from enlinea.members import validators
 from enlinea.members.models import Member
+from enlinea.members.selectors import contact_cooling_off_message, member_contact_cooling_off
+from enlinea.members.services import member_contact_cooling_off_refuse
 from enlinea.notifications.models import Channel
 from enlinea.notifications.services import member_notify, notification_send
 
 KIND_REGISTRATION = "registration"
 KIND_FIRST_LOGIN = "first_login"
+# The two halves of the temporary credentials travel apart (notification kinds).
+KIND_TEMP_USERNAME = "usuario_temporal"
+KIND_TEMP_PASSWORD = "clave_temporal"  # noqa: S105 - a notification kind, not a password
 
 # One message for "not a member" and "already has online access": the page must not
 # tell a stranger which cédulas belong to members with or without online banking.
@@ -113,6 +119,22 @@ def registration_member(*, identification: str) -> Member | None:
     return None
 
 
+def registration_cooling_off(*, identification: str, request: HttpRequest | None) -> bool:
+    """True (and audited) when this cédula is a member whose e-mail or mobile changed
+    within MEMBERS_CONTACT_COOLING_OFF_HOURS: the code and the temporary credentials
+    would go to the new contact, so Regístrate refuses with
+    ``contact_cooling_off_message()``. Checked for any member with the cédula, enrolled
+    or not, so the message does not tell who banks online (docs/security.md)."""
+    try:
+        number = cedula_clean(identification)
+    except ValidationError:
+        return False
+    member = Member.objects.filter(identification_type="CEDULA", identification=number).first()
+    return member is not None and member_contact_cooling_off_refuse(
+        member=member, flow="registration", request=request
+    )
+
+
 def consent_record(*, member: Member, document: str, request: HttpRequest | None) -> Consent:
     """Record an accepted consent with the current version of its document."""
     version = {
@@ -149,6 +171,9 @@ def registration_code_send(
     *, member: Member, consent_ids: list[int], request: HttpRequest | None
 ) -> int:
     """Step 5: send the security code; returns the challenge id."""
+    member.refresh_from_db(fields=["contact_changed_at"])
+    if member_contact_cooling_off_refuse(member=member, flow="registration", request=request):
+        raise EnrolmentError(contact_cooling_off_message(), code="contact_cooling_off")
     consents = Consent.objects.filter(member=member, pk__in=consent_ids)
     if {c.document for c in consents} != set(ConsentDocument.values):
         raise EnrolmentError("Acepta los términos y el tratamiento de datos.", code="consents")
@@ -163,7 +188,11 @@ def registration_code_send(
 
 
 def temporary_username() -> str:
-    """``tmp`` + 8 random digits, unused: never the cédula, never guessable from it."""
+    """``tmp`` + 8 random digits, unused: never the cédula, never guessable from it.
+
+    Of the shape ``policy.TEMPORARY_USERNAME``, which no member may choose: the login
+    shows every username of that shape the plain first-login step, without an image.
+    """
     user_model = get_user_model()
     while True:
         candidate = TEMP_USERNAME_PREFIX + "".join(secrets.choice(string.digits) for _ in range(8))
@@ -209,12 +238,21 @@ def registration_complete(
     The caller verified the code with ``codes.challenge_verify`` (outside this
     transaction). Here the challenge is spent, the member is locked and checked again
     (a double submit or a parallel registration finds the member already has a user),
-    an expired temporary user is replaced, and the credentials are e-mailed.
+    an expired temporary user is replaced, and the credentials are sent, each half on
+    its own channel.
     """
     content = registration_content(member_id=member_id, consent_ids=consent_ids)
     now = timezone.now()
+    if member_contact_cooling_off_refuse(
+        member=Member.objects.get(pk=member_id), flow="registration", request=request
+    ):
+        raise EnrolmentError(contact_cooling_off_message(), code="contact_cooling_off")
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member_id)
+        # A contact change that committed since the check above (the lock orders us after
+        # it) must not send the temporary credentials to the new address either.
+        if member_contact_cooling_off(member):
+            raise EnrolmentError(contact_cooling_off_message(), code="contact_cooling_off")
         codes.challenge_use(
             challenge_id=challenge_id, member=member, kind=KIND_REGISTRATION, content=content
         )
@@ -248,27 +286,55 @@ def registration_complete(
             consents=sorted(consent_ids),
             replaced_expired=old_user is not None,
         )
-        # Only by e-mail (the manual: "Revisa el correo asociado a tu cuenta"); the
-        # SMS just says where to look, so the password never travels by SMS.
-        notification_send(
-            kind="credenciales_temporales",
-            context={
-                "member": member,
-                "username": username,
-                "password": password,
-                "hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
-                "expires_at": expires_at,
-            },
-            email=member.email,
-            channels=[Channel.EMAIL],
+        _temporary_credentials_send(
+            member=member, username=username, password=password, expires_at=expires_at
         )
+    return Registration(user=user, username=username, expires_at=expires_at)
+
+
+def temporary_password_by_sms() -> bool:
+    """Does the temporary password go by SMS (``ACCESS_TEMP_PASSWORD_CHANNEL``)?"""
+    return settings.ACCESS_TEMP_PASSWORD_CHANNEL == Channel.SMS
+
+
+def _temporary_credentials_send(
+    *, member: Member, username: str, password: str, expires_at: Any
+) -> None:
+    """The username by e-mail, the password apart (``ACCESS_TEMP_PASSWORD_CHANNEL``).
+
+    With "sms" whoever reads the member's mailbox alone cannot log in; with "email"
+    (no SMS gateway) the password goes in a second e-mail of its own and an SMS says
+    that the credentials were sent. Both kinds are secrets: once delivered, the
+    outbox keeps only their envelope (``SECRET_KINDS``).
+    """
+    by_sms = temporary_password_by_sms()
+    context = {
+        "member": member,
+        "hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
+        "expires_at": expires_at,
+        "questions_min": settings.ACCESS_QUESTIONS_MIN_SETUP,
+        "password_by_sms": by_sms,
+    }
+    notification_send(
+        kind=KIND_TEMP_USERNAME,
+        context={**context, "username": username},
+        email=member.email,
+        channels=[Channel.EMAIL],
+    )
+    notification_send(
+        kind=KIND_TEMP_PASSWORD,
+        context={**context, "password": password},
+        email=member.email,
+        phone=member.mobile_phone,
+        channels=[Channel.SMS if by_sms else Channel.EMAIL],
+    )
+    if not by_sms:
         notification_send(
             kind="credenciales_enviadas",
             context={"member": member},
             phone=member.mobile_phone,
             channels=[Channel.SMS],
         )
-    return Registration(user=user, username=username, expires_at=expires_at)
 
 
 # ---------------------------------------------------------------- first login
@@ -333,8 +399,8 @@ class SetupState:
         return "setup_code"
 
 
-def setup_username_clean(*, user: Any, username: str) -> str:
-    return credentials.username_clean(username=username, user=user)
+def setup_username_clean(*, user: Any, username: str, request: HttpRequest) -> str:
+    return credentials.username_check(username=username, user=user, request=request)
 
 
 def setup_answers_hash(*, answers: Mapping[str, str]) -> dict[str, str]:

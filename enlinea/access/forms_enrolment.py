@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from enlinea.access import enrolment
 from enlinea.access.catalog import Question, SecurityImage
@@ -55,14 +56,16 @@ class UsernameForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, request: HttpRequest, **kwargs: Any) -> None:
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs["aria-describedby"] = "usuario-indicaciones"
 
     def clean_username(self) -> str:
+        # Availability is an answer about other people's names: limited and audited.
         return enrolment.setup_username_clean(
-            user=self.user, username=self.cleaned_data["username"]
+            user=self.user, username=self.cleaned_data["username"], request=self.request
         )
 
 

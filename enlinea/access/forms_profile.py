@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from enlinea.access import credentials
 from enlinea.access.catalog import Question
@@ -171,13 +172,17 @@ class UsernameForm(forms.Form):
         error_messages={"required": "Ingresa tu nuevo nombre de usuario."},
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
         self.fields["previous"].initial = user.username
 
     def clean_username(self) -> str:
-        return credentials.username_clean(username=self.cleaned_data["username"], user=self.user)
+        # Availability is an answer about other people's names: limited and audited.
+        return credentials.username_check(
+            username=self.cleaned_data["username"], user=self.user, request=self.request
+        )
 
 
 class DeviceRemoveForm(forms.Form):

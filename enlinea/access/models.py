@@ -65,7 +65,10 @@ class AuditKind(models.TextChoices):
     USERNAME_CHECKED = "username_checked", "Consulta de disponibilidad de usuario"
     USERNAME_REMINDED = "username_reminded", "Usuario enviado al correo registrado"
     CONTACT_CHANGED = "contact_changed", "Datos de contacto cambiados"
-    CONTACT_COOLING_OFF = "contact_cooling_off", "Operación rechazada por cambio de contacto reciente"
+    CONTACT_COOLING_OFF = (
+        "contact_cooling_off",
+        "Operación rechazada por cambio de contacto reciente",
+    )
     STAFF_LOGIN = "staff_login", "Ingreso del personal"
     STAFF_LOGIN_FAILED = "staff_login_failed", "Ingreso del personal fallido"
     STAFF_LOCKED = "staff_locked", "Acceso del personal bloqueado"
@@ -268,3 +271,29 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_document_display()} v{self.version}"
+
+
+class RecoveryAttempt(models.Model):
+    """One "¿Olvidaste tu contraseña?" attempt, from cédula + usuario to the new password.
+
+    Its wrong sets of answers are counted here, under a row lock, and not in the
+    session: parallel requests sharing one session would each read the same count and
+    lose the others' updates. The session keeps only the random token; the row keeps
+    its SHA-256. Once ``ended_at`` is set no answers are checked any more.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="recovery_attempts"
+    )
+    wrong_sets = models.PositiveSmallIntegerField("respuestas incorrectas", default=0)
+    created_at = models.DateTimeField("iniciado", default=timezone.now)
+    ended_at = models.DateTimeField("terminado", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "intento de recuperación"
+        verbose_name_plural = "intentos de recuperación"
+        indexes = [models.Index(fields=["member", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Recuperación de {self.member_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -3,12 +3,17 @@
 Recovery is the only way to unlock an access locked by failed logins or blocked by
 the member (the FAQ's fraud case): cédula + usuario, then security questions, then a
 security code, then a new password. Views keep the attempt's state in the session;
-these functions hold the rules.
+these functions hold the rules, and the counters that guard it live in the database
+(``RecoveryAttempt``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
@@ -21,14 +26,17 @@ from django.utils import timezone
 
 from enlinea.access import credentials
 from enlinea.access.audit import audit_record
-from enlinea.access.codes import challenge_use
-from enlinea.access.models import AuditKind, OnlineProfile
+from enlinea.access.codes import ChallengeError, challenge_use
+from enlinea.access.models import AuditKind, OnlineProfile, RecoveryAttempt
 from enlinea.members.models import Member
+from enlinea.members.selectors import contact_cooling_off_message
+from enlinea.members.services import member_contact_cooling_off_refuse
 
 RECOVERY_KIND = "recovery"
 SELF_BLOCK_KIND = "self_block"
-# Wrong sets of answers allowed in one recovery attempt (then it starts over, and the
-# per-cédula rate limit bounds the attempts).
+# Wrong sets of answers allowed in one recovery attempt: ACCESS_RECOVERY_MAX_ANSWER_TRIES,
+# counted in its RecoveryAttempt row. Then it starts over; the per-cédula limit on the
+# first step and the per-member and per-IP limits on the answers bound the attempts.
 
 MSG_NO_MATCH = (
     "Los datos ingresados no coinciden con nuestros registros. Revisa tu número de "
@@ -63,6 +71,15 @@ def recovery_member_find(*, identification: str, username: str) -> Member | None
     )
 
 
+def recovery_cooling_off(*, member: Member, request: HttpRequest | None) -> bool:
+    """True (and audited) when the member's e-mail or mobile changed within
+    MEMBERS_CONTACT_COOLING_OFF_HOURS: the recovery code would go to the new contact,
+    so recovery refuses with ``contact_cooling_off_message()``. Only asked once cédula
+    and usuario both matched, so a stranger learns nothing from it. "Bloquear mi
+    acceso" is not refused: blocking protects the member."""
+    return member_contact_cooling_off_refuse(member=member, flow="recovery", request=request)
+
+
 def recovery_questions_pick(*, user: Any) -> list[str]:
     """ACCESS_RECOVERY_QUESTIONS of the member's answered questions, at random.
 
@@ -75,18 +92,75 @@ def recovery_questions_pick(*, user: Any) -> list[str]:
     return random.SystemRandom().sample(answered, count)
 
 
-def recovery_answers_failed(*, user: Any, wrong: int, request: HttpRequest | None) -> int:
-    """Audit a wrong set of answers; returns the tries left in this attempt (0 = it ends)."""
-    left = max(0, settings.ACCESS_RECOVERY_MAX_ANSWER_TRIES - wrong)
-    audit_record(
-        kind=AuditKind.RECOVERY_FAILED,
-        request=request,
-        user=user,
-        step="answers",
-        wrong=wrong,
-        attempt_ended=left == 0,
-    )
-    return left
+def _attempt_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def recovery_attempt_start(*, member: Member) -> str:
+    """Open a recovery attempt for ``member``; returns its token (the session keeps it)."""
+    token = secrets.token_urlsafe(32)
+    RecoveryAttempt.objects.create(member=member, token_hash=_attempt_digest(token))
+    return token
+
+
+@dataclass(frozen=True)
+class AnswersOutcome:
+    """What ``recovery_answers_check`` decided: right, or wrong with the sets left.
+
+    ``ended`` means the attempt is over (this wrong set was the last one allowed, or
+    it had ended already): the member starts again from cédula + usuario.
+    """
+
+    ok: bool
+    left: int = 0
+    ended: bool = False
+
+
+def recovery_answers_check(
+    *,
+    member: Member,
+    token: str,
+    answers: Mapping[str, str],
+    request: HttpRequest | None = None,
+) -> AnswersOutcome:
+    """Check a set of answers within the attempt ``token`` of ``member``.
+
+    The attempt's row stays locked from the check to the count, so parallel requests
+    take turns: exactly ACCESS_RECOVERY_MAX_ANSWER_TRIES wrong sets are counted, then
+    the attempt ends and no answers are checked any more, not even right ones.
+    """
+    limit = settings.ACCESS_RECOVERY_MAX_ANSWER_TRIES
+    with transaction.atomic():
+        attempt = (
+            RecoveryAttempt.objects.select_for_update()
+            .filter(member=member, token_hash=_attempt_digest(token))
+            .first()
+        )
+        if attempt is None or attempt.ended_at is not None or attempt.wrong_sets >= limit:
+            return AnswersOutcome(ok=False, left=0, ended=True)
+        if credentials.answers_check(user=member.user, answers=answers):
+            return AnswersOutcome(ok=True, left=limit - attempt.wrong_sets)
+        attempt.wrong_sets += 1
+        ended = attempt.wrong_sets >= limit
+        if ended:
+            attempt.ended_at = timezone.now()
+        attempt.save(update_fields=["wrong_sets", "ended_at"])
+        audit_record(
+            kind=AuditKind.RECOVERY_FAILED,
+            request=request,
+            user=member.user,
+            step="answers",
+            wrong=attempt.wrong_sets,
+            attempt_ended=ended,
+        )
+    return AnswersOutcome(ok=False, left=limit - attempt.wrong_sets, ended=ended)
+
+
+def recovery_attempt_end(*, member: Member, token: str) -> None:
+    """Close the attempt (the password was set): its token answers nothing more."""
+    RecoveryAttempt.objects.filter(
+        member=member, token_hash=_attempt_digest(token), ended_at__isnull=True
+    ).update(ended_at=timezone.now())
 
 
 def recovery_complete(
@@ -103,6 +177,10 @@ def recovery_complete(
     session of the member ends (the password's hash changes).
     """
     user = member.user
+    member.refresh_from_db(fields=["contact_changed_at"])
+    if recovery_cooling_off(member=member, request=request):
+        # The contact changed during the attempt: the code may have gone to the new one.
+        raise ChallengeError(contact_cooling_off_message(), code="contact_cooling_off")
     with transaction.atomic():
         challenge_use(challenge_id=challenge_id, member=member, kind=RECOVERY_KIND, content=content)
         credentials.password_set(

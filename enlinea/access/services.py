@@ -6,6 +6,7 @@ from django.utils import timezone
 from user_agents import parse as parse_user_agent
 
 from enlinea.access.models import LoginRecord
+from enlinea.web.client_ip import client_ip
 
 SESSION_KEY = "enlinea_login_record"
 
@@ -30,11 +31,6 @@ def browser_name(user_agent: str) -> str:
     if family == "Other":
         return "Navegador desconocido"
     return _BROWSER_NAMES.get(family, family)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the web server saw it (a trusted proxy sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def login_record_create(*, user: AbstractBaseUser, request: HttpRequest) -> LoginRecord:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from enlinea.access import codes, credentials, devices
+from enlinea.access import codes, credentials, devices, policy
 from enlinea.access.audit import audit_record, request_meta
 from enlinea.access.catalog import SecurityImage
 from enlinea.access.models import AuditKind, Device, OnlineProfile, SecurityChallenge
@@ -46,8 +46,10 @@ DEVICE_CODE_KIND = "login_device"
 DEVICE_CODE_DESCRIPTION = "Ingreso desde un nuevo dispositivo"
 # Between the right password and the device code: long enough for a resend or two.
 PENDING_MAX_AGE_SECONDS = 15 * 60
-# How long an unknown username "remembers" its failures (to mimic the lock).
-DECOY_FAILURES_TTL_SECONDS = 24 * 3600
+# How long an unknown username "remembers" its failures (to mimic the lock), counted
+# from its latest failure. A real member's count and lock never expire on their own,
+# so this is long: a stranger must leave a username alone this long to see it "unlock".
+DECOY_FAILURES_TTL_SECONDS = 90 * 24 * 3600
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 MSG_INVALID = "Usuario o contraseña incorrectos. Revisa tus datos e intenta de nuevo."
@@ -94,7 +96,14 @@ def _candidate(username: str) -> Any | None:
 
 
 def login_image(*, username: str) -> str:
-    """The security image shown beside the password: the member's, else the decoy."""
+    """The security image shown beside the password: the member's, else the decoy.
+
+    Empty for a username of the temporary shape (``policy.TEMPORARY_USERNAME``),
+    whether or not it exists: a new member has no image yet, and no member may choose
+    that shape, so the plain "Primer ingreso" step tells a stranger nothing.
+    """
+    if policy.is_temporary_username(username_normalize(username)):
+        return ""
     user = _candidate(username)
     image = ""
     if user is not None:
@@ -164,15 +173,23 @@ def _decoy_failure(username: str) -> int:
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, DECOY_FAILURES_TTL_SECONDS)
         failures = 1
+    cache.touch(key, DECOY_FAILURES_TTL_SECONDS)
     return max(0, settings.ACCESS_MAX_FAILED_LOGINS - failures)
 
 
 def password_check(*, request: HttpRequest, username: str, password: str) -> PasswordCheck:
     """Check the password of the username typed in step 1.
 
-    A wrong password counts towards the lock (``credentials.login_failure_record``);
-    a locked access refuses even the right password and counts nothing more. Every
-    branch costs one password hash, so timing does not tell them apart.
+    The member's access row stays locked from reading the lock to counting the
+    outcome, so parallel tries take turns: after the last failure the limit allows,
+    no try is checked against an access still open.
+
+    A wrong password counts (``credentials.login_failure_record``), also on a locked
+    access, and gets the answers an unknown username gets (``_decoy_failure``): "usuario
+    o contraseña incorrectos", the last-try warning, then the lock message after as
+    many failures. Only the right password of a locked access is told it is locked
+    (who knows the password may learn how to unlock it). Every branch costs one
+    password hash, so timing does not tell them apart.
     """
     user = _candidate(username)
     if user is None:
@@ -184,20 +201,29 @@ def password_check(*, request: HttpRequest, username: str, password: str) -> Pas
             reason="unknown",
         )
         return _failure(_decoy_failure(username))
-    profile = credentials.profile_for(user)
-    if profile.is_locked:
-        user.check_password(password)
-        audit_record(kind=AuditKind.LOGIN_FAILED, request=request, user=user, reason="locked")
-        return PasswordCheck(ok=False, message=MSG_LOCKED, locked=True)
-    if not user.check_password(password):
-        return _failure(credentials.login_failure_record(user=user, request=request))
-    if profile.temporary and (
-        profile.temporary_expires_at is not None and profile.temporary_expires_at <= timezone.now()
-    ):
-        audit_record(
-            kind=AuditKind.LOGIN_FAILED, request=request, user=user, reason="temporary_expired"
-        )
-        return PasswordCheck(ok=False, message=MSG_TEMPORARY_EXPIRED, temporary_expired=True)
+    with transaction.atomic():
+        profile = credentials.login_profile_lock(user=user)
+        if not user.check_password(password):
+            return _failure(
+                credentials.login_failure_record(user=user, request=request, profile=profile)
+            )
+        if profile.is_locked:
+            audit_record(kind=AuditKind.LOGIN_FAILED, request=request, user=user, reason="locked")
+            return PasswordCheck(ok=False, message=MSG_LOCKED, locked=True)
+        if profile.temporary and (
+            profile.temporary_expires_at is not None
+            and profile.temporary_expires_at <= timezone.now()
+        ):
+            audit_record(
+                kind=AuditKind.LOGIN_FAILED,
+                request=request,
+                user=user,
+                reason="temporary_expired",
+            )
+            return PasswordCheck(ok=False, message=MSG_TEMPORARY_EXPIRED, temporary_expired=True)
+        # The right password ends the run of failures now, under the lock: a wrong try
+        # taking its turn next starts a new run instead of locking a member who is in.
+        credentials.login_success_record(user=user)
     return PasswordCheck(ok=True, user=user, temporary=profile.temporary)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from enlinea.access import views_session as views
+from enlinea.access import views_username
 
 app_name = "session"
 
@@ -13,6 +14,14 @@ urlpatterns = [
     path("ingreso/dispositivo/", views.login_device, name="device"),
     path("ingreso/codigo/", views.login_code, name="code"),
     path("ingreso/codigo/reenviar/", views.login_code_resend, name="code_resend"),
+    path("ingreso/olvide-mi-usuario/", views_username.username_remind, name="username_remind"),
+    path("ingreso/olvide-mi-usuario/codigo/", views_username.username_code, name="username_code"),
+    path(
+        "ingreso/olvide-mi-usuario/reenviar/",
+        views_username.username_resend,
+        name="username_resend",
+    ),
+    path("ingreso/olvide-mi-usuario/enviado/", views_username.username_done, name="username_done"),
     path("salir/", views.logout_view, name="logout"),
     path("sesion/continuar/", views.keep_alive, name="keep_alive"),
     path("sesion/cerrada/", views.expired, name="expired"),

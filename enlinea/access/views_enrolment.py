@@ -42,6 +42,7 @@ from enlinea.access.models import AuditKind, SecurityChallenge
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.access.views_profile import code_rate_limited
 from enlinea.members.models import Member
+from enlinea.members.selectors import contact_cooling_off_message
 
 REGISTER_KEY = "enrol_registro"
 REGISTER_DONE_KEY = "enrol_registro_listo"
@@ -177,6 +178,8 @@ def register(request: HttpRequest) -> HttpResponse:
             ):
                 form.add_error(None, MSG_RATE_LIMITED)
                 status = 429
+            elif enrolment.registration_cooling_off(identification=cedula, request=request):
+                form.add_error("identification", contact_cooling_off_message())
             else:
                 member = enrolment.registration_member(identification=cedula)
                 if member is None:
@@ -242,11 +245,21 @@ def register_terms(request: HttpRequest) -> HttpResponse:
 def _register_send_code(
     request: HttpRequest, member: Member, state: dict[str, Any]
 ) -> HttpResponse:
-    state["challenge"] = enrolment.registration_code_send(
-        member=member,
-        consent_ids=[state[ConsentDocument.TERMS], state[ConsentDocument.DATA]],
-        request=request,
-    )
+    try:
+        state["challenge"] = enrolment.registration_code_send(
+            member=member,
+            consent_ids=[state[ConsentDocument.TERMS], state[ConsentDocument.DATA]],
+            request=request,
+        )
+    except enrolment.EnrolmentError as exc:
+        if exc.code != "contact_cooling_off":
+            raise
+        # The contact changed after step 1: back to it, with the refusal, and no code.
+        request.session.pop(REGISTER_KEY, None)
+        form = IdentificationForm({"identification": member.identification})
+        form.is_valid()
+        form.add_error("identification", str(exc))
+        return _render(request, "access/enrolment/register.html", {"form": form})
     request.session[REGISTER_KEY] = state
     return redirect("enrol:register_code")
 
@@ -335,7 +348,10 @@ def register_done(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "access/enrolment/register_done.html",
-        {"hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS},
+        {
+            "hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
+            "password_by_sms": enrolment.temporary_password_by_sms(),
+        },
     )
 
 
@@ -416,7 +432,9 @@ def setup(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
 @setup_view("setup_username")
 def setup_username(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
     """Paso 2: personaliza tu nombre de usuario."""
-    form = UsernameForm(_posted(request), user=request.user, initial={"username": state.username})
+    form = UsernameForm(
+        _posted(request), user=request.user, request=request, initial={"username": state.username}
+    )
     pending_error = request.session.pop(SETUP_ERROR_KEY, "")
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["username"] != state.username:
@@ -425,15 +443,18 @@ def setup_username(request: HttpRequest, state: enrolment.SetupState) -> HttpRes
         _setup_save(request, state)
         return redirect("enrol:setup_questions")
     if pending_error and not form.is_bound:
-        form = UsernameForm({"username": ""}, user=request.user)
+        form = UsernameForm({"username": ""}, user=request.user, request=request)
         form.is_valid()
         form.errors["username"] = form.error_class([pending_error])
-    return _setup_render(
+    response = _setup_render(
         request,
         "access/enrolment/setup_username.html",
         "setup_username",
         {"form": form, "help_texts": enrolment.username_help_texts()},
     )
+    if form.is_bound and form.has_error("username", code="rate_limited"):
+        response.status_code = 429
+    return response
 
 
 @require_http_methods(["GET", "POST"])

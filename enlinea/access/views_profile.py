@@ -483,16 +483,19 @@ def password(request: HttpRequest) -> HttpResponse:
 def username(request: HttpRequest) -> HttpResponse:
     """ "Personaliza tu nombre de usuario"."""
     _member(request)
-    form = UsernameForm(posted(request), user=request.user)
+    form = UsernameForm(posted(request), user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         return _pending_start(
             request, CHANGES["usuario"], {"username": form.cleaned_data["username"]}
         )
+    status = 400 if form.errors else 200
+    if form.is_bound and form.has_error("username", code="rate_limited"):
+        status = 429
     return render(
         request,
         "access/profile/username.html",
         {"form": form, "help_texts": policy.username_help_texts()},
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from enlinea.access import credentials, recovery
+from enlinea.access import recovery
 from enlinea.access.codes import ChallengeError, challenge_issue, tries_left
 from enlinea.access.forms_profile import (
     CodeForm,
@@ -40,6 +40,7 @@ from enlinea.access.views_profile import (
     posted,
 )
 from enlinea.members.models import Member
+from enlinea.members.selectors import contact_cooling_off_message
 
 RECOVERY = "enlinea_recovery"
 RECOVERY_DONE = "enlinea_recovery_done"
@@ -191,11 +192,17 @@ def recover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         request.session.pop(RECOVERY, None)
         member, status = _find(request, form, group="recovery")
-        if member is not None:
+        if member is not None and recovery.recovery_cooling_off(member=member, request=request):
+            form.add_error(None, contact_cooling_off_message())
+            status = 400
+        elif member is not None:
             chosen = recovery.recovery_questions_pick(user=member.user)
             if chosen:
                 request.session[RECOVERY] = _new_state(
-                    member, stage="questions", questions=chosen, wrong=0
+                    member,
+                    stage="questions",
+                    questions=chosen,
+                    attempt=recovery.recovery_attempt_start(member=member),
                 )
                 return redirect("profile:recover_questions")
             form.add_error(None, recovery.MSG_NOT_READY)
@@ -208,6 +215,21 @@ def recover(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _answers_rate_limited(request: HttpRequest, member: Member) -> bool:
+    """Every POST of answers counts, per client IP and per member (by cédula), whatever
+    the attempt: starting over does not buy more guesses."""
+    by_ip = rate_limited(
+        request, group="recovery-answers", rate_setting="ACCESS_RATE_RECOVERY_ANSWERS_IP"
+    )
+    by_member = rate_limited(
+        request,
+        group="recovery-answers",
+        rate_setting="ACCESS_RATE_RECOVERY_ANSWERS_MEMBER",
+        account=member.identification,
+    )
+    return by_ip or by_member
+
+
 def recover_questions(request: HttpRequest) -> HttpResponse:
     """Step 2: the member's security questions chosen for this attempt."""
     state = _state(request, RECOVERY)
@@ -215,8 +237,20 @@ def recover_questions(request: HttpRequest) -> HttpResponse:
         return redirect("profile:recover")
     member = _state_member(state)
     form = RecoveryAnswersForm(posted(request), questions=state["questions"])
-    if request.method == "POST" and form.is_valid():
-        if credentials.answers_check(user=member.user, answers=form.cleaned_data):
+    status = 200
+    if request.method == "POST" and _answers_rate_limited(request, member):
+        form.is_valid()
+        form.add_error(None, MSG_RATE_LIMITED)
+        status = 429
+    elif request.method == "POST" and form.is_valid():
+        # The count lives in the attempt's row, under a lock (never in the session).
+        outcome = recovery.recovery_answers_check(
+            member=member,
+            token=state.get("attempt", ""),
+            answers=form.cleaned_data,
+            request=request,
+        )
+        if outcome.ok:
             if _issue(
                 request, member, state, kind=recovery.RECOVERY_KIND, what="Recuperar contraseña"
             ):
@@ -224,27 +258,20 @@ def recover_questions(request: HttpRequest) -> HttpResponse:
                 request.session[RECOVERY] = state
                 return redirect("profile:recover_code")
             form.add_error(None, MSG_RATE_LIMITED)
-        else:
-            state["wrong"] += 1
-            left = recovery.recovery_answers_failed(
-                user=member.user, wrong=state["wrong"], request=request
+        elif outcome.ended:
+            request.session.pop(RECOVERY, None)
+            messages.error(
+                request,
+                recovery.MSG_ANSWERS_EXHAUSTED.format(n=settings.ACCESS_RECOVERY_MAX_ANSWER_TRIES),
             )
-            if left == 0:
-                request.session.pop(RECOVERY, None)
-                messages.error(
-                    request,
-                    recovery.MSG_ANSWERS_EXHAUSTED.format(
-                        n=settings.ACCESS_RECOVERY_MAX_ANSWER_TRIES
-                    ),
-                )
-                return redirect("profile:recover")
-            request.session[RECOVERY] = state
-            form.add_error(None, recovery.MSG_WRONG_ANSWERS.format(left=tries_left(left)))
+            return redirect("profile:recover")
+        else:
+            form.add_error(None, recovery.MSG_WRONG_ANSWERS.format(left=tries_left(outcome.left)))
     return render(
         request,
         "access/recovery/questions.html",
         {"form": form},
-        status=400 if form.errors else 200,
+        status=400 if status == 200 and form.errors else status,
     )
 
 
@@ -295,6 +322,7 @@ def recover_password(request: HttpRequest) -> HttpResponse:
         except ChallengeError as exc:
             messages.error(request, str(exc))
             return redirect("profile:recover")
+        recovery.recovery_attempt_end(member=member, token=state.get("attempt", ""))
         request.session[RECOVERY_DONE] = True
         return redirect("profile:recover_done")
     return render(

@@ -15,23 +15,38 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enlinea.access import devices, session
+from enlinea.access import devices, enrolment, session
 from enlinea.access.catalog import SecurityImage
 from enlinea.access.codes import ChallengeError
 from enlinea.access.forms_enrolment import DeviceForm
 from enlinea.access.forms_session import CodeForm, PasswordForm, UsernameForm
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_count, rate_limited
 
 RATE_LIMITED = 429
 
 
-def _over_login_limits(request: HttpRequest, *, step: str, username: str) -> bool:
-    """Per client IP and per username; both counters move on every try."""
+def _over_login_limits(request: HttpRequest, *, step: str, username: str = "") -> bool:
+    """Per client IP (every try counts) and, at the password, per username.
+
+    The per-username counter moves only on a wrong password (``_count_failed_password``):
+    typing a username, or someone else typing yours, costs its owner nothing. Here it is
+    only looked at, so the try after the last one the rate allows is refused.
+    """
     by_ip = rate_limited(request, group=f"login-{step}", rate_setting="ACCESS_RATE_LOGIN_IP")
     by_user = bool(username) and rate_limited(
-        request, group=f"login-{step}", rate_setting="ACCESS_RATE_LOGIN_USER", account=username
+        request,
+        group="login-password",
+        rate_setting="ACCESS_RATE_LOGIN_USER",
+        account=username,
+        increment=False,
     )
     return by_ip or by_user
+
+
+def _count_failed_password(request: HttpRequest, *, username: str) -> None:
+    rate_count(
+        request, group="login-password", rate_setting="ACCESS_RATE_LOGIN_USER", account=username
+    )
 
 
 @never_cache
@@ -43,8 +58,7 @@ def login_username(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = UsernameForm(request.POST)
-        typed = session.username_normalize(request.POST.get("username", ""))
-        if _over_login_limits(request, step="username", username=typed):
+        if _over_login_limits(request, step="username"):
             form.is_valid()
             form.add_error(None, MSG_RATE_LIMITED)
             status = RATE_LIMITED
@@ -91,16 +105,20 @@ def login_password(request: HttpRequest) -> HttpResponse:
             )
             if outcome.ok:
                 return _after_password(request, outcome.user, temporary=outcome.temporary)
+            _count_failed_password(request, username=username)
             if outcome.locked or outcome.temporary_expired:
                 form.add_error(None, outcome.message)
             else:
                 form.add_error("password", outcome.message)
+    # Empty for the temporary username shape: the plain "Primer ingreso" step.
     image = session.login_image(username=username)
     context = {
         "form": form,
         "username": username,
         "image": image,
-        "image_label": SecurityImage(image).label,
+        "image_label": SecurityImage(image).label if image else "",
+        "temporary_step": not image,
+        "temporary_password_by_sms": enrolment.temporary_password_by_sms(),
         "locked": outcome is not None and outcome.locked,
         "temporary_expired": outcome is not None and outcome.temporary_expired,
         "temporary_hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from enlinea.demo.identity import cedula
 from enlinea.demo.online import online_enrolment_seed
+from enlinea.demo.staff import demo_staff_seed
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.services import Line, chart_ensure, coop_account, entry_record
 from enlinea.members.models import Member
@@ -137,6 +138,7 @@ def demo_seed() -> bool:
     """Create the realistic demo data; returns False when it was already there."""
     chart_ensure()
     _staff()
+    demo_staff_seed()
     if Member.objects.filter(identification=demo_member_cedula(ANDRES)).exists():
         _member_user()
         return False

@@ -4,12 +4,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from enlinea.ledger.admin import ReadOnlyMixin
 from enlinea.members.models import MSG_DUPLICATE_IDENTIFICATION, Member
 from enlinea.members.selectors import member_get_by_identification
-from enlinea.members.services import member_create, member_normalizers, member_update_contact
+from enlinea.members.services import (
+    CONTACT_FIELDS,
+    member_address_change,
+    member_contact_change,
+    member_create,
+    member_normalizers,
+)
 
 # Fixed once the member exists: identity data is corrected by a supervised process,
 # not by editing the row; the user is linked by the online-banking access service.
@@ -24,6 +32,20 @@ class MemberAdminForm(forms.ModelForm):
     identification = forms.CharField(label="Identificación", max_length=40)
     mobile_phone = forms.CharField(
         label="Celular", max_length=30, help_text="10 dígitos, empieza con 09."
+    )
+    # Only on the change form (MemberAdmin.get_fields): why the e-mail or mobile changes,
+    # kept in the CONTACT_CHANGED audit row.
+    contact_reason = forms.CharField(
+        label="Motivo del cambio de correo o celular",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Obligatorio si cambias el correo o el celular, p. ej. «Solicitud del socio en "
+            "agencia, cédula verificada». Avisaremos al correo y celular anteriores y, "
+            "durante el periodo de enfriamiento, el socio no podrá registrarse ni "
+            "recuperar su contraseña en línea."
+        ),
     )
 
     class Meta:
@@ -61,8 +83,23 @@ class MemberAdminForm(forms.ModelForm):
     def clean_address(self) -> str:
         return self._normalize("address")
 
+    def contact_changed(self) -> bool:
+        """True when the change form's e-mail or mobile differ from the stored ones."""
+        if self.instance.pk is None:
+            return False
+        stored = Member.objects.filter(pk=self.instance.pk).values(*CONTACT_FIELDS).first() or {}
+        return any(
+            field in self.cleaned_data and self.cleaned_data[field] != stored.get(field)
+            for field in CONTACT_FIELDS
+        )
+
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
+        if self.contact_changed() and not cleaned_data.get("contact_reason", "").strip():
+            self.add_error(
+                "contact_reason",
+                "Escribe el motivo del cambio de correo o celular: queda en la auditoría.",
+            )
         # The number is checked against its type, so it is cleaned here rather than in
         # clean_identification (which runs before the type is known to be valid).
         if "identification" in cleaned_data and "identification_type" in cleaned_data:
@@ -94,10 +131,19 @@ class MemberAdmin(admin.ModelAdmin):
     def full_name(self, obj: Member) -> str:
         return obj.full_name
 
+    def get_fields(self, request: HttpRequest, obj: Member | None = None) -> list:
+        fields = list(super().get_fields(request, obj))
+        if obj is None:
+            return [field for field in fields if field != "contact_reason"]
+        # The reason right after the contact fields it explains.
+        fields.remove("contact_reason")
+        fields.insert(fields.index("mobile_phone") + 1, "contact_reason")
+        return fields
+
     def get_readonly_fields(self, request: HttpRequest, obj: Member | None = None) -> tuple:
         if obj is None:
             return ("created_at", "user")
-        return (*IDENTITY_FIELDS, "birth_date", "created_at", "user")
+        return (*IDENTITY_FIELDS, "birth_date", "created_at", "contact_changed_at", "user")
 
     def save_model(
         self, request: HttpRequest, obj: Member, form: forms.ModelForm, change: bool
@@ -105,12 +151,18 @@ class MemberAdmin(admin.ModelAdmin):
         """Writes go through the services, like every other change of state."""
         data = form.cleaned_data
         if change:
-            member_update_contact(
+            # E-mail and mobile only through member_contact_change: audited with this
+            # staff user, the old contact notified, the cooling-off started.
+            member_contact_change(
                 member=obj,
                 email=data.get("email"),
                 mobile_phone=data.get("mobile_phone"),
-                address=data.get("address"),
+                changed_by=request.user,
+                request=request,
+                reason=data.get("contact_reason", ""),
             )
+            if data.get("address") is not None:
+                member_address_change(member=obj, address=data["address"])
             return
         created = member_create(
             identification_type=data["identification_type"],
@@ -131,3 +183,33 @@ class MemberAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
         # A member's history (accounts, movements, receipts) must stay traceable.
         return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The back office's own change history (django_admin_log), read-only for everyone.
+
+    Soporte and Operaciones read it (``admin.view_logentry`` in products.roles) to see
+    which staff user changed what; nobody adds, changes or deletes an entry here.
+    """
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "what")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "object_id", "user__username", "change_message")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+    show_full_result_count = False
+    fields = (
+        "action_time",
+        "user",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "action_flag",
+        "what",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="cambio")
+    def what(self, obj: LogEntry) -> str:
+        return obj.get_change_message()

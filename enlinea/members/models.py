@@ -50,6 +50,11 @@ class Member(models.Model):
         help_text="10 dígitos, empieza con 09.",
     )
     address = models.TextField("dirección", blank=True)
+    # Set by services.member_contact_change: Regístrate and password recovery refuse
+    # for MEMBERS_CONTACT_COOLING_OFF_HOURS after it (selectors.member_contact_cooling_off).
+    contact_changed_at = models.DateTimeField(
+        "contacto cambiado", null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField("creado", default=timezone.now, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

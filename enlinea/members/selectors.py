@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from enlinea.members import validators
 from enlinea.members.models import Member
@@ -31,3 +35,30 @@ def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member:
     if member is None:
         raise Http404("No hay un socio para este usuario.")
     return member
+
+
+MSG_CONTACT_COOLING_OFF = (
+    "Por tu seguridad, tus datos de contacto cambiaron hace poco. Para continuar, llama al "
+    "call center {call_center} o acércate a una agencia."
+)
+
+
+def member_contact_cooling_off_until(member: Member) -> datetime | None:
+    """When the cooling-off after the member's last contact change ends (None: never began)."""
+    hours = settings.MEMBERS_CONTACT_COOLING_OFF_HOURS
+    if member.contact_changed_at is None or hours <= 0:
+        return None
+    return member.contact_changed_at + timedelta(hours=hours)
+
+
+def member_contact_cooling_off(member: Member) -> bool:
+    """True while the member's e-mail or mobile changed less than
+    ``MEMBERS_CONTACT_COOLING_OFF_HOURS`` ago: Regístrate and password recovery, which
+    send codes and credentials to that contact, refuse until then."""
+    until = member_contact_cooling_off_until(member)
+    return until is not None and timezone.now() < until
+
+
+def contact_cooling_off_message() -> str:
+    """The Spanish refusal, with the institution's call-center number."""
+    return MSG_CONTACT_COOLING_OFF.format(call_center=settings.INSTITUTION["call_center"])

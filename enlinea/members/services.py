@@ -3,12 +3,23 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
+from enlinea.access.audit import audit_record
+from enlinea.access.models import AuditKind
 from enlinea.members import validators
 from enlinea.members.models import MSG_DUPLICATE_IDENTIFICATION, IdentificationType, Member
-from enlinea.members.selectors import member_get_by_identification
+from enlinea.members.selectors import (
+    member_contact_cooling_off,
+    member_contact_cooling_off_until,
+    member_get_by_identification,
+)
+from enlinea.notifications.services import notification_send
 
 
 def _normalize_fields(
@@ -117,21 +128,77 @@ def member_create(
 
 
 @transaction.atomic
-def member_update_contact(
+def member_address_change(*, member: Member, address: str) -> Member:
+    """Change a member's address (not a channel codes or credentials travel by).
+
+    E-mail and mobile change only through ``member_contact_change``.
+    """
+    cleaned = _normalize_fields(
+        {"address": address}, member_normalizers(identification_type=member.identification_type)
+    )
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    if locked.address != cleaned["address"]:
+        locked.address = cleaned["address"]
+        locked.save(update_fields=["address"])
+    member.address = locked.address
+    return member
+
+
+# The channels codes, temporary credentials and notices travel by: changing one is how an
+# account is taken over, so each change is audited, announced to the old contact and
+# followed by a cooling-off period (MEMBERS_CONTACT_COOLING_OFF_HOURS).
+CONTACT_FIELDS = ("email", "mobile_phone")
+CONTACT_LABELS = {"email": "Correo electrónico", "mobile_phone": "Celular"}
+CONTACT_SMS_WORDS = {"email": "correo", "mobile_phone": "celular"}
+
+
+def mask_email(value: str) -> str:
+    """``andres.lopez@example.com`` → ``an***@example.com``: enough to recognise it."""
+    local, at, domain = value.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:2] if len(local) > 2 else local[:1]}***@{domain}"
+
+
+def mask_mobile_phone(value: str) -> str:
+    """``0991234567`` → ``09*****567``."""
+    if len(value) < 6:
+        return "*" * len(value)
+    return value[:2] + "*" * (len(value) - 5) + value[-3:]
+
+
+_MASKS: dict[str, Callable[[str], str]] = {
+    "email": mask_email,
+    "mobile_phone": mask_mobile_phone,
+}
+
+
+@transaction.atomic
+def member_contact_change(
     *,
     member: Member,
     email: str | None = None,
     mobile_phone: str | None = None,
-    address: str | None = None,
+    changed_by: AbstractBaseUser,
+    request: HttpRequest | None = None,
+    reason: str = "",
 ) -> Member:
-    """Change a member's e-mail, mobile or address; ``None`` leaves a field as it is.
+    """Change a member's e-mail and/or mobile: the one way either changes.
+
+    ``None`` leaves a field as it is; a value equal to the current one (after
+    normalizing) is no change. When something changes, in one transaction with the
+    member's row locked: the new values and ``contact_changed_at`` are saved, an audit
+    row CONTACT_CHANGED names who changed what (``changed_by``'s username, old and new
+    values masked, the reason), and a notice goes to the OLD e-mail and the OLD mobile
+    (an attacker who set the new ones must not be the only one told). Regístrate and
+    password recovery then refuse for ``MEMBERS_CONTACT_COOLING_OFF_HOURS``.
 
     Raises ``ValidationError`` keyed by field and changes nothing when a value is not
-    valid.
+    valid. Nothing changed → no audit row, no notice.
     """
     given = {
         field: value
-        for field, value in (("email", email), ("mobile_phone", mobile_phone), ("address", address))
+        for field, value in (("email", email), ("mobile_phone", mobile_phone))
         if value is not None
     }
     if not given:
@@ -140,13 +207,76 @@ def member_update_contact(
         given, member_normalizers(identification_type=member.identification_type)
     )
     locked = Member.objects.select_for_update().get(pk=member.pk)
-    for field, value in cleaned.items():
+    changed = {field: value for field, value in cleaned.items() if getattr(locked, field) != value}
+    if not changed:
+        return member
+    old = {field: getattr(locked, field) for field in CONTACT_FIELDS}
+    for field, value in changed.items():
         setattr(locked, field, value)
+    now = timezone.now()
+    locked.contact_changed_at = now
     # Only the changed fields: a contact update must not fail on an old record's
     # other data (say, a birth date that has since passed the 120-year check).
-    untouched = [field.name for field in Member._meta.fields if field.name not in cleaned]
+    untouched = [field.name for field in Member._meta.fields if field.name not in changed]
     locked.full_clean(exclude=untouched)
-    locked.save(update_fields=list(cleaned))
-    for field, value in cleaned.items():
-        setattr(member, field, value)
+    locked.save(update_fields=[*changed, "contact_changed_at"])
+    until = member_contact_cooling_off_until(locked)
+    masked = {
+        f"{field}_{side}": _MASKS[field](value)
+        for field in changed
+        for side, value in (("old", old[field]), ("new", changed[field]))
+    }
+    audit_record(
+        kind=AuditKind.CONTACT_CHANGED,
+        request=request,
+        user=changed_by,
+        member=locked,
+        changed_by=changed_by.get_username(),
+        fields=sorted(changed),
+        reason=reason.strip()[:500],
+        cooling_off_until=until.isoformat() if until else None,
+        **masked,
+    )
+    notification_send(
+        kind="contacto_cambiado",
+        context={
+            "member": locked,
+            "when": now,
+            "changes": [
+                {
+                    "label": CONTACT_LABELS[field],
+                    "old": masked[f"{field}_old"],
+                    "new": masked[f"{field}_new"],
+                }
+                for field in CONTACT_FIELDS
+                if field in changed
+            ],
+            "fields": " y ".join(CONTACT_SMS_WORDS[f] for f in CONTACT_FIELDS if f in changed),
+            "hours": settings.MEMBERS_CONTACT_COOLING_OFF_HOURS,
+        },
+        email=old["email"],
+        phone=old["mobile_phone"],
+    )
+    for field in (*changed, "contact_changed_at"):
+        setattr(member, field, getattr(locked, field))
     return member
+
+
+def member_contact_cooling_off_refuse(
+    *, member: Member, flow: str, request: HttpRequest | None = None
+) -> bool:
+    """True when ``flow`` ("registration", "recovery") must refuse because the member's
+    contact changed within the cooling-off period; the refusal is audited
+    (CONTACT_COOLING_OFF). The caller shows ``selectors.contact_cooling_off_message``."""
+    if not member_contact_cooling_off(member):
+        return False
+    until = member_contact_cooling_off_until(member)
+    audit_record(
+        kind=AuditKind.CONTACT_COOLING_OFF,
+        request=request,
+        member=member,
+        flow=flow,
+        contact_changed_at=member.contact_changed_at.isoformat(),
+        cooling_off_until=until.isoformat() if until else None,
+    )
+    return True

@@ -24,7 +24,17 @@ MAX_ATTEMPTS = 8
 # the outbox keeps only the envelope, so the database never holds a usable secret
 # longer than delivery needs. A message still pending or FALLIDO keeps its body (a
 # retry needs it); a code is useless after ACCESS_CODE_TTL_SECONDS anyway.
-SECRET_KINDS = frozenset({"codigo_seguridad", "credenciales_temporales"})
+# "credenciales_temporales" is the old one-message kind, kept for rows queued before
+# the username and password were split; "recordatorio_usuario" reminds a username.
+SECRET_KINDS = frozenset(
+    {
+        "codigo_seguridad",
+        "credenciales_temporales",
+        "usuario_temporal",
+        "clave_temporal",
+        "recordatorio_usuario",
+    }
+)
 REDACTED_BODY = "(Contenido eliminado después del envío: contenía un código o una clave.)"
 # 30 s, 1 min, 2 min … capped at one hour between tries.
 _BASE_DELAY = timedelta(seconds=30)

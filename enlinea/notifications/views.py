@@ -11,7 +11,10 @@ from enlinea.notifications.selectors import mailbox_items
 
 
 def _dev_only() -> None:
-    if not (settings.DEBUG or settings.DEMO_MODE):
+    """The mailbox shows every code and temporary password sent: only in development
+    or a demo, and never behind HTTPS (a public deployment), even if the start-up
+    refusal of DEMO_MODE with HTTPS (access.E003) was somehow bypassed."""
+    if not (settings.DEBUG or settings.DEMO_MODE) or settings.HTTPS:
         raise Http404
 
 

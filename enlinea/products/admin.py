@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,9 @@ from enlinea.money import format_cents
 from enlinea.products.forms import (
     AccountOpenForm,
     CardPurchaseForm,
+    CashApproveForm,
     CashOperationForm,
+    CashRejectForm,
     CreditCardIssueForm,
     DebitCardIssueForm,
     InvestmentOpenForm,
@@ -46,6 +49,9 @@ from enlinea.products.models import (
     AccountStatus,
     CardPurchase,
     CardStatus,
+    CashKind,
+    CashOperation,
+    CashStatus,
     CreditCard,
     DebitCard,
     DepositAccount,
@@ -60,8 +66,9 @@ from enlinea.products.services import (
     account_set_status,
     card_purchase_record,
     card_set_status,
-    cash_deposit,
-    cash_withdrawal,
+    cash_operation_approve,
+    cash_operation_reject,
+    cash_operation_request,
     credit_card_issue,
     credit_card_statement_cut,
     debit_card_issue,
@@ -339,23 +346,48 @@ class DepositAccountAdmin(ProductAdmin):
 
         def perform(form: ServiceForm) -> str:
             amount = form.cleaned_data["amount"]
-            replayed = self.key_used(form, operation, JournalEntry)
-            service = cash_deposit if deposit else cash_withdrawal
-            entry = service(
-                account=account, amount=amount, idempotency_key=form.operation_key(operation)
+            replayed = self.key_used(form, operation, CashOperation)
+            cash = cash_operation_request(
+                account=account,
+                kind=CashKind.DEPOSIT if deposit else CashKind.WITHDRAWAL,
+                amount=amount,
+                teller=request.user,
+                idempotency_key=form.operation_key(operation),
+                request=request,
             )
             account.ledger_account.refresh_from_db()
             balance = money(account.ledger_balance)
+            pending = cash.status == CashStatus.PENDING
             if replayed:
+                done = (
+                    "queda pendiente de aprobación"
+                    if pending
+                    else f"ya estaba registrada (asiento #{cash.entry_id})"
+                )
                 self.message_user(
                     request,
-                    f"Esta operación ya estaba registrada (asiento #{entry.pk}); no se aplicó "
-                    f"otra vez. Saldo contable de la cuenta {account.number}: {balance}.",
+                    f"Esta operación {done}; no se aplicó otra vez. Saldo contable de la "
+                    f"cuenta {account.number}: {balance}.",
+                    messages.WARNING,
+                )
+            elif pending:
+                self.log_change(
+                    request,
+                    account,
+                    f"{title} de {money(amount)} pendiente de aprobación (operación #{cash.pk}).",
+                )
+                self.message_user(
+                    request,
+                    f"{title} de {money(amount)} en la cuenta {account.number}: supera "
+                    f"{money(settings.CASH_APPROVAL_THRESHOLD)} y queda pendiente hasta que "
+                    "otra persona autorizada del personal lo apruebe. No se registra en la "
+                    "cuenta hasta la aprobación"
+                    f"{'.' if deposit else ': no entregues el efectivo antes.'}",
                     messages.WARNING,
                 )
             else:
                 self.log_change(
-                    request, account, f"{title} de {money(amount)}, asiento #{entry.pk}."
+                    request, account, f"{title} de {money(amount)}, asiento #{cash.entry_id}."
                 )
                 self.message_user(
                     request,
@@ -1049,3 +1081,205 @@ class CardPurchaseAdmin(ProductAdmin):
             reverse("admin:ledger_journalentry_change", args=[obj.entry_id]),
             obj.entry_id,
         )
+
+
+# ---------------------------------------------------------------- cash approvals
+
+
+@admin.register(CashOperation)
+class CashOperationAdmin(ProductAdmin):
+    """Cash at the window. Operations above ``CASH_APPROVAL_THRESHOLD`` wait here until a
+    staff member with ``products.approve_cash`` other than the teller approves them (the
+    deposit or withdrawal is posted then, once) or rejects them (nothing is posted)."""
+
+    list_display = (
+        "requested_at",
+        "kind",
+        "account_link",
+        "member_link",
+        "amount_display",
+        "teller",
+        "status",
+        "approver",
+        "decided_at",
+    )
+    list_filter = ("status", "kind", "business_day")
+    search_fields = ("=account__number", "=account__member__identification", "teller__username")
+    list_select_related = ("account__member", "teller", "approver")
+    date_hierarchy = "requested_at"
+    fields = (
+        "kind",
+        "account_link",
+        "member_link",
+        "amount_display",
+        "teller",
+        "requested_at",
+        "status",
+        "approver",
+        "decided_at",
+        "reason",
+        "entry_link",
+    )
+    actions = ("approve", "reject")
+
+    DECISION_VIEWS = (
+        ("aprobar", "approve", "Aprobar", "products.approve_cash"),
+        ("rechazar", "reject", "Rechazar", "products.approve_cash"),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Asked for from the account's Depositar / Retirar pages.
+        return False
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("products.approve_cash")
+
+    @admin.display(description="Cuenta", ordering="account__number")
+    def account_link(self, obj: CashOperation) -> str:
+        return link(obj.account)
+
+    @admin.display(description="Socio", ordering="account__member__last_names")
+    def member_link(self, obj: CashOperation) -> str:
+        return link(obj.account.member, member_label(obj.account))
+
+    @admin.display(description="Monto", ordering="amount")
+    def amount_display(self, obj: CashOperation) -> str:
+        return money(obj.amount)
+
+    @admin.display(description="Asiento")
+    def entry_link(self, obj: CashOperation) -> str:
+        if obj.entry_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">#{}</a>',
+            reverse("admin:ledger_journalentry_change", args=[obj.entry_id]),
+            obj.entry_id,
+        )
+
+    def get_list_display(self, request: HttpRequest) -> list:
+        columns = list(super().get_list_display(request))
+        decide = self.action_links(
+            request, ((name, label, perm) for _, name, label, perm in self.DECISION_VIEWS)
+        )
+        if decide is None:
+            return columns
+
+        @admin.display(description="Decisión")
+        def decision(obj: CashOperation) -> SafeString | str:
+            return decide(obj) if obj.status == CashStatus.PENDING else "—"
+
+        return [*columns, decision]
+
+    def get_urls(self) -> list[URLPattern]:
+        views = [
+            (segment, name, getattr(self, f"{name}_view"))
+            for segment, name, _, _ in self.DECISION_VIEWS
+        ]
+        return self.object_view_urls(views) + super().get_urls()
+
+    def summary(self, operation: CashOperation) -> list[tuple[str, str]]:
+        account = operation.account
+        return [
+            ("Operación", f"{operation.get_kind_display()} en efectivo"),
+            ("Cuenta", str(account)),
+            ("Socio", member_label(account)),
+            ("Monto", money(operation.amount)),
+            ("Cajero", operation.teller.get_username()),
+            ("Registrada", timezone.localtime(operation.requested_at).strftime("%d/%m/%Y %H:%M")),
+            ("Estado", operation.get_status_display()),
+            ("Saldo disponible", money(account.available_balance)),
+        ]
+
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._decision_view(request, object_id, approve=True)
+
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return self._decision_view(request, object_id, approve=False)
+
+    def _decision_view(
+        self, request: HttpRequest, object_id: str, *, approve: bool
+    ) -> HttpResponse:
+        self.require(request, "products.approve_cash")
+        operation: CashOperation = self.object_or_404(request, object_id)
+        # Approving sends no fields: an empty POST is still a submitted form.
+        data = request.POST if request.method == "POST" else None
+        form = (CashApproveForm if approve else CashRejectForm)(data)
+
+        def perform(form: ServiceForm) -> str:
+            if approve:
+                self._approve(request, operation)
+            else:
+                self._reject(request, operation, form.cleaned_data.get("reason", ""))
+            return change_url(operation)
+
+        return self.service_form_view(
+            request,
+            form=form,
+            title="Aprobar operación en efectivo" if approve else "Rechazar operación en efectivo",
+            submit_label="Aprobar" if approve else "Rechazar",
+            perform=perform,
+            obj=operation,
+            summary=self.summary(operation),
+        )
+
+    def _approve(self, request: HttpRequest, operation: CashOperation) -> None:
+        already = operation.status == CashStatus.APPROVED
+        done = cash_operation_approve(operation=operation, approver=request.user, request=request)
+        text = (
+            f"{done.get_kind_display()} de {money(done.amount)} en la cuenta {done.account.number}"
+        )
+        if already:
+            self.message_user(
+                request, f"{text} ya estaba aprobado; no se registró otra vez.", messages.WARNING
+            )
+            return
+        self.log_change(request, done, f"Aprobada; asiento #{done.entry_id}.")
+        self.message_user(
+            request, f"{text} aprobado y registrado (asiento #{done.entry_id}).", messages.SUCCESS
+        )
+
+    def _reject(self, request: HttpRequest, operation: CashOperation, reason: str) -> None:
+        done = cash_operation_reject(
+            operation=operation, approver=request.user, reason=reason, request=request
+        )
+        self.log_change(request, done, f"Rechazada. {reason}".strip())
+        self.message_user(
+            request,
+            f"{done.get_kind_display()} de {money(done.amount)} en la cuenta "
+            f"{done.account.number} rechazado: no se registró nada en la cuenta.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Aprobar las operaciones seleccionadas", permissions=["approve"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[CashOperation]) -> None:
+        pending = list(queryset.filter(status=CashStatus.PENDING))
+        if not pending:
+            self.message_user(
+                request,
+                "Ninguna de las operaciones seleccionadas está pendiente.",
+                messages.WARNING,
+            )
+        for operation in pending:
+            try:
+                self._approve(request, operation)
+            except (ProductError, LedgerError) as exc:
+                self.message_user(
+                    request, f"Operación #{operation.pk}: {refusal_message(exc)}", messages.ERROR
+                )
+
+    @admin.action(description="Rechazar las operaciones seleccionadas", permissions=["approve"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[CashOperation]) -> None:
+        pending = list(queryset.filter(status=CashStatus.PENDING))
+        if not pending:
+            self.message_user(
+                request,
+                "Ninguna de las operaciones seleccionadas está pendiente.",
+                messages.WARNING,
+            )
+        for operation in pending:
+            try:
+                self._reject(request, operation, "")
+            except (ProductError, LedgerError) as exc:
+                self.message_user(
+                    request, f"Operación #{operation.pk}: {refusal_message(exc)}", messages.ERROR
+                )

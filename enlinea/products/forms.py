@@ -167,6 +167,24 @@ class CashOperationForm(ServiceForm):
     idempotency_key = IdempotencyKeyField()
 
 
+class CashApproveForm(ServiceForm):
+    """A second staff member's approval of a pending cash operation (no fields: the
+    page shows the operation and the button confirms it)."""
+
+    service_error_field = None
+
+
+class CashRejectForm(ServiceForm):
+    service_error_field = None
+
+    reason = forms.CharField(
+        label="Motivo (Opcional)",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Escribe el motivo en 200 caracteres como máximo."},
+    )
+
+
 class AccountOpenForm(ServiceForm):
     service_error_field = "member"
 

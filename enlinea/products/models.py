@@ -4,6 +4,7 @@ except what the ledger cannot know (limits, schedules, dates)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -354,3 +355,87 @@ class CardPurchase(models.Model):
         per = self.amount // self.installments
         billed = per * self.installments_billed
         return self.amount - billed if self.installments_billed < self.installments else 0
+
+
+class CashKind(models.TextChoices):
+    DEPOSIT = "deposit", "Depósito"
+    WITHDRAWAL = "withdrawal", "Retiro"
+
+
+class CashStatus(models.TextChoices):
+    POSTED = "REGISTRADA", "REGISTRADA"  # at or below the threshold: posted at once
+    PENDING = "PENDIENTE", "PENDIENTE DE APROBACIÓN"
+    APPROVED = "APROBADA", "APROBADA"  # approved by a second staff member and posted
+    REJECTED = "RECHAZADA", "RECHAZADA"
+
+
+class CashOperation(models.Model):
+    """Cash taken or paid at the teller's window: one row per operation a teller
+    asks for, posted at once when small and kept pending for a second staff member's
+    approval when above ``settings.CASH_APPROVAL_THRESHOLD``. The rows also count each
+    teller's cash of the day against ``settings.CASH_TELLER_DAILY_LIMIT``."""
+
+    account = models.ForeignKey(
+        DepositAccount, on_delete=models.PROTECT, related_name="cash_operations"
+    )
+    kind = models.CharField("operación", max_length=10, choices=CashKind.choices)
+    amount = models.BigIntegerField("monto")
+    teller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cash_operations",
+        verbose_name="cajero",
+    )
+    business_day = models.DateField("día")
+    requested_at = models.DateTimeField("registrada")
+    status = models.CharField("estado", max_length=10, choices=CashStatus.choices)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cash_operations_decided",
+        verbose_name="aprobada o rechazada por",
+    )
+    decided_at = models.DateTimeField("decidida", null=True, blank=True)
+    reason = models.CharField("motivo del rechazo", max_length=200, blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cash_operation",
+        verbose_name="asiento",
+    )
+    idempotency_key = idempotency_key_field()
+
+    class Meta:
+        verbose_name = "operación en efectivo"
+        verbose_name_plural = "operaciones en efectivo"
+        ordering = ["-requested_at", "-id"]
+        permissions = [
+            ("approve_cash", "Puede aprobar o rechazar operaciones en efectivo sobre el umbral"),
+        ]
+        indexes = [
+            models.Index(fields=["teller", "business_day"], name="products_cash_teller_day"),
+            models.Index(fields=["status"], name="products_cash_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="products_cash_amount_gt_0"),
+            # Posted rows have their entry; pending and rejected ones have none.
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["REGISTRADA", "APROBADA"], entry__isnull=False)
+                    | Q(status__in=["PENDIENTE", "RECHAZADA"], entry__isnull=True)
+                ),
+                name="products_cash_entry_iff_posted",
+            ),
+            # A decision is made by someone other than the teller who asked.
+            models.CheckConstraint(
+                condition=Q(approver__isnull=True) | ~Q(approver=models.F("teller")),
+                name="products_cash_approver_is_not_teller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} en efectivo #{self.pk}"

@@ -6,8 +6,9 @@ so running it after every deploy keeps the roles as written here.
 
 Each back-office operation has a permission of its own: ``block_product`` blocks deposit
 accounts, ``block_debitcard`` / ``block_creditcard`` block cards, ``pay_investment`` pays
-a póliza at maturity, ``cut_statement`` cuts a credit card's statement, and recording a
-card purchase needs ``add_cardpurchase``.
+a póliza at maturity, ``cut_statement`` cuts a credit card's statement, recording a
+card purchase needs ``add_cardpurchase``, and ``approve_cash`` approves or rejects cash
+at the window above the approval threshold (never one's own).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ _ACCESS_VIEW = (
     "notifications.view_message",
 )
 _COMPLAINTS_VIEW = ("support.view_complaint", "support.view_complaintevent")
+# The back office's own change history (django_admin_log), read-only for everyone
+# (members.admin.LogEntryAdmin): which staff user changed which record, and when.
+_ADMIN_LOG_VIEW = ("admin.view_logentry",)
 
 ROLES: dict[str, tuple[str, ...]] = {
     TELLER: (
@@ -51,6 +55,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "products.view_depositaccount",
         "products.cash_deposit",
         "products.cash_withdrawal",
+        "products.view_cashoperation",
     ),
     OPERATIONS: (
         "members.add_member",
@@ -66,9 +71,14 @@ ROLES: dict[str, tuple[str, ...]] = {
         "products.add_creditcard",
         "products.cut_statement",
         "products.add_cardpurchase",
+        # Cash above the approval threshold waits for a second staff member (never the
+        # teller who asked for it): enlinea/products/services.py, cash_operation_approve.
+        "products.view_cashoperation",
+        "products.approve_cash",
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
+        *_ADMIN_LOG_VIEW,
         *_COMPLAINTS_VIEW,
     ),
     SUPPORT: (
@@ -78,6 +88,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
         "access.view_securitychallenge",
+        *_ADMIN_LOG_VIEW,
         *_COMPLAINTS_VIEW,
         "support.change_complaint",
     ),

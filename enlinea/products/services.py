@@ -16,16 +16,20 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from enlinea.access.audit import audit_record
+from enlinea.access.models import AuditKind
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.models import JournalEntry, LedgerAccount, NormalSide
 from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.members.models import Member
-from enlinea.money import format_cents
+from enlinea.money import format_cents, max_amount, over_maximum_message
 from enlinea.products.card_processor import CardProcessor, card_processor
 from enlinea.products.finance import (
     add_months,
@@ -39,6 +43,9 @@ from enlinea.products.models import (
     AccountStatus,
     CardPurchase,
     CardStatus,
+    CashKind,
+    CashOperation,
+    CashStatus,
     CreditCard,
     DebitCard,
     DepositAccount,
@@ -72,6 +79,9 @@ def _positive(amount: int) -> int:
         raise TypeError("Amounts are integer cents")
     if amount <= 0:
         raise ProductError("El monto debe ser mayor a cero.")
+    if amount > max_amount():
+        # Larger amounts overflowed the database's integers (a 500); none is real.
+        raise ProductError(over_maximum_message())
     return amount
 
 
@@ -234,6 +244,235 @@ def cash_withdrawal(
         description=description or "Retiro en efectivo",
         metadata={"account": account.number},
     )
+
+
+# ---------------------------------------------------------------- cash at the window
+#
+# The teller's window goes through ``cash_operation_request``: every operation is a
+# ``CashOperation`` row. At or below ``settings.CASH_APPROVAL_THRESHOLD`` it posts at
+# once (through ``cash_deposit`` / ``cash_withdrawal``, whose key is the row's key);
+# above it, it waits PENDIENTE until another staff member with ``products.approve_cash``
+# approves it (then it posts, once) or rejects it (nothing is posted). A pending
+# withdrawal holds no funds: the balance is checked when it is asked for and again by
+# the ledger when it is approved, and the approval is refused if the money is gone.
+#
+# Each teller handles at most ``settings.CASH_TELLER_DAILY_LIMIT`` in cash per day
+# (America/Guayaquil): deposits and withdrawals count together, since the limit is
+# about the cash that passes through one teller's hands; pending operations count
+# (they were asked for) and rejected ones do not. The sum is read under a lock on the
+# teller's user row, so parallel submits of one teller are counted one after another.
+# Lock order: teller → operation row → ledger accounts (ascending, in the ledger).
+
+
+class _DailyLimitReached(Exception):
+    def __init__(self, handled: int) -> None:
+        super().__init__(handled)
+        self.handled = handled
+
+
+def _cash_post(operation: CashOperation, account: DepositAccount) -> JournalEntry:
+    service = cash_deposit if operation.kind == CashKind.DEPOSIT else cash_withdrawal
+    return service(
+        account=account, amount=operation.amount, idempotency_key=operation.idempotency_key
+    )
+
+
+def _cash_account_check(account: DepositAccount, kind: str, amount: int) -> None:
+    """Refuse at once what the ledger would refuse at approval time."""
+    if kind == CashKind.DEPOSIT:
+        if account.status == AccountStatus.BLOCKED:
+            raise ProductError("La cuenta está bloqueada: no admite depósitos.")
+        return
+    if account.status != AccountStatus.ACTIVE:
+        raise ProductError(f"La cuenta está {account.get_status_display()}: no admite retiros.")
+    available = LedgerAccount.objects.get(pk=account.ledger_account_id).available
+    if available < amount:
+        raise ProductError(
+            f"Saldo disponible insuficiente: la cuenta tiene {format_cents(max(available, 0))} "
+            f"disponibles y la operación requiere {format_cents(amount)}."
+        )
+
+
+def cash_handled_today(*, teller: Any, day: datetime.date | None = None) -> int:
+    """Cash a teller asked for on ``day`` (today by default), deposits and withdrawals
+    together, pending included and rejected left out, in cents."""
+    total = (
+        CashOperation.objects.filter(teller=teller, business_day=day or timezone.localdate())
+        .exclude(status=CashStatus.REJECTED)
+        .aggregate(total=models.Sum("amount"))["total"]
+    )
+    return total or 0
+
+
+def _lock_teller(teller: Any) -> None:
+    # The teller's own row is the one lock every cash operation of that teller takes:
+    # two parallel submits cannot both read the day's total before either adds to it.
+    users = get_user_model()._default_manager
+    list(users.select_for_update().filter(pk=teller.pk).values_list("pk", flat=True))
+
+
+def cash_operation_request(
+    *,
+    account: DepositAccount,
+    kind: str,
+    amount: int,
+    teller: Any,
+    idempotency_key: str,
+    request: Any = None,
+) -> CashOperation:
+    """Cash at the window, asked for by ``teller``: posted at once when ``amount`` is at
+    or below ``settings.CASH_APPROVAL_THRESHOLD``, otherwise left pending for another
+    staff member's approval. Refused (and audited) beyond the teller's daily limit. A
+    replay of ``idempotency_key`` returns the first operation and posts nothing."""
+    _positive(amount)
+    if kind not in CashKind.values:
+        raise ProductError("Operación en efectivo desconocida.")
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required")
+    expected = {"account_id": account.pk, "kind": kind, "amount": amount, "teller_id": teller.pk}
+
+    def earlier() -> CashOperation | None:
+        existing = CashOperation.objects.filter(idempotency_key=idempotency_key).first()
+        return None if existing is None else _same_request(existing, **expected)
+
+    if (found := earlier()) is not None:
+        return found
+    _cash_account_check(account, kind, amount)
+    limit = settings.CASH_TELLER_DAILY_LIMIT
+    today = timezone.localdate()
+    try:
+        with transaction.atomic(durable=True):
+            _lock_teller(teller)
+            if (found := earlier()) is not None:  # a parallel double submit came first
+                return found
+            handled = cash_handled_today(teller=teller, day=today)
+            if handled + amount > limit:
+                raise _DailyLimitReached(handled)
+            pending = amount > settings.CASH_APPROVAL_THRESHOLD
+            operation = CashOperation(
+                account=account,
+                kind=kind,
+                amount=amount,
+                teller=teller,
+                business_day=today,
+                requested_at=timezone.now(),
+                status=CashStatus.PENDING if pending else CashStatus.POSTED,
+                idempotency_key=idempotency_key,
+            )
+            if not pending:
+                operation.entry = _cash_post(operation, account)
+            operation.save()
+            if pending:
+                audit_record(
+                    kind=AuditKind.CASH_PENDING,
+                    request=request,
+                    user=teller,
+                    member=account.member,
+                    **_cash_detail(operation),
+                    threshold=settings.CASH_APPROVAL_THRESHOLD,
+                )
+            return operation
+    except _DailyLimitReached as reached:
+        audit_record(
+            kind=AuditKind.CASH_LIMIT_REFUSED,
+            request=request,
+            user=teller,
+            member=account.member,
+            account=account.number,
+            cash_kind=kind,
+            amount=amount,
+            handled_today=reached.handled,
+            limit=limit,
+        )
+        remaining = max(limit - reached.handled, 0)
+        raise ProductError(
+            f"El monto supera tu límite diario de efectivo de {format_cents(limit)}: hoy ya "
+            f"registraste {format_cents(reached.handled)} entre depósitos y retiros y te "
+            f"quedan {format_cents(remaining)}."
+        ) from None
+
+
+def _cash_detail(operation: CashOperation) -> dict[str, Any]:
+    return {
+        "operation": operation.pk,
+        "account": operation.account.number,
+        "cash_kind": operation.kind,
+        "amount": operation.amount,
+        "teller": operation.teller.get_username(),
+    }
+
+
+def _cash_decision(operation: CashOperation, approver: Any) -> tuple[CashOperation, Any]:
+    """Check who decides, then lock the operation's row and return it (fresh) with its
+    account. Call inside a transaction."""
+    if not approver.has_perm("products.approve_cash"):
+        raise ProductError("No tienes permiso para aprobar o rechazar operaciones en efectivo.")
+    locked = CashOperation.objects.select_for_update().get(pk=operation.pk)
+    if locked.teller_id == approver.pk:
+        raise ProductError(
+            "Otra persona del personal debe aprobar o rechazar esta operación: no puedes "
+            "decidir sobre una operación que registraste tú."
+        )
+    return locked, DepositAccount.objects.select_related("member").get(pk=locked.account_id)
+
+
+def cash_operation_approve(
+    *, operation: CashOperation, approver: Any, request: Any = None
+) -> CashOperation:
+    """Approve a pending cash operation and post it, once: a second approval (even a
+    parallel one) returns the first result. The ledger checks a withdrawal's balance
+    now; if it is short, nothing changes and the operation stays pending."""
+    with transaction.atomic(durable=True):
+        locked, account = _cash_decision(operation, approver)
+        if locked.status == CashStatus.APPROVED:
+            return locked
+        if locked.status == CashStatus.REJECTED:
+            raise ProductError("Esta operación ya fue rechazada: no se puede aprobar.")
+        if locked.status == CashStatus.POSTED:
+            raise ProductError("Esta operación no necesitaba aprobación: ya está registrada.")
+        locked.entry = _cash_post(locked, account)
+        locked.status = CashStatus.APPROVED
+        locked.approver = approver
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["entry", "status", "approver", "decided_at"])
+        audit_record(
+            kind=AuditKind.CASH_APPROVED,
+            request=request,
+            user=approver,
+            member=account.member,
+            **_cash_detail(locked),
+            entry=locked.entry_id,
+        )
+    return locked
+
+
+def cash_operation_reject(
+    *, operation: CashOperation, approver: Any, reason: str = "", request: Any = None
+) -> CashOperation:
+    """Reject a pending cash operation: nothing is posted and its amount no longer
+    counts toward the teller's daily limit. Rejecting twice returns the first result."""
+    with transaction.atomic(durable=True):
+        locked, account = _cash_decision(operation, approver)
+        if locked.status == CashStatus.REJECTED:
+            return locked
+        if locked.status != CashStatus.PENDING:
+            raise ProductError(
+                "Esta operación ya está registrada en la cuenta: no se puede rechazar."
+            )
+        locked.status = CashStatus.REJECTED
+        locked.approver = approver
+        locked.decided_at = timezone.now()
+        locked.reason = reason[:200]
+        locked.save(update_fields=["status", "approver", "decided_at", "reason"])
+        audit_record(
+            kind=AuditKind.CASH_REJECTED,
+            request=request,
+            user=approver,
+            member=account.member,
+            **_cash_detail(locked),
+            reason=locked.reason,
+        )
+    return locked
 
 
 def account_set_status(*, account: DepositAccount, status: str) -> DepositAccount:

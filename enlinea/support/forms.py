@@ -1,5 +1,10 @@
 """The manual's "Quejas y reclamos" form and the back office's status form.
 
+The manual's form lists a "Correo"; here it is the member's registered e-mail, shown
+read-only and masked (``registered_email``), never a field: a typed address would let
+anyone with a session send the cooperative's e-mail, with their own text and file
+name in it, to any inbox.
+
 Each field is checked by the same functions the services use (``services.py``,
 ``attachments.py``), so a rule lives in one place; the services check again.
 """
@@ -12,14 +17,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from enlinea.members.models import Member
-from enlinea.members.validators import normalize_email
+from enlinea.members.services import mask_email
 from enlinea.support.attachments import attachment_check, max_megabytes
 from enlinea.support.models import DETAIL_MAX_LENGTH, ComplaintProduct, ComplaintStatus
 from enlinea.support.selectors import member_product_choices
 from enlinea.support.services import (
     MSG_CONSENT,
     MSG_DETAIL_REQUIRED,
-    MSG_EMAIL_REQUIRED,
     MSG_IDENTIFICATION_REQUIRED,
     MSG_NAME_REQUIRED,
     MSG_PRODUCT,
@@ -58,13 +62,6 @@ class ComplaintForm(forms.Form):
         error_messages={"required": MSG_IDENTIFICATION_REQUIRED},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    email = forms.CharField(
-        label="Correo",
-        max_length=254,
-        help_text="Te enviaremos aquí el número de ticket y cada cambio de estado.",
-        error_messages={"required": MSG_EMAIL_REQUIRED},
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
     detail = forms.CharField(
         label="Detalle",
         help_text=f"Cuéntanos qué pasó: fechas, montos y lo que esperas que hagamos. Hasta {DETAIL_MAX_LENGTH} caracteres.",
@@ -85,12 +82,13 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         self.member = member
+        # What the template shows under "Correo": where the ticket will go.
+        self.registered_email = mask_email(member.email)
         kwargs.setdefault(
             "initial",
             {
                 "full_name": member.full_name,
                 "identification": member.identification,
-                "email": member.email,
             },
         )
         super().__init__(*args, **kwargs)
@@ -104,9 +102,6 @@ class ComplaintForm(forms.Form):
 
     def clean_identification(self) -> str:
         return identification_clean(self.cleaned_data["identification"])
-
-    def clean_email(self) -> str:
-        return normalize_email(self.cleaned_data["email"])
 
     def clean_detail(self) -> str:
         return detail_clean(self.cleaned_data["detail"])

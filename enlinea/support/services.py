@@ -22,7 +22,6 @@ from enlinea.access.models import AuditKind
 from enlinea.members.models import Member
 from enlinea.members.validators import (
     normalize_cedula,
-    normalize_email,
     normalize_names,
     normalize_pasaporte,
 )
@@ -55,7 +54,6 @@ MSG_PRODUCT_MISMATCH = "El número elegido no corresponde al producto «{product
 MSG_NAME_REQUIRED = "Ingresa tu nombre y apellido."
 MSG_NAME_INVALID = "Ingresa tu nombre y apellido, solo con letras."
 MSG_IDENTIFICATION_REQUIRED = "Ingresa tu número de cédula o pasaporte."
-MSG_EMAIL_REQUIRED = "Ingresa tu correo electrónico."
 MSG_DETAIL_REQUIRED = "Cuéntanos qué pasó: escribe el detalle de tu queja o reclamo."
 MSG_DETAIL_LENGTH = "El detalle puede tener hasta {max} caracteres; tiene {length}."
 MSG_STATUS_CHANGED = "Otra persona cambió el estado de este reclamo mientras lo revisabas; ahora está «{status}». Revisa el estado actual."
@@ -148,13 +146,15 @@ def complaint_file(
     product_reference: str,
     full_name: str,
     identification: str,
-    email: str,
     detail: str,
     attachment: File | None,
     consent: bool,
     request: HttpRequest | None = None,
 ) -> Complaint:
-    """File a complaint for ``member`` and e-mail its ticket to ``email``.
+    """File a complaint for ``member`` and e-mail its ticket to the member's registered
+    e-mail. There is no other address to give: the complaint's text and file name
+    travel in that e-mail, and a typed address would make the cooperative's mail
+    server a relay for anyone with a session.
 
     Raises ``ValidationError`` keyed by form field (Spanish messages) and writes
     nothing when any value is refused.
@@ -171,7 +171,6 @@ def complaint_file(
     identification = _collect(
         errors, "identification", lambda: identification_clean(identification)
     )
-    email = _collect(errors, "email", lambda: normalize_email(email))
     detail = _collect(errors, "detail", lambda: detail_clean(detail))
     checked: CheckedAttachment | None = None
     if attachment is not None:
@@ -191,7 +190,9 @@ def complaint_file(
                 product_reference=ref.label if ref is not None else "",
                 full_name=full_name,
                 identification=identification,
-                email=email,
+                # Where the ticket went (the registered e-mail at filing time), shown on
+                # the receipt; later notices go to the member's e-mail of that moment.
+                email=member.email,
                 detail=detail,
                 attachment=stored,
                 attachment_name=checked.original_name if checked is not None else "",
@@ -218,7 +219,7 @@ def complaint_file(
             notification_send(
                 kind="queja_recibida",
                 context={"complaint": complaint, "member": member},
-                email=complaint.email,
+                email=member.email,
                 channels=(Channel.EMAIL,),
             )
     except BaseException:
@@ -282,7 +283,8 @@ def complaint_status_change(
         notification_send(
             kind="queja_estado",
             context={"complaint": complaint, "member": complaint.member, "response": response},
-            email=complaint.email,
+            # The registered e-mail now, never an address stored with the complaint.
+            email=complaint.member.email,
             channels=(Channel.EMAIL,),
         )
     return complaint

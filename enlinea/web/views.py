@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -123,6 +125,40 @@ def components(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "web/components.html", context)
+
+
+def _way_back(request: HttpRequest) -> dict[str, Any]:
+    """Where an error page sends people: staff to the back office, a member to Mis
+    productos, anyone else to the login page. Never anything about the error itself."""
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    try:
+        back_office = reverse("admin:index")
+    except NoReverseMatch:  # a URLconf without the admin
+        back_office = ""
+    if back_office and (request.path.startswith(back_office) or (signed_in and user.is_staff)):
+        return {"staff": True, "back_url": back_office, "back_label": "Volver al back office"}
+    if signed_in:
+        return {"staff": False, "back_url": reverse("web:home"), "back_label": "Ir a Mis productos"}
+    return {
+        "staff": False,
+        "back_url": reverse("session:login"),
+        "back_label": "Ir a Iniciar Sesión",
+    }
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 in Spanish for members and staff (e.g. a teller on another role's page).
+
+    The exception's text is never shown: it may name permissions or objects."""
+    context = {"title": "No tienes permiso para ver esta página", **_way_back(request)}
+    return render(request, "web/403.html", context, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400 in Spanish: a malformed or tampered request (too many fields, a bad upload)."""
+    context = {"title": "No pudimos procesar tu solicitud", **_way_back(request)}
+    return render(request, "web/400.html", context, status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,14 +1,16 @@
 """Regístrate and Primer ingreso in a real Chromium, codes read from real e-mails.
 
 The registration is walked as a member does it, from the identification number to
-the temporary credentials in the e-mail; then the login page with those credentials
-leads into the first-login wizard, every step of it, and Paso 9 logs in with the
+the temporary credentials (the username in the e-mail, the password in the SMS); then
+the login page, showing no security image for a temporary username, leads with those
+credentials into the first-login wizard, every step of it, and Paso 9 logs in with the
 personalised username, the chosen security image and the new password.
 """
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,6 +20,7 @@ from enlinea.access.devices import DEVICE_COOKIE
 from enlinea.access.models import Consent, OnlineProfile
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, with_wrong_check_digit
+from enlinea.notifications.models import Channel, MailboxItem
 from tests.support.browser import DESKTOP, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,16 +36,39 @@ def _check_page(page, viewport) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
 
-def _credentials(smtp_server, email: str) -> tuple[str, str]:
-    message = smtp_server.wait_for(to=email)
-    assert "credenciales temporales" in message["Subject"]
+def _sms_to(phone: str, contains: str, timeout: float = 10.0) -> str:
+    """The newest SMS the simulator delivered to ``phone`` that contains ``contains``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        item = (
+            MailboxItem.objects.filter(
+                channel=Channel.SMS, recipient=phone, body__contains=contains
+            )
+            .order_by("-id")
+            .first()
+        )
+        if item is not None:
+            return item.body
+        time.sleep(0.05)
+    raise AssertionError(f"No SMS to {phone} with {contains!r} within {timeout} s")
+
+
+def _credentials(smtp_server, email: str, phone: str) -> tuple[str, str]:
+    """Point 14: the username from the real e-mail, the password from the SMS."""
+    message = smtp_server.wait_for(to=email, subject="usuario temporal")
     body = smtp_server.body(message)
     username = re.search(r"Usuario temporal: (\S+)", body).group(1)
-    password = re.search(r"Contraseña temporal: (\S+)", body).group(1)
+    assert "por SMS" in body
+    sms = _sms_to(phone, "contrasena temporal")
+    password = re.search(r"contrasena temporal de En Linea es (\S+)", sms).group(1)
+    assert password not in body
+    assert username not in sms
+    for other in smtp_server.messages:  # no e-mail at all carries the password
+        assert password not in smtp_server.body(other)
     return username, password
 
 
-def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: str):
+def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: str, phone: str):
     # Paso 1: "Regístrate" on the login page.
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Regístrate").click()
@@ -97,8 +123,9 @@ def _register(page, live_server, smtp_server, viewport, *, cedula: str, email: s
         page.get_by_text("Revisa el correo asociado a tu cuenta para completar tu acceso.")
     ).to_be_visible()
     expect(page.get_by_role("link", name="Regresar")).to_be_visible()
+    expect(page.get_by_text("la contraseña por SMS a tu celular registrado")).to_be_visible()
     _check_page(page, viewport)
-    return _credentials(smtp_server, email)
+    return _credentials(smtp_server, email, phone)
 
 
 def _log_in(page, live_server, username: str, password: str, viewport, image: str = "") -> None:
@@ -114,9 +141,29 @@ def _log_in(page, live_server, username: str, password: str, viewport, image: st
     page.get_by_role("button", name="Iniciar Sesión").click()
 
 
+def _expect_plain_temporary_step(page, username: str) -> None:
+    """Point 13: no security image for a temporary username, only the manual's step."""
+    expect(page.get_by_text(f"Usuario temporal: {username}")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Ingresa tu usuario y contraseña temporales enviados a tus medios de notificación"
+        )
+    ).to_be_visible()
+    expect(page.locator("svg.security-image")).to_have_count(0)
+    expect(page.get_by_text("¿Es tu imagen de seguridad?")).to_have_count(0)
+    expect(page.get_by_role("link", name="No es mi imagen")).to_have_count(0)
+
+
 def _first_login(page, live_server, smtp_server, viewport, *, cedula: str, email: str, temp):
-    # Paso 1: the temporary credentials lead into the wizard.
-    _log_in(page, live_server, temp["username"], temp["password"], viewport)
+    # Paso 1: the temporary credentials lead into the wizard, with no image on the way.
+    page.goto(live_server.url + "/")
+    page.get_by_label("Usuario").fill(temp["username"])
+    page.get_by_role("button", name="Continuar").click()
+    expect(page.get_by_label("Contraseña")).to_be_visible()
+    _expect_plain_temporary_step(page, temp["username"])
+    _check_page(page, viewport)
+    page.get_by_label("Contraseña").fill(temp["password"])
+    page.get_by_role("button", name="Iniciar Sesión").click()
     page.wait_for_url("**/primer-ingreso/")
     temp = temp["password"]
     expect(page.get_by_text("Personalizar un nuevo nombre de usuario.")).to_be_visible()
@@ -229,7 +276,7 @@ def test_registration_then_first_login(open_page, live_server, smtp_server, view
     page, outside = open_page(viewport)
 
     username, password = _register(
-        page, live_server, smtp_server, viewport, cedula=cedula, email=email
+        page, live_server, smtp_server, viewport, cedula=cedula, email=email, phone="0998765432"
     )
     member.refresh_from_db()
     assert member.user.username == username
@@ -271,4 +318,20 @@ def test_unknown_cedula_gets_the_neutral_message(open_page, live_server) -> None
     expect(summary).to_contain_text("No pudimos validar tus datos para el registro.")
     expect(summary).to_be_focused()
     assert_accessible(page)
+    assert outside == []
+
+
+def test_any_username_of_the_temporary_shape_gets_the_plain_step(open_page, live_server) -> None:
+    """No image, existing or not: the page tells nothing about which temporary users exist."""
+    page, outside = open_page(PHONE)
+    page.goto(live_server.url + "/")
+    page.get_by_label("Usuario").fill("tmp48213375")
+    page.get_by_role("button", name="Continuar").click()
+    expect(page.get_by_label("Contraseña")).to_be_visible()
+    _expect_plain_temporary_step(page, "tmp48213375")
+    assert_accessible(page)
+    page.get_by_label("Contraseña").fill("Cualquiera#2026")
+    page.get_by_role("button", name="Iniciar Sesión").click()
+    expect(page.get_by_role("alert")).to_contain_text("Usuario o contraseña incorrectos.")
+    _expect_plain_temporary_step(page, "tmp48213375")
     assert outside == []

@@ -22,6 +22,7 @@ from enlinea.access.models import (
 from enlinea.access.tests.cast import online_member
 from enlinea.access.tests.cast import support_staff as cast_support_staff
 from enlinea.products.roles import ROLES, SUPPORT
+from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def _url(model, action: str, *args) -> str:
 
 
 def test_support_staff_read_the_audit_log(client, support, records, socio) -> None:
-    client.force_login(support)
+    staff_login(client, support)
     listing = client.get(_url(AuditEvent, "changelist"))
     assert listing.status_code == 200
     html = listing.content.decode()
@@ -123,7 +124,7 @@ def test_support_staff_read_the_audit_log(client, support, records, socio) -> No
 
 
 def test_audit_log_filters_and_search(client, support, records, socio) -> None:
-    client.force_login(support)
+    staff_login(client, support)
     only_codes = client.get(_url(AuditEvent, "changelist"), {"kind__exact": "code_sent"})
     assert only_codes.context["cl"].result_count == 1
     found = client.get(_url(AuditEvent, "changelist"), {"q": socio.identification})
@@ -135,7 +136,7 @@ def test_audit_log_filters_and_search(client, support, records, socio) -> None:
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
 def test_every_access_record_is_visible_to_support(client, support, records, model) -> None:
-    client.force_login(support)
+    staff_login(client, support)
     assert client.get(_url(model, "changelist")).status_code == 200
     row = model.objects.first()
     assert client.get(_url(model, "change", row.pk)).status_code == 200
@@ -158,7 +159,7 @@ def test_nobody_not_even_a_superuser_adds_changes_or_deletes(admin_client, recor
 
 def test_staff_without_the_view_permission_see_nothing(client, django_user_model, records) -> None:
     staff = django_user_model.objects.create_user(username="cajero1", is_staff=True)
-    client.force_login(staff)
+    staff_login(client, staff)
     for model in ADMIN_MODELS:
         assert client.get(_url(model, "changelist")).status_code == 403
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from enlinea.access import codes, credentials, enrolment
+from enlinea.access import codes, credentials, enrolment, policy
 from enlinea.access.catalog import ConsentDocument
 from enlinea.access.codes import ChallengeError
 from enlinea.access.models import (
@@ -29,6 +29,7 @@ from enlinea.members.models import Member
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, member_data, with_wrong_check_digit
 from enlinea.notifications.models import Channel, Message
+from enlinea.notifications.services import REDACTED_BODY
 
 pytestmark = pytest.mark.django_db
 
@@ -64,14 +65,25 @@ def last_code(member: Member) -> str:
 
 
 def temporary_credentials(member: Member) -> tuple[str, str]:
-    message = (
-        Message.objects.filter(kind="credenciales_temporales", recipient=member.email)
+    """The temporary username from the e-mail and the password from the SMS (outbox)."""
+    email = (
+        Message.objects.filter(
+            kind=enrolment.KIND_TEMP_USERNAME, channel=Channel.EMAIL, recipient=member.email
+        )
         .order_by("-id")
         .first()
     )
-    assert message is not None, "no credentials e-mail"
-    username = re.search(r"Usuario temporal: (\S+)", message.body).group(1)
-    password = re.search(r"Contraseña temporal: (\S+)", message.body).group(1)
+    assert email is not None, "no temporary username e-mail"
+    sms = (
+        Message.objects.filter(
+            kind=enrolment.KIND_TEMP_PASSWORD, channel=Channel.SMS, recipient=member.mobile_phone
+        )
+        .order_by("-id")
+        .first()
+    )
+    assert sms is not None, "no temporary password SMS"
+    username = re.search(r"Usuario temporal: (\S+)", email.body).group(1)
+    password = re.search(r"contrasena temporal de En Linea es (\S+)", sms.body).group(1)
     return username, password
 
 
@@ -213,7 +225,7 @@ def test_code_is_not_sent_without_both_consents() -> None:
 # ---------------------------------------------------------------- registration result
 
 
-def test_registration_creates_temporary_credentials_and_emails_them(settings) -> None:
+def test_registration_creates_temporary_credentials_and_sends_them(settings) -> None:
     member = new_member()
     before = timezone.now()
     done, _ = register(member)
@@ -226,25 +238,91 @@ def test_registration_creates_temporary_credentials_and_emails_them(settings) ->
     assert username == user.username
     assert user.check_password(password)
     password_validation.validate_password(password, user)  # satisfies the policy
-    assert password not in Message.objects.get(kind="credenciales_temporales").subject
     profile = OnlineProfile.objects.get(user=user)
     assert profile.temporary
     hours = settings.ACCESS_TEMP_CREDENTIALS_HOURS
     assert before + timedelta(hours=hours) <= profile.temporary_expires_at
     assert profile.temporary_expires_at <= timezone.now() + timedelta(hours=hours)
     assert AuditEvent.objects.filter(kind=AuditKind.REGISTERED, member=member, user=user).exists()
-    # The password goes by e-mail only; the SMS only says where to look.
-    sms = Message.objects.get(channel=Channel.SMS, kind="credenciales_enviadas")
-    assert password not in sms.body
-    assert not Message.objects.filter(channel=Channel.SMS, body__contains=password).exists()
 
 
-def test_credentials_email_is_plain_text_not_html_escaped(monkeypatch) -> None:
+def test_temporary_username_and_password_never_travel_together(settings) -> None:
+    """Point 14: the username by e-mail, the password by SMS (the default channel)."""
+    assert settings.ACCESS_TEMP_PASSWORD_CHANNEL == "sms"
+    member = new_member()
+    register(member)
+    username, password = temporary_credentials(member)
+    emails = Message.objects.filter(channel=Channel.EMAIL, recipient=member.email)
+    assert emails.filter(body__contains=username).exists()
+    assert not emails.filter(body__contains=password).exists()
+    assert not emails.filter(subject__contains=password).exists()
+    sms = Message.objects.filter(channel=Channel.SMS, recipient=member.mobile_phone)
+    assert sms.filter(body__contains=password).exists()
+    assert not sms.filter(body__contains=username).exists()
+    # The password SMS replaces the "look in your mailbox" one.
+    assert not sms.filter(kind="credenciales_enviadas").exists()
+
+
+def test_temporary_password_by_email_goes_in_a_second_email(settings) -> None:
+    settings.ACCESS_TEMP_PASSWORD_CHANNEL = "email"
+    member = new_member()
+    register(member)
+    member.refresh_from_db()
+    username = member.user.username
+    by_email = Message.objects.filter(channel=Channel.EMAIL, recipient=member.email)
+    name_mail = by_email.get(kind=enrolment.KIND_TEMP_USERNAME)
+    password_mail = by_email.get(kind=enrolment.KIND_TEMP_PASSWORD)
+    password = re.search(r"Contraseña temporal: (\S+)", password_mail.body).group(1)
+    assert member.user.check_password(password)
+    assert password not in name_mail.body
+    assert username not in password_mail.body
+    assert "otro correo" in name_mail.body
+    sms = Message.objects.filter(channel=Channel.SMS, recipient=member.mobile_phone)
+    assert set(sms.values_list("kind", flat=True)) == {"codigo_seguridad", "credenciales_enviadas"}
+    assert not sms.filter(body__contains=password).exists()
+
+
+def test_credentials_email_names_the_minimum_and_the_date_as_the_manual(settings) -> None:
+    settings.ACCESS_QUESTIONS_MIN_SETUP = 4
+    member = new_member()
+    done, _ = register(member)
+    body = Message.objects.get(kind=enrolment.KIND_TEMP_USERNAME).body
+    assert "responder mínimo 4 preguntas de seguridad" in body
+    local = timezone.localtime(done.expires_at)
+    months = [f"{m}." for m in ("ene", "feb", "mar", "abr", "may", "jun")]
+    months += [f"{m}." for m in ("jul", "ago", "sep", "oct", "nov", "dic")]
+    shown = f"{local.day:02d}/{months[local.month - 1]}/{local.year} {local:%H:%M}"
+    assert f"vencen en 24 horas, el {shown}." in body
+    assert shown in Message.objects.get(kind=enrolment.KIND_TEMP_PASSWORD).body
+
+
+def test_both_halves_are_redacted_from_the_outbox_once_delivered(
+    settings, django_capture_on_commit_callbacks
+) -> None:
+    member = new_member()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(member)
+    for kind in (enrolment.KIND_TEMP_USERNAME, enrolment.KIND_TEMP_PASSWORD):
+        message = Message.objects.get(kind=kind)
+        assert message.status == Message.Status.SENT
+        assert message.body == REDACTED_BODY
+        assert message.html_body == ""
+    member.refresh_from_db()
+    assert not Message.objects.filter(body__contains=member.user.username).exists()
+
+
+def test_credentials_messages_are_plain_text_not_html_escaped(monkeypatch) -> None:
     monkeypatch.setattr(enrolment, "temporary_password", lambda user=None: "Kq&Rt#x7y8z<w")
     member = new_member(first_names="Ana O'Brien")
     register(member)
     assert temporary_credentials(member)[1] == "Kq&Rt#x7y8z<w"
-    assert "&amp;" not in Message.objects.get(kind="credenciales_temporales").body
+    assert "&amp;" not in Message.objects.get(kind=enrolment.KIND_TEMP_USERNAME).body
+    assert "O'Brien" in Message.objects.get(kind=enrolment.KIND_TEMP_USERNAME).body
+
+
+def test_temporary_usernames_have_the_shape_no_member_may_choose() -> None:
+    for _ in range(20):
+        assert policy.is_temporary_username(enrolment.temporary_username())
 
 
 def test_temporary_password_always_satisfies_the_policy(settings) -> None:
@@ -384,25 +462,63 @@ def temp_user():
 )
 def test_username_rules(temp_user, typed: str, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        enrolment.setup_username_clean(user=temp_user, username=typed)
+        enrolment.setup_username_clean(user=temp_user, username=typed, request=web_request())
     assert caught.value.messages == [message]
 
 
 def test_username_equal_to_the_cedula_is_refused(temp_user) -> None:
     with pytest.raises(ValidationError) as caught:
-        enrolment.setup_username_clean(user=temp_user, username=temp_user.member.identification)
+        enrolment.setup_username_clean(
+            user=temp_user, username=temp_user.member.identification, request=web_request()
+        )
     assert caught.value.messages == ["El usuario debe ser distinto a tu número de cédula."]
 
 
 def test_username_taken_by_someone_else_is_refused(temp_user) -> None:
     online_member(username="andres2026")
     with pytest.raises(ValidationError) as caught:
-        enrolment.setup_username_clean(user=temp_user, username="andres2026")
+        enrolment.setup_username_clean(user=temp_user, username="andres2026", request=web_request())
     assert caught.value.messages == ["Ese nombre de usuario no está disponible. Prueba con otro."]
 
 
+MSG_TEMPORARY_SHAPE = (
+    "El usuario no puede ser «tmp» seguido solo de números: así son los usuarios "
+    "temporales. Elige otro, por ejemplo usuario01."
+)
+
+
+@pytest.mark.parametrize("typed", ["tmp12345678", "tmp00000", "tmp123456789012"])
+def test_username_of_the_temporary_shape_cannot_be_chosen(temp_user, typed: str) -> None:
+    """Point 13: the login treats that shape as temporary, so no member may have it."""
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_username_clean(user=temp_user, username=typed, request=web_request())
+    assert caught.value.messages == [MSG_TEMPORARY_SHAPE]
+
+
+def test_the_temporary_username_itself_cannot_be_kept(temp_user) -> None:
+    with pytest.raises(ValidationError) as caught:
+        enrolment.setup_username_clean(
+            user=temp_user, username=temp_user.username, request=web_request()
+        )
+    assert caught.value.messages == [MSG_TEMPORARY_SHAPE]
+
+
+def test_usernames_that_only_start_with_tmp_are_allowed(temp_user) -> None:
+    assert (
+        enrolment.setup_username_clean(user=temp_user, username="tmpista01", request=web_request())
+        == "tmpista01"
+    )
+    assert (
+        enrolment.setup_username_clean(user=temp_user, username="tomas1234", request=web_request())
+        == "tomas1234"
+    )
+
+
 def test_valid_username_is_accepted(temp_user) -> None:
-    assert enrolment.setup_username_clean(user=temp_user, username="usuario01") == "usuario01"
+    assert (
+        enrolment.setup_username_clean(user=temp_user, username="usuario01", request=web_request())
+        == "usuario01"
+    )
 
 
 def test_username_indications_include_the_cedula_rule() -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -256,6 +257,67 @@ def test_data_consent_sends_no_code_over_the_code_limit(client, settings) -> Non
 def test_logged_in_member_is_sent_home_from_registration(client) -> None:
     client.force_login(online_member().user)
     assert client.get(reverse("enrol:register")).url == reverse("web:home")
+
+
+def test_registration_done_says_where_each_half_arrives(client) -> None:
+    member = new_member()
+    _register_until_code(client, member)
+    client.post(reverse("enrol:register_code"), {"code": last_code(member)})
+    page = _text(client.get(reverse("enrol:register_done")))
+    assert "el usuario a tu correo y la contraseña por SMS a tu celular registrado" in page
+
+
+# ---------------------------------------------------------------- Primer ingreso: login
+
+
+def _password_page(client, username: str) -> str:
+    client.post(reverse("session:login"), {"username": username})
+    return _main(client.get(reverse("session:password")))
+
+
+PLAIN_STEP = (
+    "Ingresa tu usuario y contraseña temporales enviados a tus medios de notificación "
+    "y presiona «Iniciar Sesión»."
+)
+
+
+def test_a_temporary_username_gets_the_plain_step_without_an_image(client) -> None:
+    """Point 13: a new member has no security image; she is not shown a stranger's."""
+    member = registered_member()
+    username, password = temporary_credentials(member)
+    page = _password_page(client, username)
+    assert PLAIN_STEP in page
+    assert f"Usuario temporal: <strong>{username}</strong>" in page
+    assert 'class="security-image"' not in page
+    assert "¿Es tu imagen de seguridad?" not in page
+    assert "No es mi imagen" not in page
+    response = client.post(reverse("session:password"), {"password": password})
+    assert response["Location"] == reverse("enrol:setup")
+
+
+def test_every_username_of_the_temporary_shape_gets_the_same_plain_step(client) -> None:
+    """Existing or not, the page is the same: it tells nothing about who registered."""
+    member = registered_member()
+    username = member.user.username
+    unknown = "tmp" + f"{(int(username[3:]) + 1) % 10**8:08d}"
+    pages = [_password_page(c, name) for c, name in ((client, username), (Client(), unknown))]
+    pages = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", p) for p in pages]
+    assert pages[0].replace(username, "X") == pages[1].replace(unknown, "X")
+    assert PLAIN_STEP in pages[1]
+    # A wrong password is refused alike.
+    answers = []
+    for c in (client, Client()):
+        c.post(reverse("session:login"), {"username": username if c is client else unknown})
+        answers.append(_text(c.post(reverse("session:password"), {"password": "Otra#Clave2026"})))
+    for answer in answers:
+        assert "Usuario o contraseña incorrectos." in answer
+        assert PLAIN_STEP in answer
+
+
+def test_other_usernames_still_get_an_image(client) -> None:
+    page = _password_page(client, "tmpista01")
+    assert 'class="security-image"' in page
+    assert "¿Es tu imagen de seguridad?" in page
 
 
 # ---------------------------------------------------------------- Primer ingreso

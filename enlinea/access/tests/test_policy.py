@@ -15,7 +15,7 @@ from enlinea.access.tests.cast import online_member
 
 SPECIALS = "$@#%!*?&"
 MSG_LENGTH = "La contraseña debe tener entre 10 y 15 caracteres."
-MSG_COMMON = "Esa contraseña es demasiado común: elige una que no sea fácil de adivinar."
+MSG_COMMON = policy.MSG_TOO_COMMON
 
 
 def _password_errors(password: str, user=None) -> list[str]:

@@ -10,7 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from enlinea.access import credentials, recovery
-from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile
+from enlinea.access.models import (
+    AuditEvent,
+    AuditKind,
+    OnlineProfile,
+    RecoveryAttempt,
+    SecurityChallenge,
+)
 from enlinea.access.tests.profile_support import (
     ANSWERS,
     NEW_PASSWORD,
@@ -97,6 +103,7 @@ def test_recovery_sets_the_new_password_and_unlocks_a_locked_access(socio) -> No
     assert AuditEvent.objects.filter(kind=AuditKind.UNLOCKED, user=socio.user).exists()
     assert elsewhere.get(reverse("profile:questions")).status_code == 302  # sessions ended
     # The success page is shown once; the attempt is over.
+    assert RecoveryAttempt.objects.get(member=socio).ended_at is not None
     assert client.get(reverse("profile:recover_done"))["Location"] == reverse("profile:recover")
     assert client.get(reverse("profile:recover_password"))["Location"] == reverse("profile:recover")
 
@@ -173,6 +180,85 @@ def test_wrong_answers_count_and_the_third_ends_the_attempt(socio) -> None:
     assert client.get(reverse("profile:recover_questions"))["Location"] == reverse(
         "profile:recover"
     )
+
+
+def test_a_stale_copy_of_the_session_does_not_buy_more_wrong_answers(socio) -> None:
+    """The count is the attempt's row, not the session: a parallel request that saves
+    the session it read earlier (a lost update) cannot give the tries back."""
+    client = Client()
+    _start(client, socio)
+    before = dict(client.session[RECOVERY])
+    wrong = {question: "incorrecta" for question in _asked(client)}
+    _answer(client, wrong)
+    _answer(client, wrong)
+    stale = client.session
+    stale[RECOVERY] = before
+    stale.save()
+    last = _answer(client, wrong)
+    assert last["Location"] == reverse("profile:recover")
+    assert "Las respuestas no coincidieron 3 veces" in text(client.get(last["Location"]))
+    attempt = RecoveryAttempt.objects.get(member=socio)
+    assert attempt.wrong_sets == 3
+    assert attempt.ended_at is not None
+
+
+def test_an_ended_attempt_checks_no_answers_not_even_right_ones(socio) -> None:
+    token = recovery.recovery_attempt_start(member=socio)
+    wrong = {"comida": "incorrecta", "deporte": "incorrecta"}
+    right = {"comida": ANSWERS["comida"], "deporte": ANSWERS["deporte"]}
+    outcomes = [
+        recovery.recovery_answers_check(member=socio, token=token, answers=wrong) for _ in range(3)
+    ]
+    assert [(o.ok, o.left, o.ended) for o in outcomes] == [
+        (False, 2, False),
+        (False, 1, False),
+        (False, 0, True),
+    ]
+    refused = recovery.recovery_answers_check(member=socio, token=token, answers=right)
+    assert (refused.ok, refused.ended) == (False, True)
+    assert AuditEvent.objects.filter(kind=AuditKind.RECOVERY_FAILED).count() == 3
+    # A token of another member's attempt, or none at all, opens nothing either.
+    other = enrolled_member("mariaperez1")
+    theirs = recovery.recovery_attempt_start(member=other)
+    for member, attempt in [(socio, theirs), (socio, "inventado"), (other, token)]:
+        outcome = recovery.recovery_answers_check(member=member, token=attempt, answers=right)
+        assert (outcome.ok, outcome.ended) == (False, True)
+    fresh = recovery.recovery_attempt_start(member=socio)
+    assert recovery.recovery_answers_check(member=socio, token=fresh, answers=right).ok
+
+
+def test_answers_are_rate_limited_per_member_across_attempts_and_addresses(socio, settings) -> None:
+    settings.ACCESS_RATE_RECOVERY_ANSWERS_MEMBER = "2/h"
+    first = Client(REMOTE_ADDR="10.0.0.1")
+    _start(first, socio)
+    wrong = {question: "incorrecta" for question in _asked(first)}
+    for _ in range(2):
+        assert _answer(first, wrong).status_code == 400
+    # A new attempt from another address: still this member's answers.
+    second = Client(REMOTE_ADDR="10.0.0.2")
+    _start(second, socio)
+    response = _answer(second)  # even the right answers
+    assert response.status_code == 429
+    assert "Hiciste demasiados intentos seguidos" in text(response)
+    assert not SecurityChallenge.objects.filter(member=socio).exists()
+    assert AuditEvent.objects.filter(
+        kind=AuditKind.RATE_LIMITED, detail__group="recovery-answers"
+    ).exists()
+    # The refused try was not counted against the attempt.
+    assert RecoveryAttempt.objects.filter(member=socio, wrong_sets=0).count() == 1
+
+
+def test_answers_are_rate_limited_per_ip_across_members(socio, settings) -> None:
+    settings.ACCESS_RATE_RECOVERY_ANSWERS_IP = "2/h"
+    other = enrolled_member("mariaperez1")
+    client = Client(REMOTE_ADDR="10.0.0.7")
+    _start(client, socio)
+    wrong = {question: "incorrecta" for question in _asked(client)}
+    for _ in range(2):
+        assert _answer(client, wrong).status_code == 400
+    _start(client, other, username="mariaperez1")
+    assert _answer(client).status_code == 429
+    assert not SecurityChallenge.objects.exists()
 
 
 def test_blank_recovery_answers_are_asked_for(socio) -> None:

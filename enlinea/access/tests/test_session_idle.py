@@ -12,6 +12,7 @@ from django.urls import reverse
 from enlinea.access import credentials
 from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.access.session import SESSION_ACTIVITY
+from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +149,7 @@ def test_a_back_office_session_ends_after_its_own_idle_limit(
     client: Client, django_user_model, settings
 ) -> None:
     staff = django_user_model.objects.create_superuser("jefa", password="Operaciones#2026")
-    client.force_login(staff)
+    staff_login(client, staff)
     client.get(reverse("admin:index"))  # starts the activity clock
     _idle_for(client, settings.ACCESS_IDLE_TIMEOUT_SECONDS + 60)  # past a member's limit
     assert client.get(reverse("admin:index")).status_code == 200

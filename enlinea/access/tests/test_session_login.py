@@ -185,14 +185,98 @@ def test_a_locked_member_is_refused_even_with_the_right_password(
     client.cookies[DEVICE_COOKIE] = "no-importa"
     response = _login_steps(client, "andreslopez", MEMBER_PASSWORD)
     assert response.status_code == 200
-    assert "Tu acceso está bloqueado" in response.content.decode()
+    body = response.content.decode()
+    # Who knows the password is told the access is locked, and how to unlock it.
+    assert "Tu acceso está bloqueado" in body
+    assert "Cómo desbloquear tu acceso" in body
     assert "_auth_user_id" not in client.session
-    # Tries on a locked access are not counted any more.
-    _password(client, "Incorrecta#1")
-    assert OnlineProfile.objects.get(user=member).failed_logins == 0
+    assert not AuditEvent.objects.filter(kind=AuditKind.LOGIN).exists()
+    profile = OnlineProfile.objects.get(user=member)
+    assert (profile.failed_logins, profile.is_locked) == (0, True)  # the right one counts nothing
     assert AuditEvent.objects.filter(
         kind=AuditKind.LOGIN_FAILED, user=member, detail__reason="locked"
     ).exists()
+
+
+def _said(body: str) -> str:
+    """Which of the password step's answers the page gives."""
+    found = [
+        name
+        for name, message in [
+            ("invalid", session.MSG_INVALID),
+            ("last try", session.MSG_LAST_TRY),
+            ("locked", session.MSG_LOCKED),
+        ]
+        if message in body
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _answers(client: Client, username: str, tries: int) -> list[tuple[int, str, bool]]:
+    """What ``tries`` wrong passwords get from a fresh session: status, answer, lock help."""
+    _username(client, username)
+    answers = []
+    for _ in range(tries):
+        response = _password(client, "Incorrecta#1")
+        body = response.content.decode()
+        answers.append((response.status_code, _said(body), "Cómo desbloquear" in body))
+    return answers
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        OnlineProfile.LockReason.SELF,
+        OnlineProfile.LockReason.STAFF,
+        OnlineProfile.LockReason.FAILURES,
+    ],
+)
+def test_a_locked_member_answers_a_wrong_password_like_an_unknown_username(
+    member, reason, settings
+) -> None:
+    """A stranger trying passwords cannot tell a locked access from a name nobody has."""
+    settings.ACCESS_RATE_LOGIN_IP = "100/m"
+    settings.ACCESS_RATE_LOGIN_USER = "100/m"
+    if reason == OnlineProfile.LockReason.FAILURES:
+        # Both names saw five failures first: the member's locked the access.
+        _answers(Client(), "andreslopez", 5)
+        _answers(Client(), "nadie1234", 5)
+    else:
+        credentials.access_lock(user=member, reason=reason)
+    assert OnlineProfile.objects.get(user=member).is_locked
+    locked = _answers(Client(), "andreslopez", 6)
+    unknown = _answers(Client(), "nadie1234", 6)
+    assert locked == unknown
+    if reason == OnlineProfile.LockReason.FAILURES:
+        assert locked == [(200, "locked", True)] * 6
+    else:
+        # The usual warning on the fourth try, the lock message from the fifth.
+        assert (
+            locked
+            == [(200, "invalid", False)] * 3
+            + [(200, "last try", False)]
+            + [(200, "locked", True)] * 2
+        )
+    profile = OnlineProfile.objects.get(user=member)
+    assert profile.lock_reason == reason  # a locked access stays locked the same way
+    assert profile.failed_logins == 5  # counted up to the limit, no further
+    # No second lock notice for an access already locked.
+    assert Message.objects.filter(kind="acceso_bloqueado", channel=Channel.EMAIL).count() == 1
+
+
+def test_the_right_password_ends_the_run_of_failures_even_before_the_device_code(
+    client: Client, member
+) -> None:
+    for _ in range(4):
+        credentials.login_failure_record(user=member)
+    response = _login_steps(client, "andreslopez", MEMBER_PASSWORD)
+    assert response["Location"] == reverse("session:device")  # not logged in yet
+    assert OnlineProfile.objects.get(user=member).failed_logins == 0
+    # So a wrong try right after it (another browser, say) does not lock the member.
+    _login_steps(Client(), "andreslopez", "Incorrecta#1")
+    profile = OnlineProfile.objects.get(user=member)
+    assert (profile.failed_logins, profile.is_locked) == (1, False)
 
 
 def test_an_unknown_username_warns_and_locks_like_a_real_one(client: Client) -> None:

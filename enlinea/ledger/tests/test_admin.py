@@ -13,6 +13,7 @@ from enlinea.members.services import member_create
 from enlinea.members.tests.support import member_data
 from enlinea.products.roles import OPERATIONS, SUPPORT, TELLER, roles_ensure
 from enlinea.products.services import account_open, cash_deposit
+from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def staff(client, django_user_model):
                 username=role.lower(), password="Progreso#2026-x", is_staff=True
             )
             user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
+        staff_login(client, user)
         return client
 
     return _login

@@ -7,6 +7,7 @@ from enlinea.members import admin as members_admin
 from enlinea.members.models import Member
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, member_data
+from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,7 @@ def staff_client(client, django_user_model):
     superuser = django_user_model.objects.create_superuser(
         username="tesoreria", email="tesoreria@example.com", password="Progreso#2026-admin"
     )
-    client.force_login(superuser)
-    return client
+    return staff_login(client, superuser)
 
 
 def form_data(**overrides: object) -> dict[str, object]:
@@ -90,15 +90,15 @@ def test_admin_add_creates_the_member_through_the_service(staff_client, monkeypa
 def test_admin_change_updates_contact_through_the_service_and_keeps_identity(
     staff_client, monkeypatch
 ) -> None:
-    from enlinea.members.services import member_update_contact
+    from enlinea.members.services import member_contact_change
 
     calls = []
 
     def spy(**kwargs):
         calls.append(kwargs)
-        return member_update_contact(**kwargs)
+        return member_contact_change(**kwargs)
 
-    monkeypatch.setattr(members_admin, "member_update_contact", spy)
+    monkeypatch.setattr(members_admin, "member_contact_change", spy)
     member = member_create(**member_data())
     url = reverse("admin:members_member_change", args=[member.pk])
     response = staff_client.post(
@@ -107,6 +107,7 @@ def test_admin_change_updates_contact_through_the_service_and_keeps_identity(
             "email": "Nuevo@Correo.ec",
             "mobile_phone": "099 888 7766",
             "address": "Loja",
+            "contact_reason": "Solicitud del socio en agencia",
             "identification": "0000000000",
             "first_names": "OTRO",
         },
@@ -157,4 +158,9 @@ def test_admin_add_and_change_pages_show_spanish_labels(staff_client) -> None:
     change_page = staff_client.get(reverse("admin:members_member_change", args=[member.pk]))
     assert change_page.status_code == 200
     assert member.identification in change_page.text
-    assert set(change_page.context["adminform"].form.fields) == {"email", "mobile_phone", "address"}
+    assert set(change_page.context["adminform"].form.fields) == {
+        "email",
+        "mobile_phone",
+        "contact_reason",
+        "address",
+    }

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from enlinea.members.models import Member
-from enlinea.members.services import member_create, member_update_contact
+from enlinea.members.services import member_address_change, member_contact_change, member_create
 from enlinea.members.tests.support import make_cedula, make_natural_ruc, member_data
 
 pytestmark = pytest.mark.django_db
@@ -117,46 +117,57 @@ def test_member_create_accepts_a_minor() -> None:
     assert member.birth_date == birth_date
 
 
-def test_member_update_contact_changes_only_given_fields() -> None:
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_user(username="operaciones1", is_staff=True)
+
+
+def test_member_contact_change_changes_only_given_fields(staff) -> None:
     member = member_create(**member_data(address="Quito"))
-    updated = member_update_contact(member=member, mobile_phone="+593 98 765 4321")
+    updated = member_contact_change(
+        member=member, mobile_phone="+593 98 765 4321", changed_by=staff
+    )
     assert updated is member
     member.refresh_from_db()
     assert member.mobile_phone == "0987654321"
     assert member.email == "andres.lopez@example.com"
     assert member.address == "Quito"
 
-    member_update_contact(member=member, email=" Nuevo@Correo.EC ", address="  Cuenca ")
+    member_contact_change(member=member, email=" Nuevo@Correo.EC ", changed_by=staff)
     member.refresh_from_db()
     assert member.email == "nuevo@correo.ec"
-    assert member.address == "Cuenca"
     assert member.mobile_phone == "0987654321"
 
 
-def test_member_update_contact_can_clear_the_address() -> None:
+def test_member_address_change_can_change_and_clear_the_address() -> None:
     member = member_create(**member_data(address="Quito"))
-    member_update_contact(member=member, address="")
+    member_address_change(member=member, address="  Cuenca ")
+    member.refresh_from_db()
+    assert member.address == "Cuenca"
+    member_address_change(member=member, address="")
     member.refresh_from_db()
     assert member.address == ""
+    assert member.contact_changed_at is None  # an address is not a contact channel
 
 
-def test_member_update_contact_refuses_invalid_values_and_changes_nothing() -> None:
+def test_member_contact_change_refuses_invalid_values_and_changes_nothing(staff) -> None:
     member = member_create(**member_data())
     with pytest.raises(ValidationError) as excinfo:
-        member_update_contact(member=member, email="x@", mobile_phone="12345")
+        member_contact_change(member=member, email="x@", mobile_phone="12345", changed_by=staff)
     assert set(excinfo.value.message_dict) == {"email", "mobile_phone"}
     member.refresh_from_db()
     assert member.email == "andres.lopez@example.com"
     assert member.mobile_phone == "0991234567"
+    assert member.contact_changed_at is None
 
 
-def test_member_update_contact_works_for_a_member_whose_birth_date_has_aged_past_the_limit() -> (
-    None
-):
+def test_member_contact_change_works_for_a_member_whose_birth_date_has_aged_past_the_limit(
+    staff,
+) -> None:
     member = member_create(**member_data())
     very_old = timezone.localdate() - datetime.timedelta(days=125 * 366)
     Member.objects.filter(pk=member.pk).update(birth_date=very_old)
-    member_update_contact(member=member, email="familia@example.com")
+    member_contact_change(member=member, email="familia@example.com", changed_by=staff)
     member.refresh_from_db()
     assert member.email == "familia@example.com"
 

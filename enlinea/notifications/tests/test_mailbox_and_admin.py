@@ -8,6 +8,7 @@ from django.urls import reverse
 from enlinea.access.tests.cast import support_staff as cast_support_staff
 from enlinea.notifications.models import Channel, MailboxItem, Message
 from enlinea.notifications.services import MAX_ATTEMPTS, notification_send
+from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def support_staff(db):
 
 
 def test_staff_see_the_envelope_but_never_the_body(client, support_staff, failed_email) -> None:
-    client.force_login(support_staff)
+    staff_login(client, support_staff)
     listing = client.get(reverse("admin:notifications_message_changelist"))
     assert listing.status_code == 200
     assert "andres.lopez@example.com" in listing.content.decode()
@@ -118,7 +119,7 @@ def test_staff_retry_action_requeues_and_delivers_a_failed_message(
     client, support_staff, failed_email, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.EMAIL_BACKEND = "enlinea.notifications.backends.MailboxEmailBackend"
-    client.force_login(support_staff)
+    staff_login(client, support_staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:notifications_message_changelist"),

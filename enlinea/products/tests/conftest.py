@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from enlinea.ledger.services import chart_ensure
 from enlinea.members.services import member_create
@@ -9,6 +10,7 @@ from enlinea.members.tests.support import member_data
 from enlinea.products.roles import roles_ensure
 from enlinea.products.services import account_open, cash_deposit
 from enlinea.products.tests.support import STAFF_PASSWORD
+from enlinea.staff.testing import staff_login
 
 
 @pytest.fixture
@@ -40,7 +42,22 @@ def login(client, django_user_model):
                 username=f"staff-{role.lower()}", password=STAFF_PASSWORD, is_staff=True
             )
             user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
-        return client
+        return staff_login(client, user)
 
     return _login
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """Another staff member of a role, logged in on a client of their own:
+    ``staff(OPERATIONS, "supervisora")`` returns ``(client, user)``."""
+    roles_ensure()
+
+    def _staff(role: str, username: str) -> tuple[Client, object]:
+        user = django_user_model.objects.create_user(
+            username=username, password=STAFF_PASSWORD, is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return staff_login(Client(), user), user
+
+    return _staff

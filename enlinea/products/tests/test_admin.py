@@ -71,13 +71,13 @@ def test_teller_deposits_and_withdraws_and_the_balance_moves_by_exactly_that(log
 
 def test_cash_deposit_view_calls_the_service(login, savings, monkeypatch) -> None:
     calls = []
-    real = products_admin.cash_deposit
+    real = products_admin.cash_operation_request
 
     def spy(**kwargs):
         calls.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(products_admin, "cash_deposit", spy)
+    monkeypatch.setattr(products_admin, "cash_operation_request", spy)
     client = login(TELLER)
     deposit_url = url("depositaccount_cash_deposit", savings.pk)
     key = fresh_key(client, deposit_url)
@@ -86,7 +86,9 @@ def test_cash_deposit_view_calls_the_service(login, savings, monkeypatch) -> Non
 
     assert len(calls) == 1
     assert calls[0]["amount"] == 1_000
+    assert calls[0]["kind"] == "deposit"
     assert calls[0]["account"].pk == savings.pk
+    assert calls[0]["teller"].username == "staff-cajero"
     assert calls[0]["idempotency_key"] == f"backoffice:cash_deposit:{key}"
 
 

@@ -17,6 +17,7 @@ from enlinea.products.services import (
     investment_open,
 )
 from enlinea.products.tests.support import STAFF_PASSWORD, balance, run_action, url
+from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_a_user_who_may_only_see_cards_is_offered_no_block(
         username="solo-lectura", password=STAFF_PASSWORD, is_staff=True
     )
     viewer.user_permissions.add(Permission.objects.get(codename="view_creditcard"))
-    client.force_login(viewer)
+    staff_login(client, viewer)
     card = cards["creditcard"]
 
     assert actions_offered(client, "creditcard") == set()
@@ -190,7 +191,7 @@ def test_the_permissions_these_operations_used_to_borrow_no_longer_allow_them(
             ],
         )
     )
-    client.force_login(user)
+    staff_login(client, user)
 
     assert actions_offered(client, "creditcard") == set()
     assert actions_offered(client, "investment") == set()

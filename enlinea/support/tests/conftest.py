@@ -100,7 +100,6 @@ def complaint_data(**overrides: object) -> dict[str, object]:
         "product_reference": "",
         "full_name": "Andres David Lopez Maya",
         "identification": "",
-        "email": "andres.lopez@example.com",
         "detail": "El cajero automático no me entregó el dinero pero sí lo debitó.",
         "attachment": None,
         "consent": True,

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from enlinea.notifications.models import Message
 from enlinea.products.roles import roles_ensure
+from enlinea.staff.testing import staff_login
 from enlinea.support.models import Complaint, ComplaintStatus
 from enlinea.support.services import complaint_file
 from enlinea.support.tests.conftest import complaint_data, upload
@@ -66,7 +67,7 @@ def test_setup_roles_keeps_the_complaint_permissions(staff) -> None:
 
 
 def test_support_sees_the_queue_and_searches_by_ticket_and_cedula(client, staff, complaint):
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
     page = client.get(CHANGELIST)
     assert page.status_code == 200
     assert complaint.ticket in page.content.decode()
@@ -81,7 +82,7 @@ def test_queue_filters_by_status_and_product(client, staff, complaint, socio) ->
     other = complaint_file(
         member=socio, **complaint_data(identification=socio.identification, product="otro")
     )
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
 
     by_product = client.get(CHANGELIST, {"product__exact": "otro"}).content.decode()
     assert other.ticket in by_product
@@ -92,7 +93,7 @@ def test_queue_filters_by_status_and_product(client, staff, complaint, socio) ->
 
 def test_support_changes_the_status_and_the_member_is_emailed(client, staff, complaint) -> None:
     agent = staff("Soporte")
-    client.force_login(agent)
+    staff_login(client, agent)
     detail = client.get(change_url(complaint)).content.decode()
     assert f'href="{status_url(complaint)}"' in detail
     assert f'href="{attachment_url(complaint)}"' in detail
@@ -123,7 +124,7 @@ def test_support_changes_the_status_and_the_member_is_emailed(client, staff, com
 
 
 def test_closing_without_a_response_shows_the_error(client, staff, complaint) -> None:
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
     client.post(status_url(complaint), {"expected_status": "RECIBIDO", "status": "EN_GESTION"})
 
     response = client.post(
@@ -136,7 +137,7 @@ def test_closing_without_a_response_shows_the_error(client, staff, complaint) ->
 
 
 def test_a_final_status_offers_no_change(client, staff, complaint) -> None:
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
     client.post(
         status_url(complaint),
         {"expected_status": "RECIBIDO", "status": "RECHAZADO", "response": "Duplicado."},
@@ -147,7 +148,7 @@ def test_a_final_status_offers_no_change(client, staff, complaint) -> None:
 
 
 def test_nothing_is_added_edited_or_deleted_in_the_admin(client, staff, complaint) -> None:
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
     page = client.get(change_url(complaint)).content.decode()
     assert 'name="_save"' not in page
     assert client.get(reverse("admin:support_complaint_add")).status_code == 403
@@ -161,7 +162,7 @@ def test_nothing_is_added_edited_or_deleted_in_the_admin(client, staff, complain
 
 
 def test_operations_may_look_but_not_change(client, staff, complaint) -> None:
-    client.force_login(staff("Operaciones"))
+    staff_login(client, staff("Operaciones"))
     assert client.get(CHANGELIST).status_code == 200
     detail = client.get(change_url(complaint)).content.decode()
     assert f'href="{status_url(complaint)}"' not in detail
@@ -176,7 +177,7 @@ def test_operations_may_look_but_not_change(client, staff, complaint) -> None:
 
 
 def test_tellers_do_not_see_the_queue(client, staff, complaint) -> None:
-    client.force_login(staff("Cajero"))
+    staff_login(client, staff("Cajero"))
     assert client.get(CHANGELIST).status_code == 403
     assert client.get(change_url(complaint)).status_code == 403
     assert client.get(status_url(complaint)).status_code == 403
@@ -192,7 +193,7 @@ def test_members_cannot_reach_the_back_office(member_client, complaint) -> None:
 
 
 def test_attachment_downloads_as_an_attachment_with_nosniff(client, staff, complaint) -> None:
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
     response = client.get(attachment_url(complaint))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == pdf_bytes()
@@ -206,5 +207,5 @@ def test_attachment_downloads_as_an_attachment_with_nosniff(client, staff, compl
 
 def test_a_complaint_without_attachment_has_nothing_to_download(client, staff, socio) -> None:
     plain = complaint_file(member=socio, **complaint_data(identification=socio.identification))
-    client.force_login(staff("Soporte"))
+    staff_login(client, staff("Soporte"))
     assert client.get(attachment_url(plain)).status_code == 404

@@ -82,3 +82,64 @@ def test_the_demo_member_has_finished_the_first_login_and_maria_can_register():
     assert Consent.objects.filter(member__user=profile.user).count() == 2
     maria = Member.objects.get(identification="1700001025")
     assert maria.user is None
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_staff_user_per_role_idempotently() -> None:
+    from pathlib import Path
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from enlinea.access.policy import validate_username
+    from enlinea.demo.staff import DEMO_ROLE_USERS
+    from enlinea.products.roles import ROLES
+
+    User = get_user_model()
+    call_command("seed_demo")
+    first = {u.username: u.pk for u in User.objects.filter(is_staff=True)}
+    call_command("seed_demo")  # idempotent: no new users, same rows
+    assert {u.username: u.pk for u in User.objects.filter(is_staff=True)} == first
+
+    assert {demo.role for demo in DEMO_ROLE_USERS} == set(ROLES)
+    serve = (Path(__file__).resolve().parents[3] / "scripts" / "serve").read_text()
+    assert "el primer ingreso pide registrar una app autenticadora" in serve
+    for demo in DEMO_ROLE_USERS:
+        user = User.objects.get(username=demo.username)
+        assert user.is_staff
+        assert user.is_active
+        assert not user.is_superuser
+        assert [g.name for g in user.groups.all()] == [demo.role]
+        assert user.check_password(demo.password)
+        assert user.password.startswith("argon2")
+        validate_password(demo.password, user)  # a strong password by the site's own rules
+        # No socio can ever choose this username, so seeding never makes a socio staff.
+        with pytest.raises(ValidationError):
+            validate_username(demo.username)
+        # `make run` prints each login.
+        assert demo.username in serve
+        assert demo.password in serve
+
+
+@pytest.mark.django_db
+def test_seed_demo_puts_a_drifted_role_user_back_in_its_group_and_keeps_its_password() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from enlinea.demo.staff import DEMO_ROLE_USERS
+    from enlinea.products.roles import OPERATIONS, TELLER
+
+    call_command("seed_demo")
+    teller = get_user_model().objects.get(username=DEMO_ROLE_USERS[0].username)
+    assert DEMO_ROLE_USERS[0].role == TELLER
+    teller.set_password("Cambiada#20261")
+    teller.is_superuser = True
+    teller.save()
+    teller.groups.set([Group.objects.get(name=OPERATIONS)])
+
+    call_command("seed_demo")
+    teller.refresh_from_db()
+    assert not teller.is_superuser
+    assert [g.name for g in teller.groups.all()] == [TELLER]
+    assert teller.check_password("Cambiada#20261")

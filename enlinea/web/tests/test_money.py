@@ -51,17 +51,14 @@ def test_parse_amount_accepts_what_members_paste(text: str, cents: int) -> None:
         ("", "Ingresa un monto."),
         ("-5", "Ingresa un monto mayor a cero."),
         ("abc", "Ingresa un monto válido, por ejemplo 1,255.02."),
-        ("1.234", None),
-        ("12.345", None),
         ("1,2,3", "Ingresa un monto válido, por ejemplo 1,255.02."),
-        ("10.001", None),
         ("1e5", "Ingresa un monto válido, por ejemplo 1,255.02."),
+        ("١٢٣", "Ingresa un monto válido, por ejemplo 1,255.02."),
+        ("1\n2", "Ingresa un monto válido, por ejemplo 1,255.02."),
+        ("12.5\n0", "Ingresa un monto válido, por ejemplo 1,255.02."),
     ],
 )
-def test_parse_amount_refuses_unreadable_amounts(text: str, message: str | None) -> None:
-    if message is None:
-        # Three digits after a single dot read as thousands, never as three decimals.
-        assert parse_amount(text) == int(text.replace(".", "")) * 100
-        return
-    with pytest.raises(AmountError, match=message):
+def test_parse_amount_refuses_unreadable_amounts(text: str, message: str) -> None:
+    with pytest.raises(AmountError) as refused:
         parse_amount(text)
+    assert str(refused.value) == message

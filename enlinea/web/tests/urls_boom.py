@@ -1,11 +1,12 @@
-"""A URLconf with a view that fails, to see the 500 page a member would get."""
+"""A URLconf with views that fail, to see the error pages a member or staff would get."""
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from enlinea.urls import handler404, handler500
+from enlinea.urls import handler400, handler403, handler404, handler500
 from enlinea.urls import urlpatterns as site_patterns
 
 
@@ -13,5 +14,18 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("secreto interno")
 
 
-urlpatterns = [path("boom/", boom), *site_patterns]
-__all__ = ["handler404", "handler500", "urlpatterns"]
+def forbidden(request: HttpRequest) -> HttpResponse:
+    raise PermissionDenied("permiso interno products.view_loan")
+
+
+def bad(request: HttpRequest) -> HttpResponse:
+    raise BadRequest("detalle interno del formulario")
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("prohibido/", forbidden),
+    path("mal/", bad),
+    *site_patterns,
+]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
