@@ -140,6 +140,10 @@ try:
     # "Primer ingreso" and Perfil's username availability check, per member (all their
     # sessions): each answer tells whether a name exists, so it is not a free oracle.
     ACCESS_RATE_USERNAME_CHECK = env.str("ACCESS_RATE_USERNAME_CHECK", "10/h", validate=_RATE)
+    # The same check per session too: a burst of names from one browser waits sooner.
+    ACCESS_RATE_USERNAME_CHECK_SESSION = env.str(
+        "ACCESS_RATE_USERNAME_CHECK_SESSION", "5/10m", validate=_RATE
+    )
     # The reverse proxies in front of the app (IPs or CIDR networks, comma-separated).
     # Only a request whose peer (REMOTE_ADDR) is one of them has its X-Forwarded-For
     # read; the client is its right-most address that is not a proxy. Empty: the peer
@@ -149,6 +153,13 @@ try:
     SUPPORT_MAX_ATTACHMENT_MB = env.int("SUPPORT_MAX_ATTACHMENT_MB", 5, validate=Range(1, 50))
     SUPPORT_RATE_COMPLAINT_MEMBER = env.str("SUPPORT_RATE_COMPLAINT_MEMBER", "5/h")
     SUPPORT_CALL_CENTER_HOURS = env.str("SUPPORT_CALL_CENTER_HOURS", "")
+    # Consulta de movimientos (manual: "Fecha mínimo de consulta 30 día(s)", "Fecha máximo
+    # de consulta 365 día(s)"): "Personalizado" proposes the last MIN_DAYS days, and no
+    # query reaches further back than MAX_DAYS days before today. enlinea/position/views/accounts.py.
+    POSITION_MOVEMENTS_MIN_DAYS = env.int("POSITION_MOVEMENTS_MIN_DAYS", 30, validate=Range(1, 366))
+    POSITION_MOVEMENTS_MAX_DAYS = env.int(
+        "POSITION_MOVEMENTS_MAX_DAYS", 365, validate=Range(1, 3660)
+    )
 except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
     _fail(exc)
 
@@ -218,6 +229,7 @@ INSTALLED_APPS = [
     "enlinea.products",
     "enlinea.notifications",
     "enlinea.support",
+    "enlinea.position",
     "enlinea.staff",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("enlinea.access.urls_enrolment")),
     path("", include("enlinea.access.urls_profile")),
     path("soporte/", include("enlinea.support.urls")),
+    path("posicion/", include("enlinea.position.urls")),
 ]
 
 handler400 = "enlinea.web.views.bad_request"

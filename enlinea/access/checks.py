@@ -1,5 +1,6 @@
-"""Start-up checks: the consent versions members accept must have their text, and the
-demonstration tools never run behind HTTPS (a production deployment).
+"""Start-up checks: the consent versions members accept must have their text, the
+demonstration tools never run behind HTTPS (a production deployment), and a
+deployment behind HTTPS names its reverse proxies.
 
 Errors stop every ``manage.py`` command that runs the system checks (``runserver``,
 ``migrate``, ``check``, ``check --deploy``). A WSGI server does not run them, so
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -56,6 +57,29 @@ def demo_mode_not_in_production(app_configs: Any = None, **kwargs: Any) -> list[
             hint="Quita DEMO_MODE (o ponlo en false) en producción; para una demostración "
             "local usa HTTPS=false.",
             id="access.E003",
+        )
+    ]
+
+
+@register(Tags.security)
+def https_names_its_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``HTTPS=true`` means TLS ends at a reverse proxy (``SECURE_PROXY_SSL_HEADER`` reads
+    its ``X-Forwarded-Proto``). Without ``TRUSTED_PROXIES`` the proxy's address is taken
+    as every client's: the per-IP rate limits then count all members together (one
+    attacker can make everybody wait) and the audit, devices and consents record the
+    proxy instead of the member (access.W001). A Warning: a deployment can still start,
+    e.g. while the proxy's address is being found out."""
+    if not settings.HTTPS or settings.TRUSTED_PROXIES:
+        return []
+    return [
+        Warning(
+            "HTTPS=true sin TRUSTED_PROXIES: detrás del proxy inverso todos los clientes "
+            "llegan con la misma dirección IP, así que los límites por IP se comparten "
+            "entre todos los socios y la auditoría, los dispositivos y los consentimientos "
+            "registran la IP del proxy.",
+            hint="Pon en TRUSTED_PROXIES la IP o red CIDR del proxy inverso (separadas por "
+            "comas), por ejemplo TRUSTED_PROXIES=10.0.0.5.",
+            id="access.W001",
         )
     ]
 

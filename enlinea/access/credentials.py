@@ -230,19 +230,14 @@ def username_check(*, username: str, user: Any, request: HttpRequest) -> str:
     """``username_clean`` for a name the member typed (Primer ingreso, Perfil).
 
     Each answer tells whether a name exists, so a name that passes the policy costs one
-    try of ``ACCESS_RATE_USERNAME_CHECK`` per member (all of their sessions together);
+    try of ``ACCESS_RATE_USERNAME_CHECK_SESSION`` per session and one of
+    ``ACCESS_RATE_USERNAME_CHECK`` per member (all of their sessions together);
     over it the answer is the rate-limit message (code ``rate_limited``) and nothing is
     looked up. Each lookup is audited (``USERNAME_CHECKED``) with the outcome and the
     name masked plus a keyed digest, so repeated probing of one name can be followed.
     """
     value = _username_policy(username=username, user=user)  # the rules cost nothing
-    if rate_limited(
-        request,
-        group="username-check",
-        rate_setting="ACCESS_RATE_USERNAME_CHECK",
-        account=f"user:{user.pk}",
-        user=user,
-    ):
+    if _username_check_limited(request=request, user=user):
         raise ValidationError(MSG_RATE_LIMITED, code="rate_limited")
     try:
         _username_available(value=value, user=user)
@@ -252,6 +247,32 @@ def username_check(*, username: str, user: Any, request: HttpRequest) -> str:
         raise
     _username_check_audit(request=request, user=user, value=value, outcome="available")
     return value
+
+
+def _username_check_limited(*, request: HttpRequest, user: Any) -> bool:
+    """Over the limit per session (``ACCESS_RATE_USERNAME_CHECK_SESSION``, a burst in one
+    browser) or per member (``ACCESS_RATE_USERNAME_CHECK``, all of their sessions)?
+
+    Both counters move on every check that gets this far. A request without a session
+    (a service called outside a web request) has only the member's counter; the pages
+    that ask always have one, since the member is logged in.
+    """
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    by_session = bool(session_key) and rate_limited(
+        request,
+        group="username-check",
+        rate_setting="ACCESS_RATE_USERNAME_CHECK_SESSION",
+        account=f"session:{session_key}",
+        user=user,
+    )
+    by_member = rate_limited(
+        request,
+        group="username-check",
+        rate_setting="ACCESS_RATE_USERNAME_CHECK",
+        account=f"user:{user.pk}",
+        user=user,
+    )
+    return by_session or by_member
 
 
 def _username_check_audit(*, request: HttpRequest, user: Any, value: str, outcome: str) -> None:

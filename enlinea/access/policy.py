@@ -322,7 +322,8 @@ class SimilarityValidator(password_validation.UserAttributeSimilarityValidator):
         return MSG_TOO_SIMILAR
 
     def get_help_text(self) -> str:
-        return "No uses tu nombre, tu cédula, tu correo ni tu usuario en la contraseña."
+        # The manual's line before it already names the username and the cédula.
+        return "Tampoco uses tus nombres, tus apellidos ni tu correo."
 
 
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):

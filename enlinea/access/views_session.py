@@ -21,6 +21,9 @@ from enlinea.access.codes import ChallengeError
 from enlinea.access.forms_enrolment import DeviceForm
 from enlinea.access.forms_session import CodeForm, PasswordForm, UsernameForm
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_count, rate_limited
+from enlinea.members.models import Member
+from enlinea.members.selectors import contact_cooling_off_message
+from enlinea.members.services import member_contact_cooling_off_refuse
 
 RATE_LIMITED = 429
 
@@ -103,13 +106,16 @@ def login_password(request: HttpRequest) -> HttpResponse:
             outcome = session.password_check(
                 request=request, username=username, password=form.cleaned_data["password"]
             )
-            if outcome.ok:
+            if outcome.ok and _new_device_in_cooling_off(request, outcome.user):
+                form.add_error(None, contact_cooling_off_message())
+            elif outcome.ok:
                 return _after_password(request, outcome.user, temporary=outcome.temporary)
-            _count_failed_password(request, username=username)
-            if outcome.locked or outcome.temporary_expired:
-                form.add_error(None, outcome.message)
             else:
-                form.add_error("password", outcome.message)
+                _count_failed_password(request, username=username)
+                if outcome.locked or outcome.temporary_expired:
+                    form.add_error(None, outcome.message)
+                else:
+                    form.add_error("password", outcome.message)
     # Empty for the temporary username shape: the plain "Primer ingreso" step.
     image = session.login_image(username=username)
     context = {
@@ -124,6 +130,19 @@ def login_password(request: HttpRequest) -> HttpResponse:
         "temporary_hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
     }
     return render(request, "access/session/password.html", context, status=status)
+
+
+def _new_device_in_cooling_off(request: HttpRequest, user: Any) -> bool:
+    """A right password from a browser that is not a registered device, within the
+    contact cooling-off (MEMBERS_CONTACT_COOLING_OFF_HOURS): the device's code would go
+    to the e-mail and mobile that just changed, so whoever changed them could pass the
+    second factor. Refused (audited CONTACT_COOLING_OFF, flow "login_device") like
+    Regístrate and recovery; registered devices log in as usual. Only said after the
+    right password, so it tells a stranger nothing."""
+    member = Member.objects.filter(user_id=user.pk).first()
+    if member is None or devices.device_for_request(user=user, request=request) is not None:
+        return False
+    return member_contact_cooling_off_refuse(member=member, flow="login_device", request=request)
 
 
 def _after_password(request: HttpRequest, user: Any, *, temporary: bool) -> HttpResponse:

@@ -5,8 +5,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 
 from enlinea.ledger.admin import ReadOnlyMixin
 from enlinea.members.models import MSG_DUPLICATE_IDENTIFICATION, Member
@@ -43,8 +46,8 @@ class MemberAdminForm(forms.ModelForm):
         help_text=(
             "Obligatorio si cambias el correo o el celular, p. ej. «Solicitud del socio en "
             "agencia, cédula verificada». Avisaremos al correo y celular anteriores y, "
-            "durante el periodo de enfriamiento, el socio no podrá registrarse ni "
-            "recuperar su contraseña en línea."
+            "durante el periodo de enfriamiento, el socio no podrá registrarse, "
+            "recuperar su contraseña ni ingresar desde un dispositivo nuevo."
         ),
     )
 
@@ -213,3 +216,46 @@ class LogEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description="cambio")
     def what(self, obj: LogEntry) -> str:
         return obj.get_change_message()
+
+
+_User = get_user_model()
+if admin.site.is_registered(_User):
+    admin.site.unregister(_User)
+
+
+@admin.register(_User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin, with a member's online-banking user read-only for everyone.
+
+    A member's password, username, e-mail and flags change only through their own
+    flows (Primer ingreso, Perfil, recovery: audited, the member notified); here a
+    superuser could otherwise set a member's password silently and, with a contact
+    change, log in as them. Staff users are managed here as before.
+    """
+
+    @staticmethod
+    def _is_member_user(obj: Any) -> bool:
+        return obj is not None and Member.objects.filter(user_id=obj.pk).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self._is_member_user(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self._is_member_user(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        # Bulk delete would reach member users past has_delete_permission(obj).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if self._is_member_user(self.get_object(request, unquote(id))):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)

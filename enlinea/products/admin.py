@@ -378,10 +378,11 @@ class DepositAccountAdmin(ProductAdmin):
                 )
                 self.message_user(
                     request,
-                    f"{title} de {money(amount)} en la cuenta {account.number}: supera "
-                    f"{money(settings.CASH_APPROVAL_THRESHOLD)} y queda pendiente hasta que "
-                    "otra persona autorizada del personal lo apruebe. No se registra en la "
-                    "cuenta hasta la aprobación"
+                    f"Pendiente de aprobación: {title.lower()} de {money(amount)} en la "
+                    f"cuenta {account.number} (operación #{cash.pk}). Supera "
+                    f"{money(settings.CASH_APPROVAL_THRESHOLD)}: otra persona autorizada del "
+                    "personal debe aprobarlo en «Operaciones en efectivo». No se registra en "
+                    "la cuenta hasta la aprobación"
                     f"{'.' if deposit else ': no entregues el efectivo antes.'}",
                     messages.WARNING,
                 )

@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from enlinea.ledger.errors import LedgerError
@@ -135,8 +136,34 @@ class ServiceForm(forms.Form):
         return f"backoffice:{operation}:{self.cleaned_data['idempotency_key']}"
 
 
+class _Autocomplete(AutocompleteSelect):
+    """The admin's autocomplete chooser, drawn again after a refusal without looking up
+    a posted value that is no id of the model.
+
+    Django's widget queries the posted value to show it as selected; an id no database
+    integer can hold (``99999999999999999999``) or no number at all (``abc``) made that
+    query fail and the page answer 500 instead of the field's error.
+    """
+
+    def optgroups(self, name: str, value: list[Any], attr: dict | None = None) -> list:
+        return super().optgroups(name, [v for v in value if self._is_id(v)], attr)
+
+    def _is_id(self, value: Any) -> bool:
+        pk = self.field.remote_field.model._meta.pk
+        try:
+            low, high = connections[self.db or DEFAULT_DB_ALIAS].ops.integer_field_range(
+                pk.get_internal_type()
+            )
+        except KeyError:  # not an integer key: nothing to guard
+            return True
+        text = str(value)
+        if not (text.isascii() and text.isdigit()):
+            return False
+        return (low is None or int(text) >= low) and (high is None or int(text) <= high)
+
+
 def _autocomplete(model: type, field: str) -> AutocompleteSelect:
-    return AutocompleteSelect(model._meta.get_field(field), admin.site)
+    return _Autocomplete(model._meta.get_field(field), admin.site)
 
 
 def _member_field(model: type, field: str = "member") -> forms.ModelChoiceField:

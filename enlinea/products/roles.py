@@ -8,7 +8,8 @@ Each back-office operation has a permission of its own: ``block_product`` blocks
 accounts, ``block_debitcard`` / ``block_creditcard`` block cards, ``pay_investment`` pays
 a póliza at maturity, ``cut_statement`` cuts a credit card's statement, recording a
 card purchase needs ``add_cardpurchase``, and ``approve_cash`` approves or rejects cash
-at the window above the approval threshold (never one's own).
+at the window above the approval threshold (never one's own); ``staff.unlock_staffaccess``
+lifts another staff member's back-office lock (Operaciones, the supervisor).
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         # teller who asked for it): enlinea/products/services.py, cash_operation_approve.
         "products.view_cashoperation",
         "products.approve_cash",
+        # The supervisor lifts a colleague's back-office lock (never their own, never a
+        # superuser's; audited): enlinea/staff/services.py, staff_unlock. Resetting a
+        # second factor stays with superusers (with a known password it hands over the
+        # account), as does unlocking a superuser.
+        "staff.view_staffaccess",
+        "staff.unlock_staffaccess",
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,

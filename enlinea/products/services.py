@@ -30,6 +30,7 @@ from enlinea.ledger.models import JournalEntry, LedgerAccount, NormalSide
 from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.members.models import Member
 from enlinea.money import format_cents, max_amount, over_maximum_message
+from enlinea.notifications.services import member_notify
 from enlinea.products.card_processor import CardProcessor, card_processor
 from enlinea.products.finance import (
     add_months,
@@ -362,6 +363,8 @@ def cash_operation_request(
             if not pending:
                 operation.entry = _cash_post(operation, account)
             operation.save()
+            if not pending:
+                _cash_notify(operation, account, when=operation.requested_at)
             if pending:
                 audit_record(
                     kind=AuditKind.CASH_PENDING,
@@ -390,6 +393,28 @@ def cash_operation_request(
             f"registraste {format_cents(reached.handled)} entre depósitos y retiros y te "
             f"quedan {format_cents(remaining)}."
         ) from None
+
+
+# The member hears of every cash movement on their account (e-mail and SMS), in the
+# transaction that posts it: at once for small cash, on approval for large cash. A
+# pending or rejected operation moved no money, so it sends nothing.
+_CASH_NOTICE = {CashKind.DEPOSIT: "deposito_efectivo", CashKind.WITHDRAWAL: "retiro_efectivo"}
+
+
+def _cash_notify(
+    operation: CashOperation, account: DepositAccount, *, when: datetime.datetime
+) -> None:
+    member_notify(
+        member=account.member,
+        kind=_CASH_NOTICE[operation.kind],
+        context={
+            "amount": format_cents(operation.amount),
+            "account_kind": account.get_kind_display(),
+            "last_digits": account.number[-4:],
+            "operation": operation.pk,
+            "when": when,
+        },
+    )
 
 
 def _cash_detail(operation: CashOperation) -> dict[str, Any]:
@@ -435,6 +460,7 @@ def cash_operation_approve(
         locked.approver = approver
         locked.decided_at = timezone.now()
         locked.save(update_fields=["entry", "status", "approver", "decided_at"])
+        _cash_notify(locked, account, when=locked.decided_at)
         audit_record(
             kind=AuditKind.CASH_APPROVED,
             request=request,

@@ -78,11 +78,10 @@ class StaffAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
         for access in queryset.select_related("user"):
             try:
                 done += services.staff_unlock(actor=request.user, user=access.user, request=request)
-            except PermissionDenied:
-                self.message_user(
-                    request, "No puedes desbloquear tu propio acceso.", messages.ERROR
-                )
-        self.message_user(request, f"Accesos desbloqueados: {done}.", messages.SUCCESS)
+            except PermissionDenied as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+        if done:
+            self.message_user(request, f"Accesos desbloqueados: {done}.", messages.SUCCESS)
 
     @admin.action(
         description="Reiniciar el segundo factor (el próximo ingreso activa una nueva app)",
@@ -96,8 +95,7 @@ class StaffAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
                     actor=request.user, user=access.user, request=request
                 )
                 done += 1
-            except PermissionDenied:
-                self.message_user(
-                    request, "No puedes reiniciar tu propio segundo factor.", messages.ERROR
-                )
-        self.message_user(request, f"Segundos factores reiniciados: {done}.", messages.SUCCESS)
+            except PermissionDenied as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+        if done:
+            self.message_user(request, f"Segundos factores reiniciados: {done}.", messages.SUCCESS)

@@ -59,6 +59,11 @@ MSG_CODE_INVALID = (
     "ahora tu aplicación de autenticación, o uno de tus códigos de recuperación."
 )
 MSG_PENDING_GONE = "Por tu seguridad, vuelve a ingresar tu usuario y contraseña."
+MSG_CODE_THROTTLED = (
+    "Espera unos segundos antes de escribir el código: por tu seguridad, después de un "
+    "código equivocado hay que esperar un poco más cada vez."
+)
+THROTTLED = "throttled"
 
 
 # ---------------------------------------------------------------- lock and counter
@@ -249,6 +254,12 @@ def _device_verify(user: Any, code: str) -> tuple[Device | None, str]:
         return None, "malformed"
     if device is None:
         return None, factor
+    # django-otp waits longer after each wrong code and refuses every code, even the
+    # right one, until the wait is over: that refusal is no guess, so it must not
+    # count towards the lock nor tell the person their right code was wrong.
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return None, THROTTLED
     return django_otp.verify_token(user, device.persistent_id, token), factor
 
 
@@ -257,6 +268,10 @@ class CodeCheck:
     device: Device | None
     factor: str = ""
     locked: bool = False
+
+    @property
+    def throttled(self) -> bool:
+        return self.factor == THROTTLED
 
 
 def staff_code_verify(*, request: HttpRequest, user: Any, code: str) -> CodeCheck:
@@ -273,6 +288,11 @@ def staff_code_verify(*, request: HttpRequest, user: Any, code: str) -> CodeChec
             )
             return CodeCheck(device=None, locked=True)
         device, factor = _device_verify(user, code)
+        if factor == THROTTLED:
+            audit_record(
+                kind=AuditKind.STAFF_OTP_FAILED, request=request, user=user, reason=THROTTLED
+            )
+            return CodeCheck(device=None, factor=factor)
         if device is None:
             _failure_record(
                 access=access,
@@ -331,6 +351,7 @@ class Enrolment:
     device: TOTPDevice | None
     recovery_codes: list[str]
     locked: bool = False
+    throttled: bool = False
 
 
 def staff_enrolment_confirm(*, request: HttpRequest, user: Any, code: str) -> Enrolment:
@@ -351,6 +372,11 @@ def staff_enrolment_confirm(*, request: HttpRequest, user: Any, code: str) -> En
             .first()
         )
         typed = recovery_code_normalize(code)
+        if device is not None and not device.verify_is_allowed()[0]:
+            audit_record(
+                kind=AuditKind.STAFF_OTP_FAILED, request=request, user=user, reason=THROTTLED
+            )
+            return Enrolment(device=None, recovery_codes=[], throttled=True)
         if device is None or not device.verify_token(typed):
             _failure_record(
                 access=access,
@@ -381,7 +407,11 @@ def staff_unlock(*, actor: Any, user: Any, request: HttpRequest | None = None) -
     ``actor`` is None for the operator's ``manage.py staff_unlock``.
     """
     if actor is not None and actor.pk == user.pk:
-        raise PermissionDenied("Nadie desbloquea su propio acceso.")
+        raise PermissionDenied("No puedes desbloquear tu propio acceso.")
+    if actor is not None and user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied(
+            f"Solo un superusuario puede desbloquear el acceso de {user.get_username()}."
+        )
     with transaction.atomic():
         access = _access_locked_for_update(user)
         if not access.is_locked:
@@ -405,7 +435,11 @@ def staff_second_factor_reset(*, actor: Any, user: Any, request: HttpRequest | N
     own; it is recorded as STAFF_UNLOCKED with ``reason="second_factor_reset"``.
     """
     if actor.pk == user.pk:
-        raise PermissionDenied("Nadie reinicia su propio segundo factor.")
+        raise PermissionDenied("No puedes reiniciar tu propio segundo factor.")
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied(
+            f"Solo un superusuario puede reiniciar el segundo factor de {user.get_username()}."
+        )
     with transaction.atomic():
         _access_locked_for_update(user)
         TOTPDevice.objects.filter(user=user).delete()

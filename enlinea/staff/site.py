@@ -48,5 +48,8 @@ class StaffAdminSite(admin.AdminSite):
         return [
             path("login/codigo/", views.login_code, name="staff_code"),
             path("login/activar/", views.login_enrol, name="staff_enrol"),
+            # Before the admin's own logout/, which only a verified session reaches: this
+            # one also ends a login still waiting for its second factor.
+            path("logout/", views.logout, name="logout"),
             *super().get_urls(),
         ]

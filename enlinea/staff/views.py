@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.staff import services
@@ -126,7 +126,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 return redirect(_after_login(pending))
             if check.locked:
                 return _locked(request)
-            form.add_error("code", services.MSG_CODE_INVALID)
+            form.add_error(
+                "code",
+                services.MSG_CODE_THROTTLED if check.throttled else services.MSG_CODE_INVALID,
+            )
     context = _context(request, title="Código de verificación", form=form)
     return render(request, "staff/code.html", context, status=status)
 
@@ -174,7 +177,10 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
                 return render(request, "staff/recovery_codes.html", context)
             if enrolment.locked:
                 return _locked(request)
-            form.add_error("code", services.MSG_CODE_INVALID)
+            form.add_error(
+                "code",
+                services.MSG_CODE_THROTTLED if enrolment.throttled else services.MSG_CODE_INVALID,
+            )
     device = services.staff_enrolment_device(user=pending.user)
     context = _context(
         request,
@@ -185,3 +191,20 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         username=pending.user.get_username(),
     )
     return render(request, "staff/enrol.html", context, status=status)
+
+
+@never_cache
+@csrf_protect
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """Cerrar sesión, and «Ingresar con otro usuario» between the two steps.
+
+    The admin's own logout is behind ``has_permission``: a session that has passed only
+    the password step (or a locked account's session) was sent to the index with its
+    pending login intact, ready for a code for ten more minutes. Here the pending login
+    always ends, and any signed-in session is closed (audited by the site's logout).
+    """
+    services.staff_pending_end(request)
+    if request.user.is_authenticated:
+        return admin.site.logout(request)
+    return redirect("admin:login")

@@ -111,7 +111,7 @@ def test_new_device_asks_for_the_emailed_code_and_can_be_registered(
     body = smtp_server.body(notice)
     assert "Navegador: Chromium" in body
     assert "IP: 127.0.0.1" in body
-    assert re.search(r"Fecha: \d\d/\d\d/\d{4} \d\d:\d\d", body)
+    assert re.search(r"Fecha: \d\d/[a-z]{3}\./\d{4} \d\d:\d\d", body)
     assert "Mi laptop personal" in body
 
     # The next login from this browser needs no code.

@@ -30,12 +30,12 @@ def _password_step(page, live_server, password: str = PASSWORD) -> None:
     expect(page).to_have_url(re.compile(r"/backoffice/login/"))
     page.get_by_label("Usuario").fill("jefa")
     page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("button", name="Ingresar", exact=True).click()
 
 
 def _code_step(page, code: str) -> None:
     page.get_by_label("Código de verificación").fill(code)
-    page.get_by_role("button", name="Ingresar").click()
+    page.get_by_role("button", name="Ingresar", exact=True).click()
 
 
 def _log_out(page) -> None:
@@ -110,3 +110,32 @@ def test_staff_wrong_code_is_refused_and_a_recovery_code_works_once(
     _code_step(page, recovery[0])  # spent
     expect(page.get_by_text("El código de verificación no es correcto o ya caducó")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/backoffice/login/codigo/$"))
+
+
+def test_ingresar_con_otro_usuario_ends_the_half_done_login(
+    open_page, live_server, jefa, django_user_model
+) -> None:
+    """Between the password and the code, «Ingresar con otro usuario» really starts over:
+    the pending login is gone, so coming back to the code page asks for the password."""
+    from enlinea.staff.testing import staff_totp_device
+
+    staff_totp_device(jefa)
+    page, outside = open_page(DESKTOP)
+    _password_step(page, live_server)
+    expect(page).to_have_url(re.compile(r"/backoffice/login/codigo/$"))
+    link = page.get_by_role("button", name="Ingresar con otro usuario")
+    box = link.bounding_box()
+    assert box is not None
+    assert box["height"] >= 24
+    link.click()
+
+    expect(page).to_have_url(re.compile(r"/backoffice/login/$"))
+    expect(page.get_by_label("Usuario")).to_be_visible()
+    page.goto(live_server.url + "/backoffice/login/codigo/")
+    expect(page).to_have_url(re.compile(r"/backoffice/login/$"))
+    expect(
+        page.get_by_text("Por tu seguridad, vuelve a ingresar tu usuario y contraseña.")
+    ).to_be_visible()
+    assert_accessible(page)
+    assert not AuditEvent.objects.filter(kind=AuditKind.STAFF_LOGIN, user=jefa).exists()
+    assert outside == []

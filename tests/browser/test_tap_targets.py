@@ -339,3 +339,45 @@ def test_soporte_cards_and_forms(open_page, live_server, login, member) -> None:
         page.goto(live_server.url + path)
         check_targets(page)
     assert outside == []
+
+
+def test_links_in_tables_on_a_wide_screen(
+    open_page, live_server, login, member, settings, tmp_path
+) -> None:
+    """On a wide screen the lists are tables: the ticket of «Mis quejas y reclamos» and
+    the mailbox's subjects, alone in their cells, were 19 px high."""
+    from enlinea.members.models import Member
+    from enlinea.notifications.models import Channel, MailboxItem
+    from enlinea.support.services import complaint_file
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    socio = Member.objects.get(user=member)
+    complaint = complaint_file(
+        member=socio,
+        product="cuentas",
+        product_reference="",
+        full_name=socio.full_name,
+        identification=socio.identification,
+        detail="El cajero automático debitó $ 20.00 y no entregó el dinero.",
+        attachment=None,
+        consent=True,
+    )
+    page, outside = open_page(DESKTOP)
+    login(page)
+    page.goto(live_server.url + "/soporte/quejas/")
+    expect(page.get_by_role("link", name=complaint.ticket)).to_be_visible()
+    check_targets(page)
+
+    settings.DEMO_MODE = True
+    MailboxItem.objects.create(
+        channel=Channel.EMAIL,
+        recipient=socio.email,
+        subject="Tu código de seguridad de Cooprogreso En Línea",
+        body="Tu código es 123456.",
+    )
+    page.goto(live_server.url + "/dev/buzon/")
+    expect(
+        page.get_by_role("link", name="Tu código de seguridad de Cooprogreso En Línea")
+    ).to_be_visible()
+    check_targets(page)
+    assert outside == []

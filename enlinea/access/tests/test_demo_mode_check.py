@@ -14,10 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.checks import run_checks
+from django.core.checks import WARNING, run_checks
 from django.core.exceptions import ImproperlyConfigured
 
-from enlinea.access.checks import demo_mode_not_in_production, startup_refuse
+from enlinea.access.checks import (
+    demo_mode_not_in_production,
+    https_names_its_proxies,
+    startup_refuse,
+)
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
@@ -87,3 +91,44 @@ def test_a_production_start_without_demo_mode_is_not_refused(tmp_path: Path) -> 
     assert wsgi.returncode == 0, wsgi.stderr
     check = _run(tmp_path, ["manage.py", "check"], HTTPS="true", DEMO_MODE="false")
     assert "access.E003" not in check.stdout + check.stderr
+
+
+# HTTPS=true implies a reverse proxy: without TRUSTED_PROXIES every client would share
+# the proxy's address (rate limits shared by all members, audit rows with the proxy's IP).
+
+
+def test_https_without_trusted_proxies_is_a_warning(settings) -> None:
+    settings.HTTPS, settings.TRUSTED_PROXIES = True, []
+    (warning,) = https_names_its_proxies()
+    assert warning.id == "access.W001"
+    assert warning.level == WARNING  # a Warning, not an Error: the app still starts
+    assert not warning.is_serious()
+    assert "HTTPS=true sin TRUSTED_PROXIES" in warning.msg
+    assert "TRUSTED_PROXIES=" in warning.hint
+    assert "access.W001" in {message.id for message in run_checks()}
+
+
+@pytest.mark.parametrize(
+    ("https", "proxies"), [(True, ["10.0.0.5"]), (False, []), (False, ["10.0.0.0/8"])]
+)
+def test_trusted_proxies_or_plain_http_need_no_warning(settings, https, proxies) -> None:
+    settings.HTTPS, settings.TRUSTED_PROXIES = https, proxies
+    assert https_names_its_proxies() == []
+    assert "access.W001" not in {message.id for message in run_checks()}
+
+
+def test_the_warning_shows_at_start_but_does_not_stop_it(tmp_path: Path) -> None:
+    check = _run(tmp_path, ["manage.py", "check"], HTTPS="true", DEMO_MODE="false")
+    assert check.returncode == 0, check.stderr
+    assert "access.W001" in check.stdout + check.stderr
+    named = _run(
+        tmp_path,
+        ["manage.py", "check"],
+        HTTPS="true",
+        DEMO_MODE="false",
+        TRUSTED_PROXIES="10.0.0.5",
+    )
+    assert named.returncode == 0, named.stderr
+    assert "access.W001" not in named.stdout + named.stderr
+    wsgi = _run(tmp_path, ["-c", "import enlinea.wsgi"], HTTPS="true", DEMO_MODE="false")
+    assert wsgi.returncode == 0, wsgi.stderr

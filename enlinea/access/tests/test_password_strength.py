@@ -147,7 +147,10 @@ def test_both_rules_are_in_the_settings_and_in_the_indications() -> None:
     assert "enlinea.access.policy.CommonPasswordValidator" in names
     assert "enlinea.access.policy.SimilarityValidator" in names
     texts = password_validators_help_texts()
-    assert "No uses tu nombre, tu cédula, tu correo ni tu usuario en la contraseña." in texts
+    # One line each, in order, no rule said twice: the manual's line names the username
+    # and the cédula, the similarity line adds the names and the e-mail.
+    manual = texts.index("No uses tu usuario ni tu número de cédula.")
+    assert texts[manual + 1] == "Tampoco uses tus nombres, tus apellidos ni tu correo."
     assert (
         "No uses contraseñas comunes, ni una palabra común con números o símbolos agregados."
         in texts

@@ -402,7 +402,7 @@ def test_a_new_device_needs_a_code_and_can_be_registered(client: Client, member)
     notice = Message.objects.get(kind="ingreso_nuevo_dispositivo", channel=Channel.EMAIL)
     assert "Navegador: Mozilla Firefox" in notice.body
     assert "IP: 190.11.2.3" in notice.body
-    assert re.search(r"Fecha: \d\d/\d\d/\d{4} \d\d:\d\d", notice.body)
+    assert re.search(r"Fecha: \d\d/[a-z]{3}\./\d{4} \d\d:\d\d", notice.body)
 
     # Next time from the same browser: no code.
     client.post(reverse("session:logout"))

@@ -1,6 +1,7 @@
 """Username availability (Primer ingreso, Perfil) is not a free oracle of who exists.
 
-Each lookup is audited and limited per member (``ACCESS_RATE_USERNAME_CHECK``); staff
+Each lookup is audited and limited per session (``ACCESS_RATE_USERNAME_CHECK_SESSION``)
+and per member (``ACCESS_RATE_USERNAME_CHECK``); staff
 and reserved names answer exactly like a name another member has.
 """
 
@@ -145,6 +146,34 @@ def test_the_limit_is_per_member_across_sessions_and_flows(socio, settings) -> N
     assert _profile_check(first, "andres2028").status_code == 429
     # Another member has a counter of their own.
     assert _profile_check(logged_in(enrolled_member("rosaquispe")), "rosa20261").status_code == 302
+
+
+def test_the_limit_is_per_session_too(socio, settings) -> None:
+    settings.ACCESS_RATE_USERNAME_CHECK = "10/h"
+    settings.ACCESS_RATE_USERNAME_CHECK_SESSION = "2/h"
+    first, second = logged_in(socio), logged_in(socio)
+    assert _profile_check(first, "andres2026").status_code == 302
+    assert _profile_check(first, "andres2027").status_code == 302
+    response = _profile_check(first, "andres2028")
+    assert response.status_code == 429
+    assert MSG_RATE_LIMITED in text(response)
+    refusal = AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED)
+    assert refusal.user_id == socio.user.pk
+    assert refusal.detail == {"group": "username-check", "rate": "2/h"}
+    # The member's own counter (3 of 10) still lets another of their sessions check.
+    assert _profile_check(second, "andres2029").status_code == 302
+
+
+def test_primer_ingreso_is_limited_per_session_too(settings) -> None:
+    settings.ACCESS_RATE_USERNAME_CHECK_SESSION = "1/h"
+    member = registered_member()
+    temporary = Client()
+    temporary.force_login(member.user)
+    statuses = [
+        temporary.post(reverse("enrol:setup_username"), {"username": f"andres202{n}"}).status_code
+        for n in range(2)
+    ]
+    assert statuses == [302, 429]
 
 
 def test_primer_ingreso_is_limited_too(settings) -> None:

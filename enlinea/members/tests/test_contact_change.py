@@ -16,12 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from enlinea.access.devices import DEVICE_COOKIE, device_register
 from enlinea.access.models import AuditEvent, AuditKind, SecurityChallenge
-from enlinea.access.tests.profile_support import ANSWERS, NEW_PASSWORD, enrolled_member
+from enlinea.access.tests.profile_support import ANSWERS, NEW_PASSWORD, PASSWORD, enrolled_member
 from enlinea.access.views_recovery import RECOVERY
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message, member_contact_cooling_off
@@ -557,3 +558,64 @@ def test_not_even_a_superuser_changes_the_admin_history(
 def test_the_teller_does_not_see_the_admin_history(client) -> None:
     staff_login(client, staff_with_role(TELLER, "cajero1"))
     assert client.get(_log_url("changelist")).status_code == 403
+
+
+# ---------------------------------------------------------------- login from a new device
+
+
+def _password_login(client: Client, member: Member):
+    client.post(reverse("session:login"), {"username": member.user.username})
+    return client.post(reverse("session:password"), {"password": PASSWORD})
+
+
+def test_a_new_device_in_the_cooling_off_is_refused_and_gets_no_code(
+    client, operaciones, online_socio
+) -> None:
+    """Staff who changed the contact, with the member's password, would get the new
+    device's code at the new contact: the login from a new device waits too."""
+    member_contact_change(
+        member=online_socio,
+        email=NEW_EMAIL,
+        mobile_phone=NEW_PHONE,
+        changed_by=operaciones,
+        reason="x",
+    )
+    response = _password_login(client, online_socio)
+    assert response.status_code == 200
+    assert COOLING_OFF_MESSAGE in text(response)
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("session:device")).url == reverse("session:login")
+    assert codes_sent() == 0
+    refusal = AuditEvent.objects.get(kind=AuditKind.CONTACT_COOLING_OFF, member=online_socio)
+    assert refusal.detail["flow"] == "login_device"
+
+
+def test_a_wrong_password_in_the_cooling_off_says_nothing_about_it(
+    client, operaciones, online_socio
+) -> None:
+    member_contact_change(member=online_socio, mobile_phone=NEW_PHONE, changed_by=operaciones)
+    client.post(reverse("session:login"), {"username": online_socio.user.username})
+    response = client.post(reverse("session:password"), {"password": "Otra#Clave2026"})
+    assert COOLING_OFF_MESSAGE not in text(response)
+    assert not AuditEvent.objects.filter(kind=AuditKind.CONTACT_COOLING_OFF).exists()
+
+
+def test_a_registered_device_still_logs_in_during_the_cooling_off(
+    client, operaciones, online_socio
+) -> None:
+    _, token = device_register(
+        user=online_socio.user, alias="Mi laptop", request=RequestFactory().get("/")
+    )
+    client.cookies[DEVICE_COOKIE] = token
+    member_contact_change(member=online_socio, mobile_phone=NEW_PHONE, changed_by=operaciones)
+    response = _password_login(client, online_socio)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(online_socio.user.pk)
+
+
+def test_a_new_device_after_the_cooling_off_gets_its_code(
+    client, operaciones, online_socio
+) -> None:
+    member_contact_change(member=online_socio, mobile_phone=NEW_PHONE, changed_by=operaciones)
+    move_change_back(online_socio, hours=25)
+    assert _password_login(client, online_socio).url == reverse("session:device")

@@ -59,6 +59,8 @@ EXPECTED = {
         "products.add_cardpurchase",
         "products.view_cashoperation",
         "products.approve_cash",
+        "staff.view_staffaccess",
+        "staff.unlock_staffaccess",
         *CARDS_BLOCK,
         *PRODUCTS_VIEW,
         *LEDGER_VIEW,

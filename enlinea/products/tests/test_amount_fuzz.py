@@ -214,3 +214,79 @@ def test_the_sample_form_never_gives_a_500(client, member, settings, text) -> No
         assert response.context["form"].errors["monto"]
     else:
         assert "monto" not in response.context["form"].errors
+
+
+# Not amounts, but typed into the same forms over HTTP: the member and account
+# choosers (an id), the terms, the statement day and the rates. A chooser given an id
+# no database integer can hold, or no number at all, used to answer 500 while the
+# page was drawn again with the error (the admin's autocomplete widget looked the
+# value up to show it as selected).
+NOT_AN_ID = ["99999999999999999999", "9" * 400, "abc", "-1", "1.5", "١٢", "\x00", " "]
+
+CHOOSERS = [
+    (lambda w: url("depositaccount_add"), "member", lambda w: {"kind": "AHORROS"}),
+    (lambda w: url("debitcard_add"), "account", lambda w: {"card_type": "MC Débito"}),
+    *((target.url, field, target.data) for target in TARGETS[2:5] for field in ("member",)),
+    (TARGETS[2].url, "account", TARGETS[2].data),
+    (TARGETS[3].url, "source_account", TARGETS[3].data),
+]
+
+OTHER_FIELDS = [
+    (TARGETS[2], "annual_rate_bp"),
+    (TARGETS[2], "term_months"),
+    (TARGETS[2], "disbursed_on"),
+    (TARGETS[3], "annual_rate_bp"),
+    (TARGETS[3], "term_days"),
+    (TARGETS[3], "start_date"),
+    (TARGETS[4], "statement_day"),
+    (TARGETS[5], "installments"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_AN_ID)
+@pytest.mark.parametrize(
+    ("view_url", "field", "data"),
+    CHOOSERS,
+    ids=[f"{i}-{field}" for i, (_u, field, _d) in enumerate(CHOOSERS)],
+)
+def test_a_chooser_given_no_id_is_refused_beside_it_not_a_500(
+    world, view_url, field, data, text
+) -> None:
+    before = counts()
+
+    response = world["client"].post(
+        view_url(world), {**data(world), "amount": "100.00", "capital": "100.00", field: text}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999", "9" * 400, "-1", "1e308", "NaN"])
+@pytest.mark.parametrize(
+    ("target", "field"), OTHER_FIELDS, ids=[f"{t.name}-{f}" for t, f in OTHER_FIELDS]
+)
+def test_terms_days_and_rates_out_of_range_are_refused_not_a_500(
+    world, target, field, text
+) -> None:
+    before = counts()
+
+    response = world["client"].post(
+        target.url(world), {**target.data(world), target.field: "100.00", field: text}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert counts() == before
+
+
+def test_a_real_member_stays_chosen_when_another_field_is_refused(world) -> None:
+    target = TARGETS[2]  # the loan: member and account choosers, and an amount
+    response = world["client"].post(target.url(world), {**target.data(world), "amount": "0.001"})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount"]
+    page = response.content.decode()
+    assert f'<option value="{world["socio"].pk}" selected>' in page
+    assert f'<option value="{world["savings"].pk}" selected>' in page

@@ -42,11 +42,15 @@ def test_a_large_deposit_at_the_window_waits_and_says_so(login, savings) -> None
 
     assert response.redirect_chain[0] == (url("depositaccount_change", savings.pk), 302)
     [message] = messages_of(response)
-    assert "supera $ 10,000.00 y queda pendiente" in message
+    operation = CashOperation.objects.get()
+    assert message.startswith(
+        f"Pendiente de aprobación: depósito en efectivo de $ 10,000.01 en la cuenta "
+        f"{savings.number} (operación #{operation.pk}). Supera $ 10,000.00: otra persona "
+        "autorizada del personal debe aprobarlo en «Operaciones en efectivo»."
+    )
     assert message.endswith("No se registra en la cuenta hasta la aprobación.")
     assert balance(savings) == 500_000
     assert JournalEntry.objects.count() == entries
-    operation = CashOperation.objects.get()
     assert operation.status == CashStatus.PENDING
     assert operation.teller.username == "staff-cajero"
     assert AuditEvent.objects.filter(kind=AuditKind.CASH_PENDING).count() == 1
@@ -64,7 +68,7 @@ def test_a_large_withdrawal_tells_the_teller_not_to_pay_out_yet(login, savings) 
     )
 
     [message] = messages_of(response)
-    assert "Retiro en efectivo de $ 15,000.00" in message
+    assert message.startswith("Pendiente de aprobación: retiro en efectivo de $ 15,000.00")
     assert message.endswith("no entregues el efectivo antes.")
     assert balance(savings) == 2_500_000
 

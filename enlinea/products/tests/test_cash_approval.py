@@ -18,6 +18,7 @@ from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.ledger.errors import LedgerError
 from enlinea.ledger.models import JournalEntry
 from enlinea.ledger.verify import ledger_verify
+from enlinea.notifications.models import Channel, Message
 from enlinea.products.models import AccountStatus, CashKind, CashOperation, CashStatus
 from enlinea.products.roles import OPERATIONS, TELLER, roles_ensure
 from enlinea.products.services import (
@@ -371,3 +372,62 @@ def test_the_services_refuse_amounts_above_the_maximum_in_spanish(savings, socio
             call()
         assert refused.value.messages == ["El monto no puede superar $ 999,999,999.99."]
     assert balance(savings) == 500_000
+
+
+# ---------------------------------------------------------------- the member hears of it
+
+
+def notices(member, kind: str) -> list[Message]:
+    return list(
+        Message.objects.filter(kind=kind, recipient__in=[member.email, member.mobile_phone])
+    )
+
+
+def test_small_cash_tells_the_member_by_email_and_sms(rich, teller) -> None:
+    member = rich.member
+    deposit = request_cash(rich, teller, 300_00, "in")
+    request_cash(rich, teller, 1_255_02, "out", CashKind.WITHDRAWAL)
+
+    [email, sms] = sorted(notices(member, "deposito_efectivo"), key=lambda m: m.channel)
+    assert (email.channel, email.recipient) == (Channel.EMAIL, member.email)
+    assert (sms.channel, sms.recipient) == (Channel.SMS, member.mobile_phone)
+    last4 = rich.number[-4:]
+    assert email.subject == f"Depósito en efectivo de $ 300.00 en tu cuenta terminada en {last4}"
+    assert "Se registró un depósito en efectivo en ventanilla en tu cuenta de ahorros" in email.body
+    assert f"Operación: #{deposit.pk}" in email.body
+    assert rich.number not in email.body + sms.body  # only the last digits
+    assert "$ 300.00" in sms.body
+    [withdrawal_email] = [
+        m for m in notices(member, "retiro_efectivo") if m.channel == Channel.EMAIL
+    ]
+    assert withdrawal_email.subject == (
+        f"Retiro en efectivo de $ 1,255.02 de tu cuenta terminada en {last4}"
+    )
+
+
+def test_large_cash_tells_the_member_once_when_approved_and_never_when_rejected(
+    rich, teller, supervisor
+) -> None:
+    member = rich.member
+    big = request_cash(rich, teller, 15_000_00, "big-out", CashKind.WITHDRAWAL)
+    other = request_cash(rich, teller, 20_000_00, "big-in")
+    assert notices(member, "retiro_efectivo") == []  # pending: no money moved yet
+
+    cash_operation_approve(operation=big, approver=supervisor)
+    cash_operation_approve(operation=big, approver=supervisor)  # a replay sends nothing
+    cash_operation_reject(operation=other, approver=supervisor)
+
+    sent = notices(member, "retiro_efectivo")
+    assert sorted(m.channel for m in sent) == [Channel.EMAIL, Channel.SMS]
+    assert all("$ 15,000.00" in m.body for m in sent)
+    assert notices(member, "deposito_efectivo") == []
+
+
+def test_an_approval_refused_by_the_ledger_sends_nothing(rich, teller, supervisor) -> None:
+    operation = request_cash(rich, teller, 30_000_00, "out", CashKind.WITHDRAWAL)
+    cash_withdrawal(account=rich, amount=20_000_00, idempotency_key="meanwhile")
+
+    with pytest.raises(LedgerError):
+        cash_operation_approve(operation=operation, approver=supervisor)
+
+    assert notices(rich.member, "retiro_efectivo") == []

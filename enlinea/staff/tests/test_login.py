@@ -236,18 +236,64 @@ def test_a_locked_account_answers_like_a_wrong_password_and_an_unknown_user(
     ).exists()
 
 
+def _wait_out_the_throttle(device) -> None:
+    """As if the person waited django-otp's growing delay (the failure count stays)."""
+    type(device).objects.filter(pk=device.pk).update(throttling_failure_timestamp=None)
+
+
 def test_wrong_codes_count_towards_the_same_lock(client: Client, cajero, settings) -> None:
     device = staff_totp_device(cajero)
     password_step(client, "cajero")
     wrong = f"{(int(device_code(device)) + 7) % 1_000_000:06d}"
     for _ in range(settings.ACCESS_MAX_FAILED_LOGINS - 1):
         client.post(CODE, {"code": wrong})
+        _wait_out_the_throttle(device)
     response = client.post(CODE, {"code": wrong}, follow=True)
     assert response.redirect_chain[-1][0] == LOGIN
     assert "se bloqueó por intentos fallidos" in response.content.decode()
     assert StaffAccess.objects.get(user=cajero).is_locked
     assert _kinds(cajero).count(AuditKind.STAFF_LOCKED) == 1
     assert password_step(Client(), "cajero").status_code == 200  # the password no longer opens
+
+
+def test_a_right_code_typed_during_the_wait_is_not_a_failure(client: Client, cajero) -> None:
+    """After a wrong code django-otp refuses every code for a moment, the right one too:
+    the page says to wait, and that refusal counts towards no lock."""
+    device = staff_totp_device(cajero)
+    password_step(client, "cajero")
+    right = device_code(device)
+    client.post(CODE, {"code": f"{(int(right) + 1) % 1_000_000:06d}"})
+
+    response = client.post(CODE, {"code": right})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Espera unos segundos antes de escribir el código" in html
+    assert "no es correcto" not in html
+    assert StaffAccess.objects.get(user=cajero).failed_logins == 1
+    throttled = (
+        AuditEvent.objects.filter(kind=AuditKind.STAFF_OTP_FAILED, user=cajero)
+        .order_by("id")
+        .last()
+    )
+    assert throttled.detail["reason"] == "throttled"
+    _wait_out_the_throttle(device)
+    assert client.post(CODE, {"code": right})["Location"] == INDEX
+
+
+def test_a_right_enrolment_code_typed_during_the_wait_is_not_a_failure(
+    client: Client, jefa
+) -> None:
+    assert password_step(client, "jefa")["Location"] == CODE
+    key = secret_from_page(client.get(ENROL).content.decode())
+    client.post(ENROL, {"code": f"{(int(totp_now(key)) + 1) % 1_000_000:06d}"})
+
+    response = client.post(ENROL, {"code": totp_now(key)})
+
+    assert "Espera unos segundos antes de escribir el código" in response.content.decode()
+    assert StaffAccess.objects.get(user=jefa).failed_logins == 1
+    _wait_out_the_throttle(TOTPDevice.objects.get(user=jefa, confirmed=False))
+    assert client.post(ENROL, {"code": totp_now(key)}).context["codes"]
 
 
 def test_a_full_login_resets_the_count(client: Client, cajero, settings) -> None:
@@ -297,6 +343,84 @@ def test_staff_without_the_permission_cannot_unlock(client: Client, jefa, cajero
     )
     assert response.status_code == 403
     assert StaffAccess.objects.get(user=jefa).is_locked
+
+
+@pytest.fixture
+def supervisora(db, django_user_model):
+    """A staff member of the Operaciones role (the supervisor), not a superuser."""
+    from django.contrib.auth.models import Group
+
+    from enlinea.products.roles import OPERATIONS, roles_ensure
+
+    roles_ensure()
+    user = django_user_model.objects.create_user(
+        username="supervisora", password=STAFF_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=OPERATIONS))
+    return user
+
+
+def test_the_supervisor_role_unlocks_a_teller_but_not_a_superuser(
+    client: Client, supervisora, cajero, jefa
+) -> None:
+    _lock(cajero)
+    _lock(jefa)
+    staff_login(client, supervisora)
+    changelist = reverse("admin:staff_staffaccess_changelist")
+    listing = client.get(changelist).content.decode()
+    assert "Desbloquear el acceso" in listing
+    assert "Reiniciar el segundo factor" not in listing  # superusers only
+
+    done = client.post(
+        changelist,
+        {"action": "unlock", "_selected_action": [StaffAccess.objects.get(user=cajero).pk]},
+        follow=True,
+    )
+    assert "Accesos desbloqueados: 1." in done.content.decode()
+    refused = client.post(
+        changelist,
+        {"action": "unlock", "_selected_action": [StaffAccess.objects.get(user=jefa).pk]},
+        follow=True,
+    )
+
+    assert not StaffAccess.objects.get(user=cajero).is_locked
+    unlocked = AuditEvent.objects.get(kind=AuditKind.STAFF_UNLOCKED, user=cajero)
+    assert unlocked.detail["by"] == "supervisora"
+    assert StaffAccess.objects.get(user=jefa).is_locked
+    html = refused.content.decode()
+    assert "Solo un superusuario puede desbloquear el acceso de jefa." in html
+    assert "Accesos desbloqueados" not in html
+    assert not AuditEvent.objects.filter(kind=AuditKind.STAFF_UNLOCKED, user=jefa).exists()
+
+
+def test_the_supervisor_role_cannot_reset_a_second_factor(
+    client: Client, supervisora, cajero
+) -> None:
+    device = staff_totp_device(cajero)
+    StaffAccess.objects.create(user=cajero)
+    staff_login(client, supervisora)
+
+    response = client.post(
+        reverse("admin:staff_staffaccess_changelist"),
+        {
+            "action": "second_factor_reset",
+            "_selected_action": [StaffAccess.objects.get(user=cajero).pk],
+        },
+    )
+
+    assert response.status_code in (200, 302)  # the admin ignores an action not offered
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_only_a_superuser_resets_a_superusers_second_factor(jefa, supervisora) -> None:
+    from django.contrib.auth.models import Permission
+
+    supervisora.user_permissions.add(Permission.objects.get(codename="reset_staffaccess"))
+    device = staff_totp_device(jefa)
+
+    with pytest.raises(services.PermissionDenied, match="Solo un superusuario"):
+        services.staff_second_factor_reset(actor=supervisora, user=jefa)
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
 
 
 def test_nobody_unlocks_their_own_access(jefa) -> None:
@@ -388,6 +512,39 @@ def test_logout_is_audited(client: Client, cajero) -> None:
     client.post(reverse("admin:logout"))
     assert AuditEvent.objects.filter(kind=AuditKind.LOGOUT, user=cajero).exists()
     assert client.get(INDEX).status_code == 302
+
+
+def test_logging_out_between_the_steps_ends_the_pending_login(
+    client: Client, cajero, settings
+) -> None:
+    """«Ingresar con otro usuario» / Cerrar sesión after the password step: the pending
+    login is gone, so the same session (or a copy of its cookie) cannot finish it."""
+    device = staff_totp_device(cajero)
+    assert password_step(client, "cajero")["Location"] == CODE
+    page = client.get(CODE).content.decode()
+    assert f'action="{reverse("admin:logout")}"' in page
+    assert "Ingresar con otro usuario" in page
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    assert client.post(reverse("admin:logout"))["Location"] == LOGIN
+
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert replay.get(CODE)["Location"] == LOGIN
+    response = replay.post(CODE, {"code": device_code(device)})
+    assert response["Location"] == LOGIN
+    assert replay.get(INDEX).status_code == 302
+    assert AuditKind.STAFF_LOGIN not in _kinds(cajero)
+
+
+def test_a_locked_account_can_still_log_its_open_session_out(client: Client, cajero) -> None:
+    staff_login(client, cajero)
+    _lock(cajero)
+
+    client.post(reverse("admin:logout"))
+
+    assert AuditEvent.objects.filter(kind=AuditKind.LOGOUT, user=cajero).exists()
+    assert "_auth_user_id" not in client.session
 
 
 def test_staff_login_events_are_in_the_audit_log_for_support(

@@ -60,3 +60,54 @@ def test_parallel_wrong_passwords_count_every_failure_and_lock_once(cajero, sett
         == settings.ACCESS_MAX_FAILED_LOGINS
     )
     assert events.filter(kind=AuditKind.STAFF_LOGIN_FAILED, detail__reason="locked").count() == 3
+
+
+def test_parallel_code_guesses_of_one_pending_login_get_nowhere(cajero, settings) -> None:
+    """A burst of codes against one pending login (one session cookie, many threads):
+    no login, every counted guess is audited, a guess refused during django-otp's wait
+    counts nothing, and the lock is never passed."""
+    from django_otp.oath import TOTP
+
+    from enlinea.staff.testing import staff_totp_device
+
+    settings.STAFF_RATE_LOGIN_USER = "100/10m"
+    settings.STAFF_RATE_LOGIN_IP = "100/10m"
+    device = staff_totp_device(cajero)
+    pending = Client()
+    assert pending.post(
+        reverse("admin:login"), {"username": "cajero", "password": "Operaciones#2026"}
+    )["Location"] == reverse("admin:staff_code")
+    cookie = pending.cookies[settings.SESSION_COOKIE_NAME].value
+    right = TOTP(device.bin_key).token()
+    guesses = [f"{(right + n) % 1_000_000:06d}" for n in range(1, 21)]  # all wrong
+    start = threading.Barrier(len(guesses))
+    statuses: list[int] = [0] * len(guesses)
+    errors: list[BaseException] = []
+
+    def run(index: int, code: str) -> None:
+        try:
+            client = Client()
+            client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+            start.wait()
+            statuses[index] = client.post(reverse("admin:staff_code"), {"code": code}).status_code
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(PATIENCE_SECONDS)
+        assert not thread.is_alive(), "a code thread hung"
+    assert not errors, errors
+
+    access = StaffAccess.objects.get(user=cajero)
+    events = AuditEvent.objects.filter(user=cajero, kind=AuditKind.STAFF_OTP_FAILED)
+    counted = events.filter(detail__reason="wrong_totp").count()
+    assert 1 <= counted <= settings.ACCESS_MAX_FAILED_LOGINS
+    assert access.failed_logins == counted  # none lost, none extra
+    assert access.is_locked == (counted == settings.ACCESS_MAX_FAILED_LOGINS)
+    assert not AuditEvent.objects.filter(user=cajero, kind=AuditKind.STAFF_LOGIN).exists()
+    assert set(statuses) <= {200, 302}
