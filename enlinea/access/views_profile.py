@@ -20,7 +20,7 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,6 +53,7 @@ from enlinea.access.forms_profile import (
 from enlinea.access.models import Consent, SecurityChallenge
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.members.models import Member
+from enlinea.members.selectors import member_for_request
 
 PENDING = "enlinea_profile_pending"
 DONE = "enlinea_profile_done"
@@ -75,13 +76,7 @@ def login_url() -> str:
 
 def _member(request: HttpRequest) -> Member:
     """The logged-in user's member; staff without one have no Perfil (404)."""
-    try:
-        member = request.user.member
-    except ObjectDoesNotExist:
-        member = None
-    if member is None:
-        raise Http404
-    return member
+    return member_for_request(request)
 
 
 def posted(request: HttpRequest) -> Any:

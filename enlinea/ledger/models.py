@@ -145,7 +145,13 @@ class Posting(models.Model):
         verbose_name = "movimiento"
         verbose_name_plural = "movimientos"
         ordering = ["id"]
-        indexes = [models.Index(fields=["account", "id"])]
+        indexes = [
+            models.Index(fields=["account", "id"]),
+            # Consulta de movimientos: an account's postings newest first by
+            # (created_at, id), keyset-paged (enlinea/products/selectors/accounts.py).
+            # Without it PostgreSQL seq-scans and sorts (test_accounts_explain.py).
+            models.Index(fields=["account", "created_at", "id"], name="ledger_posting_statement"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_posting_nonzero"),
         ]

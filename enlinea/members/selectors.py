@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from enlinea.members import validators
@@ -27,14 +27,30 @@ def member_get_by_identification(*, identification_type: str, identification: st
     ).first()
 
 
-def member_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Member:
-    """The member behind an online-banking user; 404 when the user is not one."""
-    if not user.is_authenticated:
-        raise Http404("No hay un socio para este usuario.")
-    member = Member.objects.filter(user=user).first()
+def member_for_user(*, user: AbstractBaseUser | AnonymousUser | None) -> Member:
+    """The member behind an online-banking user; 404 when the user is not one.
+
+    Staff users, anonymous visitors and users whose member was removed all answer 404:
+    a member page never shows anything to someone who is not a member.
+    """
+    if user is None or not user.is_authenticated:
+        raise Http404("Esta página es solo para socios.")
+    try:
+        member = user.member  # type: ignore[union-attr]  # reverse one-to-one, cached on user
+    except (ObjectDoesNotExist, AttributeError):
+        member = None
     if member is None:
-        raise Http404("No hay un socio para este usuario.")
+        raise Http404("Esta página es solo para socios.")
     return member
+
+
+def member_for_request(request: HttpRequest) -> Member:
+    """THE way a view finds the member behind a request (404 for anyone who is not one).
+
+    Every member-facing view calls this and then passes the member to owner-scoped
+    selectors (``enlinea.products.selectors``...), never looking objects up by id alone.
+    """
+    return member_for_user(user=getattr(request, "user", None))
 
 
 MSG_CONTACT_COOLING_OFF = (

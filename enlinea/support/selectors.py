@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404
 
+from enlinea.members import selectors as members_selectors
 from enlinea.members.models import Member
 from enlinea.products.models import CreditCard, DebitCard, DepositAccount, Investment, Loan
 from enlinea.support.models import Complaint, ComplaintProduct
@@ -25,13 +25,7 @@ class ProductRef:
 
 def member_for_user(user: Any) -> Member:
     """The member behind a logged-in user; 404 for staff and users without one."""
-    try:
-        member = user.member
-    except (ObjectDoesNotExist, AttributeError):
-        raise Http404("Esta página es solo para socios.") from None
-    if member is None:
-        raise Http404("Esta página es solo para socios.")
-    return member
+    return members_selectors.member_for_user(user=user)
 
 
 def member_products(*, member: Member) -> list[ProductRef]:

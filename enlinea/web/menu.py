@@ -63,11 +63,11 @@ SECTIONS: tuple[Section, ...] = (
         "wallet",
         "Revisa tus productos: cuentas, créditos, inversiones y tarjetas.",
         (
-            Option("Cuentas"),
-            Option("Créditos"),
-            Option("Inversiones"),
-            Option("Tarjeta de débito"),
-            Option("Tarjeta de crédito"),
+            Option("Cuentas", "position:accounts"),
+            Option("Créditos", "position:loans"),
+            Option("Inversiones", "position:investments"),
+            Option("Tarjeta de débito", "position:debit_cards"),
+            Option("Tarjeta de crédito", "position:credit_cards"),
         ),
     ),
     Section(

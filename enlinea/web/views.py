@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return section(request, "posicion-consolidada")
+    """The landing page after login: Mis productos (enlinea/position/views/accounts.py)."""
+    from enlinea.position.views.accounts import my_products
+
+    return my_products(request)
 
 
 @login_required

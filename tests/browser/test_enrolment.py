@@ -304,7 +304,7 @@ def test_registration_then_first_login(open_page, live_server, smtp_server, view
     # Paso 9: the personalised credentials, the security image, and this device is known.
     _log_in(page, live_server, "socio2026", NEW_PASSWORD, viewport, image="Delfín")
     page.wait_for_url("**/inicio/")
-    expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Mis productos")).to_be_visible()
     _check_page(page, viewport)
     assert outside == []
 

@@ -105,7 +105,7 @@ def test_new_device_asks_for_the_emailed_code_and_can_be_registered(
     dialog.get_by_role("button", name="Validar").click()
 
     expect(page).to_have_url(re.compile(r"/inicio/$"))
-    expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Mis productos")).to_be_visible()
     assert Device.objects.get(user=member).alias == "Mi laptop personal"
     notice = smtp_server.wait_for(to=EMAIL, subject="desde un nuevo dispositivo")
     body = smtp_server.body(notice)

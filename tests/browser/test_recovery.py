@@ -105,7 +105,7 @@ def test_recovery_unlocks_an_access_locked_by_failed_logins(
     recover(page, live_server, smtp_server, socio, wrong_answers=1)
     page.get_by_role("link", name="Iniciar Sesión").click()
     login(page, USERNAME, NEW_PASSWORD)
-    expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Mis productos")).to_be_visible()
     assert outside == []
 
 
@@ -134,7 +134,7 @@ def test_self_block_from_perfil_then_login_refused_then_recovery_unblocks(
     assert not OnlineProfile.objects.get(user=socio.user).is_locked
     page.get_by_role("link", name="Iniciar Sesión").click()
     login(page, USERNAME, NEW_PASSWORD)
-    expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Mis productos")).to_be_visible()
     assert outside == []
 
 

@@ -68,7 +68,7 @@ def test_member_layout_menu_header_and_logout(
 ) -> None:
     page, outside = open_page(viewport)
     login(page)
-    expect(page.get_by_role("heading", level=1, name="Posición Consolidada")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Mis productos")).to_be_visible()
     expect(page.get_by_text("Última conexión: primera vez que ingresas")).to_be_visible()
     nav = page.get_by_role("navigation", name="Menú principal")
     if viewport is PHONE:

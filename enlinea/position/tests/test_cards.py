@@ -1,0 +1,171 @@
+"""Tarjeta de débito / Tarjeta de crédito: the card lists and a credit card's detail."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enlinea.products.selectors.cards import (
+    credit_card_for_member,
+    credit_cards_for_member,
+    debit_cards_for_member,
+)
+from enlinea.web.templatetags.formato import dinero
+
+from .products_support import funded_account, give_credit_card, give_debit_card, page_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def socio(member):
+    return member.member
+
+
+@pytest.fixture
+def account(socio):
+    return funded_account(socio)
+
+
+@pytest.fixture
+def debit_card(account):
+    return give_debit_card(account)
+
+
+@pytest.fixture
+def credit_card(socio):
+    return give_credit_card(socio)
+
+
+def test_selectors_are_owner_scoped(socio, other_member, debit_card, credit_card) -> None:
+    assert [c.pk for c in debit_cards_for_member(member=socio)] == [debit_card.pk]
+    assert [c.pk for c in credit_cards_for_member(member=socio)] == [credit_card.pk]
+    assert list(debit_cards_for_member(member=other_member.member)) == []
+    assert list(credit_cards_for_member(member=other_member.member)) == []
+    assert credit_card_for_member(member=socio, card_id=credit_card.pk).pk == credit_card.pk
+    with pytest.raises(Http404):
+        credit_card_for_member(member=other_member.member, card_id=credit_card.pk)
+
+
+def test_debit_card_list_shows_masked_number_type_holder_and_status(
+    client, member, debit_card
+) -> None:
+    client.force_login(member)
+    response = client.get(reverse("position:debit_cards"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for column in ("N° Tarjeta", "Tipo de tarjeta", "Titular", "Estado"):
+        assert f">{column}</th>" in body, column
+    assert f'data-label="N° Tarjeta">{debit_card.masked_number}<' in body
+    assert "**" in debit_card.masked_number
+    assert f'data-label="Tipo de tarjeta">{debit_card.card_type}<' in body
+    assert f'data-label="Titular">{debit_card.holder_name}<' in body
+    assert 'data-label="Estado">ACTIVA<' in body
+
+
+def test_credit_card_list_has_ver_detalle_and_no_detail(client, member, credit_card) -> None:
+    client.force_login(member)
+    body = client.get(reverse("position:credit_cards")).content.decode()
+    assert f'data-label="N° Tarjeta">{credit_card.masked_number}<' in body
+    assert f'data-label="Titular">{credit_card.holder_name}<' in body
+    assert reverse("position:credit_card_detail", args=[credit_card.pk]) in body
+    assert "Ver detalle" in body
+    assert "Pago mínimo" not in body
+
+
+def test_credit_card_detail_shows_the_statement_figures_from_the_ledger(
+    client, member, credit_card
+) -> None:
+    client.force_login(member)
+    response = client.get(reverse("position:credit_card_detail", args=[credit_card.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    credit_card.ledger_account.refresh_from_db()
+    debt = -credit_card.ledger_account.balance
+    assert debt == 12_345 + 12_346
+    deferred = 12_345  # the 3-installment purchase, nothing billed yet
+    expected = {
+        "Pago mínimo": dinero(0),
+        "Deuda total": dinero(debt),
+        "Fecha máx. de pago": "Aún sin corte",
+        "Saldo diferido": dinero(deferred),
+        "Saldo corriente": dinero(debt - deferred),
+        "Cupo disponible": dinero(300_000 - debt),
+        "Cupo autorizado": dinero(300_000),
+    }
+    for label, value in expected.items():
+        row = body.split(f"<dt>{label}</dt>")[1].split("</dd>")[0]
+        assert value in row, (label, row)
+    assert "Ocultar detalle" in body
+    assert f'href="{reverse("position:credit_cards")}"' in body
+    purchases = body.split("<h3>Últimos consumos</h3>")[1]
+    assert "SUPERMAXI 0" in purchases
+    assert "SUPERMAXI 1" in purchases
+    assert purchases.index("SUPERMAXI 0") < purchases.index("SUPERMAXI 1")  # newest first
+    assert "Diferido a 3 cuotas" in purchases
+    assert dinero(12_346) in purchases
+
+
+def test_another_members_credit_card_is_not_found(client, other_member, credit_card) -> None:
+    client.force_login(other_member)
+    url = reverse("position:credit_card_detail", args=[credit_card.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_card_pages_need_login_and_are_get_only(client, member, credit_card) -> None:
+    urls = [
+        reverse("position:debit_cards"),
+        reverse("position:credit_cards"),
+        reverse("position:credit_card_detail", args=[credit_card.pk]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 302
+    client.force_login(member)
+    for url in urls:
+        assert client.post(url).status_code == 405
+
+
+def test_card_lists_without_cards_say_so(client, member) -> None:
+    client.force_login(member)
+    assert (
+        "No tienes tarjetas de débito."
+        in client.get(reverse("position:debit_cards")).content.decode()
+    )
+    assert (
+        "No tienes tarjetas de crédito."
+        in client.get(reverse("position:credit_cards")).content.decode()
+    )
+
+
+@pytest.mark.parametrize("name", ["position:debit_cards", "position:credit_cards"])
+def test_card_list_query_count_does_not_grow(client, member, socio, account, name) -> None:
+    client.force_login(member)
+    give_debit_card(account, 0)
+    give_credit_card(socio, 0, purchases=1)
+    url = reverse(name)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(1, 4):
+        give_debit_card(account, n)
+        give_credit_card(socio, n, purchases=3)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url).content.decode()
+    assert body.count('data-label="N° Tarjeta"') == 4
+    assert len(page_queries(many)) == len(page_queries(one))
+
+
+def test_credit_card_detail_query_count_does_not_grow_with_purchases(client, member, socio) -> None:
+    client.force_login(member)
+    few = give_credit_card(socio, 0, purchases=1)
+    lots = give_credit_card(socio, 1, purchases=12)
+    client.get(reverse("position:credit_card_detail", args=[few.pk]))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("position:credit_card_detail", args=[few.pk]))
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("position:credit_card_detail", args=[lots.pk])).content.decode()
+    assert body.split("<h3>Últimos consumos</h3>")[1].count('data-label="Establecimiento"') == 10
+    assert len(page_queries(many)) == len(page_queries(one))

@@ -1,0 +1,180 @@
+"""Every member-site URL that takes an id answers 404 to another member.
+
+The URL patterns are discovered from Django's resolver: every pattern of the member site
+(everything but the back office under ``backoffice/``) with a path converter
+(``<int:...>``, ``<str:...>``, ``<slug:...>``...) must be listed in ``CASES`` or in
+``EXEMPT``, or ``test_every_url_with_an_id_has_a_case`` fails. So each new page with an id
+adds its case here in the same change.
+
+How to add a case (another helper or a later issue):
+
+* ``CASES["namespace:url_name"] = factory`` where ``factory(owner)`` receives the owner's
+  ``Member`` (andreslopez; their user is ``owner.user``), creates what the page shows
+  through the real services, and returns the URL kwargs, e.g.
+  ``lambda owner: {"number": give_loan(owner, funded_account(owner)).number}``.
+  The test then checks that the owner gets the page (not 404: the case must really reach
+  an object) and that another member (mariaperez) logged in gets 404 for the same URL.
+* Add the name to ``POST_TOO`` if the view also accepts POST: the other member's POST
+  must be a 404 too.
+* ``EXEMPT["namespace:url_name"] = "why"`` only for a parameter that is not the id of
+  anything a member owns (a menu slug, a fixed step name), with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.test.client import RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from enlinea.members.models import Member
+
+from .products_support import (
+    funded_account,
+    give_credit_card,
+    give_investment,
+    give_loan,
+)
+
+pytestmark = pytest.mark.django_db
+
+BACK_OFFICE = "backoffice/"  # the staff site: its own login, roles and permissions
+
+
+def _device(owner: Member) -> dict[str, Any]:
+    from enlinea.access.devices import device_register
+
+    request = RequestFactory().get("/", HTTP_USER_AGENT="Firefox", REMOTE_ADDR="10.0.0.8")
+    device, _ = device_register(user=owner.user, alias="Laptop de casa", request=request)
+    return {"device_id": device.pk}
+
+
+def _complaint(owner: Member) -> dict[str, Any]:
+    from enlinea.support.models import ComplaintProduct
+    from enlinea.support.services import complaint_file
+
+    complaint = complaint_file(
+        member=owner,
+        product=ComplaintProduct.TRANSFERS,
+        product_reference="",
+        full_name=owner.full_name,
+        identification=owner.identification,
+        detail="La transferencia del lunes no llegó a su destino.",
+        attachment=None,
+        consent=True,
+    )
+    return {"complaint_id": complaint.pk}
+
+
+def _account(owner: Member) -> dict[str, Any]:
+    return {"number": funded_account(owner).number}
+
+
+def _loan(owner: Member) -> dict[str, Any]:
+    return {"number": give_loan(owner, funded_account(owner)).number}
+
+
+def _investment(owner: Member) -> dict[str, Any]:
+    return {"number": give_investment(owner, funded_account(owner)).number}
+
+
+def _credit_card(owner: Member) -> dict[str, Any]:
+    return {"card_id": give_credit_card(owner).pk}
+
+
+CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
+    "profile:device": _device,
+    "profile:device_remove": _device,
+    "support:complaint_detail": _complaint,
+    "support:complaint_sent": _complaint,
+    "position:account_movements": _account,
+    "position:loan_detail": _loan,
+    "position:loan_schedule": _loan,
+    "position:investment_detail": _investment,
+    "position:credit_card_detail": _credit_card,
+}
+
+POST_TOO = {"profile:device_remove"}
+
+EXEMPT: dict[str, str] = {
+    "web:section": "a menu section's slug (Perfil, Transferencias...), the same for everyone",
+    "profile:code": "the name of a Perfil change (preguntas, contraseña...), not an object id",
+    "profile:resend": "the name of a Perfil change, not an object id",
+    "profile:done": "the name of a Perfil change, not an object id",
+    "notifications:mailbox_item": "the development mailbox: 404 to everyone outside DEBUG/DEMO",
+}
+
+
+def _walk(patterns: list, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            has_params = bool(getattr(pattern.pattern, "converters", {})) or not hasattr(
+                pattern.pattern, "converters"
+            )
+            for name, sub_route, params in _walk(pattern.url_patterns, route, inner):
+                yield name, sub_route, params or has_params
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            converters = getattr(pattern.pattern, "converters", None)
+            # A regex pattern has no converters attribute: treat any group as a parameter.
+            params = bool(converters) if converters is not None else "(" in route
+            yield name, route, params
+
+
+def urls_with_ids() -> dict[str, str]:
+    """``{url name: route}`` of every member-site pattern that takes a parameter."""
+    found: dict[str, str] = {}
+    for name, route, params in _walk(get_resolver().url_patterns):
+        if params and not route.startswith(BACK_OFFICE):
+            found[name or f"<sin nombre> {route}"] = route
+    return found
+
+
+def test_every_url_with_an_id_has_a_case() -> None:
+    found = urls_with_ids()
+    missing = sorted(set(found) - set(CASES) - set(EXEMPT))
+    assert not missing, (
+        "These member URLs take an id but no case checks that another member gets 404; "
+        f"add them to CASES (or EXEMPT with a reason) in {__name__}: "
+        + ", ".join(f"{name} ({found[name]})" for name in missing)
+    )
+    stale = sorted((set(CASES) | set(EXEMPT)) - set(found))
+    assert not stale, f"Cases for URLs that no longer exist: {stale}"
+    assert not set(CASES) & set(EXEMPT)
+
+
+def test_the_walk_sees_the_known_id_urls() -> None:
+    """The discovery itself works: the pages we know take an id are found."""
+    found = urls_with_ids()
+    for name in ("support:complaint_detail", "profile:device", "position:account_movements"):
+        assert name in found
+    assert "web:home" not in found
+    assert not any(route.startswith(BACK_OFFICE) for route in found.values())
+
+
+@pytest.fixture
+def owner(member) -> Member:
+    return member.member
+
+
+@pytest.mark.parametrize("url_name", sorted(CASES))
+def test_another_members_id_is_404(url_name: str, owner: Member, other_member) -> None:
+    kwargs = CASES[url_name](owner)
+    url = reverse(url_name, kwargs=kwargs)
+
+    as_owner = Client()
+    as_owner.force_login(owner.user)
+    assert as_owner.get(url).status_code != 404, f"the case for {url_name} reaches nothing"
+
+    as_other = Client()
+    as_other.force_login(other_member)
+    assert as_other.get(url).status_code == 404
+    if url_name in POST_TOO:
+        assert as_other.post(url, {}).status_code == 404

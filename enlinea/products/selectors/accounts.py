@@ -1,0 +1,159 @@
+"""Owner-scoped reads of a member's deposit accounts (cuentas) and their movements.
+
+Every function takes the member: an account number that is not the member's answers 404,
+the same as a number that does not exist, so a page never tells whose an account is.
+
+Movements are the account's ledger postings, newest first, read with *keyset*
+pagination: each page is ``WHERE (created_at, id) < (cursor) ORDER BY created_at DESC,
+id DESC LIMIT n+1`` on the ``(account, created_at, id)`` index, so page 400 of an account
+with 100,000 movements costs what page 1 costs (never ``OFFSET``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from enlinea.ledger.models import Posting
+from enlinea.members.models import Member
+from enlinea.products.models import DepositAccount
+
+MSG_ACCOUNT_NOT_FOUND = "No encontramos esa cuenta entre tus productos."
+
+DEBITS = "debitos"
+CREDITS = "creditos"
+ALL = "todos"
+
+# The manual's "Tipo" column: a cash deposit is a DEPOSITO, a cash withdrawal a RETIRO;
+# everything else is a note on the account, debit or credit by the posting's sign.
+DEPOSIT = "DEPOSITO"
+WITHDRAWAL = "RETIRO"
+DEBIT_NOTE = "NOTA DE DEBITO"
+CREDIT_NOTE = "NOTA DE CREDITO"
+
+
+def accounts_for_member(*, member: Member) -> QuerySet[DepositAccount]:
+    """The member's accounts in opening order; balances read the ledger (no extra query)."""
+    return (
+        DepositAccount.objects.filter(member=member)
+        .select_related("ledger_account")
+        .order_by("opened_at", "id")
+    )
+
+
+def account_for_member(*, member: Member, number: str) -> DepositAccount:
+    """One of the member's accounts by its number; 404 for anyone else's or an unknown one."""
+    account = accounts_for_member(member=member).filter(number=str(number)).first()
+    if account is None:
+        raise Http404(MSG_ACCOUNT_NOT_FOUND)
+    return account
+
+
+@dataclass(frozen=True)
+class AccountsTotals:
+    available: int
+    ledger: int
+    count: int
+
+
+def accounts_totals(accounts: list[DepositAccount]) -> AccountsTotals:
+    return AccountsTotals(
+        available=sum(a.available_balance for a in accounts),
+        ledger=sum(a.ledger_balance for a in accounts),
+        count=len(accounts),
+    )
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One row of "Consulta de movimientos"."""
+
+    posting_id: int
+    reference: str
+    created_at: dt.datetime
+    kind_label: str
+    concept: str
+    amount: int  # cents, negative for a debit
+    balance: int  # the account's balance right after this posting (stored on it)
+
+    @property
+    def is_debit(self) -> bool:
+        return self.amount < 0
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after the row with this (created_at, id)."""
+
+    created_at: dt.datetime
+    posting_id: int
+
+
+def _movement(posting: Posting) -> Movement:
+    entry = posting.entry
+    if posting.amount > 0:
+        label = DEPOSIT if entry.kind == "cash_deposit" else CREDIT_NOTE
+    else:
+        label = WITHDRAWAL if entry.kind == "cash_withdrawal" else DEBIT_NOTE
+    concept = (entry.description or entry.kind.replace("_", " ")).upper()
+    return Movement(
+        posting_id=posting.pk,
+        reference=str(entry.pk),
+        created_at=posting.created_at,
+        kind_label=label,
+        concept=concept,
+        amount=posting.amount,
+        balance=posting.balance_after,
+    )
+
+
+def account_movements(
+    *,
+    account: DepositAccount,
+    since: dt.datetime,
+    until: dt.datetime,
+    direction: str = ALL,
+    after: Cursor | None = None,
+    limit: int = 25,
+) -> tuple[list[Movement], Cursor | None]:
+    """One page of the account's movements in ``[since, until)``, newest first.
+
+    ``direction`` is ``todos``, ``debitos`` or ``creditos``; ``after`` is the cursor the
+    previous page returned. Returns the rows and the cursor of the next page (None on the
+    last one). One query, whatever the page.
+    """
+    postings = Posting.objects.filter(
+        account_id=account.ledger_account_id, created_at__gte=since, created_at__lt=until
+    )
+    if direction == DEBITS:
+        postings = postings.filter(amount__lt=0)
+    elif direction == CREDITS:
+        postings = postings.filter(amount__gt=0)
+    if after is not None:
+        postings = postings.filter(
+            # (created_at, id) < cursor, written so the index bounds created_at <= cursor.
+            Q(created_at__lte=after.created_at)
+            & (Q(created_at__lt=after.created_at) | Q(id__lt=after.posting_id))
+        )
+    rows = list(
+        postings.select_related("entry")
+        .only(
+            "id",
+            "amount",
+            "balance_after",
+            "created_at",
+            "entry__id",
+            "entry__kind",
+            "entry__description",
+        )
+        .order_by("-created_at", "-id")[: limit + 1]
+    )
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        following = Cursor(created_at=last.created_at, posting_id=last.pk)
+    return [_movement(p) for p in rows], following
