@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from bench import pg
 from bench.ledger import Plan, bench_transfers
+from bench.reads import ReadPlan, measure_reads, reads_detail, reads_line
 from bench.seed import bench_seed
 
 
@@ -34,6 +35,20 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--accounts", type=int, default=10_000, help="member accounts")
     parser.add_argument("--skip-pgbench", action="store_true", help="no pgbench baseline")
     parser.add_argument("--skip-seed", action="store_true", help="no bulk seed timing")
+    parser.add_argument(
+        "--skip-reads", action="store_true", help="no read figures (pages and exports)"
+    )
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="only the bulk seed and the read figures: no pgbench, no ledger transfers",
+    )
+    parser.add_argument("--read-samples", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--read-warmup", type=int, default=20, help="untimed requests per page")
+    parser.add_argument("--export-samples", type=int, default=10, help="timed downloads per export")
+    parser.add_argument(
+        "--read-profile", action="store_true", help="also cProfile each page and export"
+    )
     parser.add_argument("--seed-members", type=int, default=10_000)
     parser.add_argument("--seed-movements", type=int, default=1_000_000)
     parser.add_argument("--pgbench-scale", type=int, default=10)
@@ -49,6 +64,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.accounts < 2 or args.workers < 1 or args.seconds <= 0:
         parser.error("needs --accounts >= 2, --workers >= 1 and --seconds > 0")
+    if args.reads_only and (args.skip_reads or args.skip_seed):
+        parser.error("--reads-only measures on the bulk seed: not with --skip-reads/--skip-seed")
+    if args.read_samples < 1 or args.export_samples < 1:
+        parser.error("needs --read-samples >= 1 and --export-samples >= 1")
     return args
 
 
@@ -97,7 +116,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # The steps, in order; each returns its figures. A new benchmark is one more entry.
     steps: list[tuple[str, Callable[[], dict[str, float]]]] = []
-    if not args.skip_pgbench:
+    reads = None
+    if not args.skip_reads and not args.skip_seed:
+        read_plan = ReadPlan(
+            samples=args.read_samples,
+            warmup=args.read_warmup,
+            export_samples=args.export_samples,
+            profile=args.read_profile,
+        )
+
+        def reads(url: str) -> dict[str, float]:
+            return measure_reads(url, read_plan)
+
+    if not args.skip_pgbench and not args.reads_only:
         steps.append(
             (
                 "pgbench TPC-B-like baseline",
@@ -110,13 +141,18 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
         )
-    steps.append(("ledger transfers (uniform, hot)", lambda: bench_transfers(server, plan)))
+    if not args.reads_only:
+        steps.append(("ledger transfers (uniform, hot)", lambda: bench_transfers(server, plan)))
     if not args.skip_seed:
+        # The read figures measure on the seeded database: one seed for both.
         steps.append(
             (
-                "bulk demo data (seed_demo)",
+                "bulk demo data (seed_demo)" + (" and reads" if reads else ""),
                 lambda: bench_seed(
-                    server, members=args.seed_members, movements=args.seed_movements
+                    server,
+                    members=args.seed_members,
+                    movements=args.seed_movements,
+                    then=reads,
                 ),
             )
         )
@@ -130,18 +166,22 @@ def main(argv: list[str] | None = None) -> int:
 
     for key, value in figures.items():
         print(f"  {key} = {value:.2f}")
-    print(
-        f"ledger: {_fmt(figures, 'ledger_uniform_tps')} transfers/s uniform,"
-        f" {_fmt(figures, 'ledger_hot_tps')} transfers/s hot,"
-        f" pgbench tpcb {_fmt(figures, 'pgbench_tps')} tps,"
-        f" ratio {_ratio(figures, 'ledger_uniform_tps', 'pgbench_tps')},"
-        f" hot ratio {_ratio(figures, 'ledger_hot_tps', 'ledger_uniform_tps')}"
-    )
+    if not args.reads_only:
+        print(
+            f"ledger: {_fmt(figures, 'ledger_uniform_tps')} transfers/s uniform,"
+            f" {_fmt(figures, 'ledger_hot_tps')} transfers/s hot,"
+            f" pgbench tpcb {_fmt(figures, 'pgbench_tps')} tps,"
+            f" ratio {_ratio(figures, 'ledger_uniform_tps', 'pgbench_tps')},"
+            f" hot ratio {_ratio(figures, 'ledger_hot_tps', 'ledger_uniform_tps')}"
+        )
     if "seed_bulk_seconds" in figures:
         print(
             f"seed: {args.seed_members} members, {args.seed_movements} movements in"
             f" {figures['seed_bulk_seconds']:.1f} s (target 120 s)"
         )
+    if reads is not None:
+        print(reads_line(figures))
+        print(reads_detail(figures))
     return 0
 
 

@@ -1,5 +1,6 @@
 """Bulk demo data timing: `seed_demo --members N --movements M` into a scratch database,
-then `verify_ledger` on the result."""
+then `verify_ledger` on the result; ``then`` (the read figures, bench/reads.py) measures
+on the seeded database before it is dropped."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.pg import SCRATCH_PREFIX, Server, scratch_database
@@ -36,7 +38,13 @@ def _manage(url: str, *args: str) -> tuple[float, str]:
     return elapsed, result.stdout
 
 
-def bench_seed(server: Server, *, members: int, movements: int) -> dict[str, float]:
+def bench_seed(
+    server: Server,
+    *,
+    members: int,
+    movements: int,
+    then: Callable[[str], dict[str, float]] | None = None,
+) -> dict[str, float]:
     with scratch_database(server, f"{SCRATCH_PREFIX}seed") as url:
         migrate, _ = _manage(url, "migrate", "--noinput", "-v0")
         print(f"  migrate: {migrate:.1f} s")
@@ -48,4 +56,7 @@ def bench_seed(server: Server, *, members: int, movements: int) -> dict[str, flo
         print(f"  seed_demo --members {members} --movements {movements}: {seconds:.1f} s")
         verify, out = _manage(url, "verify_ledger")
         print(f"  verify_ledger: {verify:.1f} s, {out.splitlines()[-1]}")
-    return {"seed_bulk_seconds": seconds, "verify_ledger_seconds": verify}
+        figures = {"seed_bulk_seconds": seconds, "verify_ledger_seconds": verify}
+        if then is not None:
+            figures.update(then(url))
+    return figures

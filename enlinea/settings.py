@@ -230,6 +230,11 @@ INSTALLED_APPS = [
     "enlinea.notifications",
     "enlinea.support",
     "enlinea.position",
+    "enlinea.tariff",
+    "enlinea.receipts",
+    "enlinea.documents",
+    "enlinea.transfers",
+    "enlinea.payments",
     "enlinea.staff",
 ]
 

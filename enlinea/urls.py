@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("enlinea.access.urls_profile")),
     path("soporte/", include("enlinea.support.urls")),
     path("posicion/", include("enlinea.position.urls")),
+    path("comprobantes/", include("enlinea.receipts.urls")),
+    path("", include("enlinea.documents.urls")),
 ]
 
 handler400 = "enlinea.web.views.bad_request"

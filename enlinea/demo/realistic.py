@@ -1,7 +1,9 @@
 """A few realistic members with a year of history, loans, an investment and cards.
 
-Everything goes through the members, products and ledger services, so the demo data
-obeys the same rules as real operations. Idempotent: once the first demo member
+Every movement goes through the product services (transfers, payments, cash, loans,
+investments, cards), so the demo data obeys the same rules as real operations: each
+opens its comprobante, and fees come from the tariff (the interbank transfer's
+COMISIÓN $ 0.36 and IVA $ 0.05), never from constants here. Idempotent: once the first demo member
 exists, nothing is created again.
 """
 
@@ -17,10 +19,10 @@ from django.utils import timezone
 from enlinea.demo.identity import cedula
 from enlinea.demo.online import online_enrolment_seed
 from enlinea.demo.staff import demo_staff_seed
-from enlinea.ledger.models import AccountKind as LedgerKind
-from enlinea.ledger.services import Line, chart_ensure, coop_account, entry_record
+from enlinea.ledger.services import chart_ensure
 from enlinea.members.models import Member
 from enlinea.members.services import member_create
+from enlinea.payments.services import bill_payment_record
 from enlinea.products.finance import add_months, french_schedule
 from enlinea.products.models import AccountKind, AccountStatus, CreditCard, DepositAccount
 from enlinea.products.services import (
@@ -28,12 +30,19 @@ from enlinea.products.services import (
     account_set_status,
     card_pin_set,
     card_purchase_record,
+    cash_deposit,
     credit_card_issue,
     credit_card_statement_cut,
     debit_card_issue,
     investment_open,
     loan_disburse,
     loan_repay,
+)
+from enlinea.receipts.services import Counterpart
+from enlinea.transfers.services import (
+    interbank_transfer_receive,
+    interbank_transfer_record,
+    transfer_record,
 )
 
 GUAYAQUIL = ZoneInfo("America/Guayaquil")
@@ -96,6 +105,8 @@ CARMEN = Person(
     76_000,
 )
 PEOPLE = (ANDRES, MARIA, JOSE, CARMEN)
+PICHINCHA = "BANCO PICHINCHA C.A."
+PACIFICO = "BANCO DEL PACIFICO S.A."
 
 BILLERS = (
     ("CNEL EP", "Pago de luz CNEL EP", 2_345),
@@ -112,8 +123,20 @@ CARD_PURCHASES = (
     ("CINEMARK", 1_450, 1),
     ("GASOLINERA PRIMAX", 3_000, 1),
 )
-COMMISSION = 31  # $ 0.31 per service payment or interbank transfer
-IVA = 5  # 15 % of the commission, rounded to the cent
+# Who pays the salaries of the members paid by transfer: name, RUC, account, institution.
+EMPLOYERS = {
+    ANDRES.serial: ("EMPRESA ANDINA DE SOFTWARE S.A.", "1792345678001", "2100123456", PICHINCHA),
+    MARIA.serial: ("EMPRESA TEXTIL AZUAYA CIA. LTDA.", "0190345678001", "2200456789", PICHINCHA),
+    JOSE.serial: ("EMPRESA PORTUARIA DEL PACIFICO S.A.", "0992345678001", "3100987654", PACIFICO),
+}
+# Andres pays his rent by interbank transfer; the fee comes from the tariff.
+RENT_BENEFICIARY = Counterpart(
+    name="ROSA QUISHPE",
+    identification="1712345678",
+    account_number="2203344556",
+    account_type="AHORROS",
+    institution=PICHINCHA,
+)
 
 
 def demo_member_cedula(person: Person) -> str:
@@ -262,12 +285,6 @@ def _history(
     now = timezone.now()
     events = sorted((e for e in events if e[0] < now), key=lambda e: e[0])
 
-    cash = coop_account(LedgerKind.CASH).pk
-    clearing = coop_account(LedgerKind.CLEARING).pk
-    biller_settlement = coop_account(LedgerKind.BILLER_SETTLEMENT).pk
-    commission = coop_account(LedgerKind.COMMISSION_INCOME).pk
-    iva = coop_account(LedgerKind.IVA_PAYABLE).pk
-    acct = {serial: a.ledger_account_id for serial, a in savings.items()}
     andres = members[ANDRES.serial]
     loan = None
     credit: CreditCard | None = None
@@ -280,49 +297,59 @@ def _history(
         if kind == "salary":
             p = data
             if p is CARMEN:  # paid in cash at the branch
-                entry_record(
+                cash_deposit(
+                    account=savings[p.serial],
+                    amount=p.salary,
                     idempotency_key=key,
-                    kind="cash_deposit",
-                    lines=[Line(cash, -p.salary), Line(acct[p.serial], p.salary)],
                     description="Depósito en efectivo",
                     occurred_at=when,
                 )
             else:
-                entry_record(
+                employer = EMPLOYERS[p.serial]
+                interbank_transfer_receive(
+                    destination=savings[p.serial],
+                    amount=p.salary,
+                    originator=Counterpart(
+                        name=employer[0],
+                        identification=employer[1],
+                        account_number=employer[2],
+                        account_type="CORRIENTE",
+                        institution=employer[3],
+                    ),
+                    motive="Pago de nómina",
                     idempotency_key=key,
-                    kind="interbank_in",
-                    lines=[Line(clearing, -p.salary), Line(acct[p.serial], p.salary)],
-                    description="Transferencia recibida · pago de nómina",
                     occurred_at=when,
                 )
         elif kind == "transfer":
             src, dst, amount = data
-            entry_record(
+            transfer_record(
+                source=savings[src.serial],
+                kind="internal",
+                destination=savings[dst.serial],
+                amount=amount,
+                motive="Aporte familiar" if src is ANDRES else "Pago de almuerzos",
                 idempotency_key=key,
-                kind="transfer_internal",
-                lines=[Line(acct[src.serial], -amount), Line(acct[dst.serial], amount)],
-                description=f"Transferencia a {dst.first.split()[0].upper()} {dst.last.split()[0].upper()}",
                 occurred_at=when,
             )
-        elif kind in ("bill", "interbank"):
-            if kind == "bill":
-                p, (biller, label, base), month_index = data
-                amount = base + 37 * (month_index % 5)
-                target, description = biller_settlement, label
-            else:
-                p, amount = data
-                target, description = clearing, "Transferencia interbancaria a BANCO PICHINCHA"
-            entry_record(
+        elif kind == "bill":
+            p, (biller, label, base), month_index = data
+            bill_payment_record(
+                source=savings[p.serial],
+                biller=biller,
+                label=label,
+                amount=base + 37 * (month_index % 5),
+                reference=f"{p.serial}{month_index % 3:02d}{len(biller):04d}",
                 idempotency_key=key,
-                kind="bill_payment" if kind == "bill" else "transfer_interbank",
-                lines=[
-                    Line(acct[p.serial], -(amount + COMMISSION + IVA)),
-                    Line(target, amount),
-                    Line(commission, COMMISSION),
-                    Line(iva, IVA),
-                ],
-                description=description,
-                metadata={"commission": COMMISSION, "iva": IVA},
+                occurred_at=when,
+            )
+        elif kind == "interbank":
+            p, amount = data
+            interbank_transfer_record(
+                source=savings[p.serial],
+                amount=amount,
+                beneficiary=RENT_BENEFICIARY,
+                motive="Arriendo departamento",
+                idempotency_key=key,
                 occurred_at=when,
             )
         elif kind == "debit_purchase":

@@ -329,9 +329,17 @@ def _group_refused(code: str) -> UnknownAccount:
     return UnknownAccount(f"La cuenta {code} agrupa subcuentas; no recibe movimientos.")
 
 
+def _db_datetime(value: datetime.datetime) -> object:
+    """A datetime as Django's backend writes it: raw SQL otherwise stores SQLite's
+    "+00:00"-suffixed text, which no ORM comparison (a keyset cursor's equality on
+    ``created_at``) matches. On PostgreSQL the value is passed as it is."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _apply(entry_id: int, lines: Sequence[Line], accounts: dict[int, _Locked], now) -> None:
     """Write the postings with running balances and update the locked accounts."""
     rows: list[object] = []
+    stored_now = _db_datetime(now)
     for line in lines:
         account = accounts[line.account_id]
         if account.is_group:
@@ -341,7 +349,7 @@ def _apply(entry_id: int, lines: Sequence[Line], accounts: dict[int, _Locked], n
             raise _insufficient(account.available, -line.amount)
         account.balance = new_balance
         account.new_postings += 1
-        rows.extend([entry_id, line.account_id, line.amount, new_balance, now])
+        rows.extend([entry_id, line.account_id, line.amount, new_balance, stored_now])
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(lines))
     with connection.cursor() as cursor:
         sql = f"INSERT INTO ledger_posting (entry_id, account_id, amount, balance_after, created_at) VALUES {values}"  # noqa: S608 - placeholders only
@@ -444,8 +452,8 @@ def _record(
                     json.dumps(stored_lines),
                     json.dumps(metadata),
                     reverses_id,
-                    now,
-                    None if pending else now,
+                    _db_datetime(now),
+                    None if pending else _db_datetime(now),
                 ],
             )
             row = cursor.fetchone()

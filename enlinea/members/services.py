@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -280,3 +282,103 @@ def member_contact_cooling_off_refuse(
         cooling_off_until=until.isoformat() if until else None,
     )
     return True
+
+
+# ---------------------------------------------------------------- onboarding
+
+MSG_ONBOARD_CONFLICT = (
+    "Este formulario ya registró a otro socio; no se aplicó de nuevo. Para un socio "
+    "nuevo, vuelve a abrir «Nuevo socio»."
+)
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """What ``member_onboard`` made: the socio, the first account and, when an opening
+    deposit was asked for, its cash operation at the window (``cash``, which may wait
+    for approval) or, from a script, its ledger entry (``entry``)."""
+
+    member: Member
+    account: Any  # products.DepositAccount
+    cash: Any = None  # products.CashOperation
+    entry: Any = None  # ledger.JournalEntry
+
+
+def member_onboard(
+    *,
+    identification: str,
+    first_names: str,
+    last_names: str,
+    email: str,
+    mobile_phone: str,
+    idempotency_key: str,
+    identification_type: str = IdentificationType.CEDULA,
+    birth_date: datetime.date | None = None,
+    address: str = "",
+    account_kind: str = "savings",
+    deposit: int = 0,
+    teller: Any = None,
+    request: HttpRequest | None = None,
+) -> Onboarding:
+    """Register a socio with a first account and an optional opening cash deposit.
+
+    The member is validated and saved by ``member_create`` (a refusal, keyed by field,
+    writes nothing), the account opened by ``products.services.account_open`` and the
+    deposit made at the window through ``cash_operation_request`` when ``teller`` is
+    given (approval threshold and daily limit apply; a refusal there raises
+    ``ProductError`` after the member and account exist), or posted directly with
+    ``cash_deposit`` from a script. The product services are durable entry points, so
+    these are consecutive transactions, not one.
+
+    ``idempotency_key`` makes a double submit safe: a replay finds the account the first
+    request opened and returns it (making the deposit if the first request did not get
+    to it) instead of registering the member twice.
+    """
+    from enlinea.ledger.services import chart_ensure
+    from enlinea.products.models import CashKind, DepositAccount
+    from enlinea.products.services import account_open, cash_deposit, cash_operation_request
+
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required")
+    account_key = f"onboard:{idempotency_key}:account"
+    deposit_key = f"onboard:{idempotency_key}:deposit"
+    account = (
+        DepositAccount.objects.select_related("member").filter(idempotency_key=account_key).first()
+    )
+    if account is not None:
+        member = account.member
+        typed = member_get_by_identification(
+            identification_type=identification_type, identification=identification
+        )
+        if typed is None or typed.pk != member.pk:
+            raise ValidationError(MSG_ONBOARD_CONFLICT)
+    else:
+        chart_ensure()
+        member = member_create(
+            identification_type=identification_type,
+            identification=identification,
+            first_names=first_names,
+            last_names=last_names,
+            email=email,
+            mobile_phone=mobile_phone,
+            birth_date=birth_date,
+            address=address,
+        )
+        account = account_open(member=member, kind=account_kind, idempotency_key=account_key)
+    if not deposit:
+        return Onboarding(member=member, account=account)
+    if teller is not None:
+        cash = cash_operation_request(
+            account=account,
+            kind=CashKind.DEPOSIT,
+            amount=deposit,
+            teller=teller,
+            idempotency_key=deposit_key,
+            request=request,
+        )
+        return Onboarding(member=member, account=account, cash=cash, entry=cash.entry)
+    # A replay of the key returns the entry the first request recorded.
+    entry = cash_deposit(
+        account=account, amount=deposit, idempotency_key=deposit_key, description="Depósito inicial"
+    )
+    return Onboarding(member=member, account=account, entry=entry)

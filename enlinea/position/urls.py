@@ -8,6 +8,7 @@ app_name = "position"
 
 # -- Mis productos, Cuentas, Consulta de movimientos (views/accounts.py)
 from enlinea.position.views import accounts as _accounts  # noqa: E402
+from enlinea.receipts import views as _receipts  # noqa: E402
 
 accounts_patterns: list = [
     path("cuentas/", _accounts.account_list, name="accounts"),
@@ -15,6 +16,11 @@ accounts_patterns: list = [
         "cuentas/<str:number>/movimientos/",
         _accounts.account_movements,
         name="account_movements",
+    ),
+    path(
+        "cuentas/<str:number>/movimientos/<int:posting_id>/comprobante/",
+        _receipts.movement_receipt,
+        name="movement_receipt",
     ),
 ]
 
@@ -31,7 +37,7 @@ products_patterns: list = [
     path("inversiones/<str:number>/", _investments.investment_detail, name="investment_detail"),
     path("tarjetas-debito/", _cards.debit_card_list, name="debit_cards"),
     path("tarjetas-credito/", _cards.credit_card_list, name="credit_cards"),
-    path("tarjetas-credito/<int:card_id>/", _cards.credit_card_list, name="credit_card_detail"),
+    path("tarjetas-credito/<str:reference>/", _cards.credit_card_list, name="credit_card_detail"),
 ]
 
 urlpatterns = [*accounts_patterns, *products_patterns]

@@ -52,6 +52,9 @@ _ADMIN_LOG_VIEW = ("admin.view_logentry",)
 
 ROLES: dict[str, tuple[str, ...]] = {
     TELLER: (
+        # «Nuevo socio» at the Ventanilla (enlinea/staff/ventanilla.py): the member and
+        # their first account in one form, through members.services.member_onboard.
+        "members.add_member",
         "members.view_member",
         "products.view_depositaccount",
         "products.cash_deposit",

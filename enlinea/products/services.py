@@ -57,6 +57,8 @@ from enlinea.products.models import (
     LoanStatus,
     SignatureCondition,
 )
+from enlinea.receipts.models import Channel, ReceiptKind
+from enlinea.receipts.services import Counterpart, receipt_issue
 
 ACCOUNT_PREFIX = {
     AccountKind.SAVINGS: "41",
@@ -211,39 +213,63 @@ def cash_deposit(
     description: str = "",
     occurred_at: datetime.datetime | None = None,
 ) -> JournalEntry:
-    """A teller takes cash into a member's account."""
+    """A teller takes cash into a member's account; its Comprobante (Ventanilla) is
+    issued with the entry (``enlinea.receipts.selectors.receipt_for_entry``)."""
     _positive(amount)
     if account.status == AccountStatus.BLOCKED:
         raise ProductError("La cuenta está bloqueada: no admite depósitos.")
-    return entry_record(
-        idempotency_key=idempotency_key,
-        kind="cash_deposit",
-        lines=[
-            Line(coop_account(LedgerKind.CASH).pk, -amount),
-            Line(account.ledger_account_id, amount),
-        ],
-        description=description or "Depósito en efectivo",
-        metadata={"account": account.number},
-        occurred_at=occurred_at,
-    )
+    with transaction.atomic():
+        entry = entry_record(
+            idempotency_key=idempotency_key,
+            kind="cash_deposit",
+            lines=[
+                Line(coop_account(LedgerKind.CASH).pk, -amount),
+                Line(account.ledger_account_id, amount),
+            ],
+            description=description or "Depósito en efectivo",
+            metadata={"account": account.number},
+            occurred_at=occurred_at,
+        )
+        _cash_receipt(entry, account, ReceiptKind.CASH_DEPOSIT, amount, idempotency_key)
+    return entry
 
 
 def cash_withdrawal(
     *, account: DepositAccount, amount: int, idempotency_key: str, description: str = ""
 ) -> JournalEntry:
-    """A teller pays cash out of a member's account (never below the available balance)."""
+    """A teller pays cash out of a member's account (never below the available balance),
+    with its Comprobante (Ventanilla)."""
     _positive(amount)
     if account.status != AccountStatus.ACTIVE:
         raise ProductError(f"La cuenta está {account.get_status_display()}: no admite retiros.")
-    return entry_record(
-        idempotency_key=idempotency_key,
-        kind="cash_withdrawal",
-        lines=[
-            Line(account.ledger_account_id, -amount),
-            Line(coop_account(LedgerKind.CASH).pk, amount),
-        ],
-        description=description or "Retiro en efectivo",
-        metadata={"account": account.number},
+    with transaction.atomic():
+        entry = entry_record(
+            idempotency_key=idempotency_key,
+            kind="cash_withdrawal",
+            lines=[
+                Line(account.ledger_account_id, -amount),
+                Line(coop_account(LedgerKind.CASH).pk, amount),
+            ],
+            description=description or "Retiro en efectivo",
+            metadata={"account": account.number},
+        )
+        _cash_receipt(entry, account, ReceiptKind.CASH_WITHDRAWAL, amount, idempotency_key)
+    return entry
+
+
+def _cash_receipt(
+    entry: JournalEntry, account: DepositAccount, kind: str, amount: int, key: str
+) -> None:
+    receipt_issue(
+        member=account.member,
+        kind=kind,
+        channel=Channel.BRANCH,
+        amount=amount,
+        entries=[entry],
+        idempotency_key=key,
+        account=account,
+        motive=entry.description,
+        occurred_at=entry.created_at,
     )
 
 
@@ -524,8 +550,10 @@ def loan_disburse(
     disbursed_on: datetime.date,
     idempotency_key: str,
     occurred_at: datetime.datetime | None = None,
+    channel: str = Channel.BRANCH,
 ) -> Loan:
-    """Grant a loan: French schedule in exact cents, capital credited to the account."""
+    """Grant a loan: French schedule in exact cents, capital credited to the account,
+    with its Comprobante (Desembolso de crédito)."""
     _positive(principal)
     if account.member_id != member.pk:
         raise ProductError("La cuenta de desembolso debe ser del mismo socio.")
@@ -586,7 +614,7 @@ def loan_disburse(
             )
             for row in schedule
         )
-        entry_record(
+        entry = entry_record(
             idempotency_key=idempotency_key,
             kind="loan_disbursement",
             lines=[Line(ledger.pk, -principal), Line(account.ledger_account_id, principal)],
@@ -594,7 +622,28 @@ def loan_disburse(
             metadata={"loan": number},
             occurred_at=occurred_at,
         )
+        receipt_issue(
+            member=member,
+            kind=ReceiptKind.LOAN_DISBURSEMENT,
+            channel=channel,
+            amount=principal,
+            entries=[entry],
+            idempotency_key=idempotency_key,
+            account=account,
+            motive=entry.description,
+            counterpart=_loan_counterpart(loan),
+            occurred_at=entry.created_at,
+        )
     return loan
+
+
+def _loan_counterpart(loan: Loan) -> Counterpart:
+    return Counterpart(
+        name=loan.product_name,
+        account_number=loan.number,
+        account_type="CRÉDITO",
+        institution=settings.INSTITUTION["name"],
+    )
 
 
 def loan_repay(
@@ -603,8 +652,10 @@ def loan_repay(
     from_account: DepositAccount,
     idempotency_key: str,
     occurred_at: datetime.datetime | None = None,
+    channel: str = Channel.SYSTEM,
 ) -> LoanInstallment:
-    """Pay the next installment: capital back to the loan, interest to income."""
+    """Pay the next installment: capital back to the loan, interest to income, with
+    its Comprobante (Pago de cuota de crédito)."""
     with transaction.atomic(durable=True):
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if (entry := _replayed(idempotency_key, "loan_repayment")) is not None:
@@ -620,13 +671,25 @@ def loan_repay(
         ]
         if installment.interest:  # a zero-rate loan has no interest leg
             lines.append(Line(coop_account(LedgerKind.INTEREST_INCOME).pk, installment.interest))
-        entry_record(
+        entry = entry_record(
             idempotency_key=idempotency_key,
             kind="loan_repayment",
             lines=lines,
             description=f"Pago cuota {installment.number} crédito {loan.number}",
             metadata={"loan": loan.number, "installment": installment.number},
             occurred_at=occurred_at,
+        )
+        receipt_issue(
+            member=from_account.member,
+            kind=ReceiptKind.LOAN_PAYMENT,
+            channel=channel,
+            amount=installment.payment,
+            entries=[entry],
+            idempotency_key=idempotency_key,
+            account=from_account,
+            motive=f"Cuota {installment.number} de {loan.term_months}",
+            counterpart=_loan_counterpart(loan),
+            occurred_at=entry.created_at,
         )
         installment.paid_at = occurred_at or timezone.now()
         installment.save(update_fields=["paid_at"])
@@ -678,8 +741,10 @@ def investment_open(
     start_date: datetime.date,
     idempotency_key: str,
     occurred_at: datetime.datetime | None = None,
+    channel: str = Channel.BRANCH,
 ) -> Investment:
-    """Open a term deposit: capital moves from the account into the póliza's own account."""
+    """Open a term deposit: capital moves from the account into the póliza's own
+    account, with its Comprobante (Apertura de inversión)."""
     _positive(capital)
     if source_account.member_id != member.pk:
         raise ProductError("La cuenta de origen debe ser del mismo socio.")
@@ -722,7 +787,7 @@ def investment_open(
             interest=interest,
             withholding=interest_withholding(interest_cents=interest),
         )
-        entry_record(
+        entry = entry_record(
             idempotency_key=idempotency_key,
             kind="investment_open",
             lines=[Line(source_account.ledger_account_id, -capital), Line(ledger.pk, capital)],
@@ -730,11 +795,35 @@ def investment_open(
             metadata={"investment": number},
             occurred_at=occurred_at,
         )
+        receipt_issue(
+            member=member,
+            kind=ReceiptKind.INVESTMENT_OPEN,
+            channel=channel,
+            amount=capital,
+            entries=[entry],
+            idempotency_key=idempotency_key,
+            account=source_account,
+            motive=f"Plazo {term_days} días, vence el {maturity:%d/%m/%Y}",
+            counterpart=_investment_counterpart(investment),
+            occurred_at=entry.created_at,
+        )
     return investment
 
 
-def investment_pay(*, investment: Investment, idempotency_key: str) -> Investment:
-    """At maturity: capital and interest (less withholding) to the member's account."""
+def _investment_counterpart(investment: Investment) -> Counterpart:
+    return Counterpart(
+        name="Póliza de inversión",
+        account_number=investment.number,
+        account_type="INVERSIÓN",
+        institution=settings.INSTITUTION["name"],
+    )
+
+
+def investment_pay(
+    *, investment: Investment, idempotency_key: str, channel: str = Channel.SYSTEM
+) -> Investment:
+    """At maturity: capital and interest (less withholding) to the member's account,
+    with its Comprobante (Pago de inversión al vencimiento)."""
     with transaction.atomic(durable=True):
         investment = Investment.objects.select_for_update().get(pk=investment.pk)
         if investment.status == InvestmentStatus.PAID:
@@ -753,12 +842,28 @@ def investment_pay(*, investment: Investment, idempotency_key: str) -> Investmen
             lines.append(Line(coop_account(LedgerKind.INTEREST_EXPENSE).pk, -investment.interest))
         if investment.withholding:
             lines.append(Line(coop_account(LedgerKind.TAX_WITHHOLDING).pk, investment.withholding))
-        entry_record(
+        entry = entry_record(
             idempotency_key=idempotency_key,
             kind="investment_payment",
             lines=lines,
             description=f"Pago póliza {investment.number}",
             metadata={"investment": investment.number},
+        )
+        receipt_issue(
+            member=investment.member,
+            kind=ReceiptKind.INVESTMENT_PAYMENT,
+            channel=channel,
+            amount=net,
+            entries=[entry],
+            idempotency_key=idempotency_key,
+            account=investment.source_account,
+            motive=(
+                f"Capital {format_cents(investment.capital)} + interés "
+                f"{format_cents(investment.interest)} - retención "
+                f"{format_cents(investment.withholding)}"
+            ),
+            counterpart=_investment_counterpart(investment),
+            occurred_at=entry.created_at,
         )
         investment.status = InvestmentStatus.PAID
         investment.save(update_fields=["status"])
@@ -938,6 +1043,19 @@ def card_purchase_record(
             metadata={"card": card.masked_number, "authorization": auth.code},
             occurred_at=occurred_at,
         )
+        if not credit:  # a debit card spends the account's money: the member's receipt
+            receipt_issue(
+                member=card.member,
+                kind=ReceiptKind.CARD_PURCHASE,
+                channel=Channel.CARD,
+                amount=amount,
+                entries=[entry],
+                idempotency_key=idempotency_key,
+                account=card.account,
+                motive=f"Tarjeta {card.masked_number} · autorización {auth.code}",
+                counterpart=Counterpart(name=merchant),
+                occurred_at=entry.created_at,
+            )
         return CardPurchase.objects.create(
             credit_card=card if credit else None,
             debit_card=None if credit else card,

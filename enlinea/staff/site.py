@@ -42,10 +42,45 @@ class StaffAdminSite(admin.AdminSite):
             audit_record(kind=AuditKind.LOGOUT, request=request, user=request.user)
         return super().logout(request, extra_context)
 
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
+        """The admin's apps, with the Ventanilla first for tellers (index and sidebar)."""
+        from django.urls import reverse
+
+        from enlinea.staff.ventanilla import can_use_ventanilla
+
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None or not can_use_ventanilla(request.user):
+            return apps
+        url = reverse("admin:ventanilla", current_app=self.name)
+        pages = [("Buscar socio", "ventanilla", url)]
+        if request.user.has_perm("members.add_member"):
+            onboard = reverse("admin:ventanilla_nuevo_socio", current_app=self.name)
+            pages.append(("Nuevo socio", "nuevosocio", onboard))
+        ventanilla = {
+            "name": "Ventanilla",
+            "app_label": "ventanilla",
+            "app_url": url,
+            "has_module_perms": True,
+            "models": [
+                {
+                    "name": name,
+                    "object_name": object_name,
+                    "perms": {"view": True},
+                    "admin_url": page_url,
+                    "add_url": None,
+                    "view_only": True,
+                }
+                for name, object_name, page_url in pages
+            ],
+        }
+        return [ventanilla, *apps]
+
     def get_urls(self) -> list[URLResolver | URLPattern]:
         from enlinea.staff import views
+        from enlinea.staff.ventanilla import ventanilla_urls
 
         return [
+            *ventanilla_urls(self),
             path("login/codigo/", views.login_code, name="staff_code"),
             path("login/activar/", views.login_enrol, name="staff_enrol"),
             # Before the admin's own logout/, which only a verified session reaches: this

@@ -123,7 +123,7 @@ SECTIONS: tuple[Section, ...] = (
         "Servicios",
         "doc",
         "Descarga tu estado de cuenta y personaliza tus cupos.",
-        (Option("Estado de cuenta"), Option("Personalización de cupos")),
+        (Option("Estado de cuenta", "documents:statement"), Option("Personalización de cupos")),
     ),
 )
 

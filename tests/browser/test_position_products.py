@@ -56,6 +56,8 @@ def test_member_reviews_loans_investments_and_cards(
     expect(page.get_by_role("heading", level=1, name="Tabla de amortización")).to_be_visible()
     expect(page.locator("tbody tr")).to_have_count(24)
     expect(page.locator("tbody tr").first).to_contain_text("Pendiente")
+    # The seven columns become stacked cards on a phone: nothing scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Regresar").click()
     expect(page.get_by_role("heading", level=1, name="Detalle producto")).to_be_visible()

@@ -138,9 +138,6 @@ def test_movements_direction_filter(account) -> None:
     assert [m.amount for m in credits] == [1_000_000]
 
 
-# PostgreSQL: on SQLite the ledger's raw INSERT stores "+00:00" datetimes that the ORM's
-# equality on created_at does not match, so ties are only meaningful on the real engine.
-@pytest.mark.postgres
 def test_keyset_pages_neither_repeat_nor_skip_rows_even_with_equal_times(account) -> None:
     same_moment = timezone.now() - dt.timedelta(hours=2)
     _deposits(account, 7, when=same_moment, prefix="tie")  # 7 rows sharing created_at
@@ -374,9 +371,6 @@ def _ver_mas(body: str) -> str | None:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
-# PostgreSQL: on SQLite the ledger's raw INSERT stores "+00:00" datetimes that the ORM's
-# equality on created_at does not match, so ties are only meaningful on the real engine.
-@pytest.mark.postgres
 def test_ver_mas_pages_through_every_movement_once(logged, account) -> None:
     same_moment = timezone.now() - dt.timedelta(minutes=30)
     _deposits(account, 30, when=same_moment, prefix="tie")

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from enlinea.products.selectors.cards import (
     credit_card_for_member,
+    credit_card_reference,
     credit_cards_for_member,
     debit_cards_for_member,
 )
@@ -45,9 +46,46 @@ def test_selectors_are_owner_scoped(socio, other_member, debit_card, credit_card
     assert [c.pk for c in credit_cards_for_member(member=socio)] == [credit_card.pk]
     assert list(debit_cards_for_member(member=other_member.member)) == []
     assert list(credit_cards_for_member(member=other_member.member)) == []
-    assert credit_card_for_member(member=socio, card_id=credit_card.pk).pk == credit_card.pk
+    reference = credit_card_reference(credit_card)
+    assert credit_card_for_member(member=socio, reference=reference).pk == credit_card.pk
     with pytest.raises(Http404):
-        credit_card_for_member(member=other_member.member, card_id=credit_card.pk)
+        credit_card_for_member(member=other_member.member, reference=reference)
+
+
+def _detail(card) -> str:
+    return reverse("position:credit_card_detail", args=[credit_card_reference(card)])
+
+
+def test_credit_card_reference_is_neither_the_id_nor_the_number(socio, credit_card) -> None:
+    reference = credit_card_reference(credit_card)
+    last4, token = reference.split("-")
+    assert last4 == credit_card.last4
+    assert len(token) == 16
+    assert str(credit_card.pk) not in token
+    assert credit_card.bin6 not in reference
+    assert credit_card_reference(credit_card) == reference  # stable: links keep working
+    second = give_credit_card(socio, 1)
+    assert credit_card_reference(second).split("-")[1] != token  # not a counter
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda card, ref: str(card.pk),  # the old address by database id
+        lambda card, ref: ref[:-1] + ("0" if ref[-1] != "0" else "1"),  # altered token
+        lambda card, ref: ("0000" if card.last4 != "0000" else "1111") + ref[4:],  # other last4
+        lambda card, ref: ref.upper(),
+        lambda card, ref: ref + "0",
+    ],
+    ids=["database-id", "altered-token", "other-last4", "uppercase", "too-long"],
+)
+def test_a_wrong_or_forged_reference_is_404(client, member, credit_card, mangle) -> None:
+    client.force_login(member)
+    url = reverse(
+        "position:credit_card_detail",
+        args=[mangle(credit_card, credit_card_reference(credit_card))],
+    )
+    assert client.get(url).status_code == 404
 
 
 def test_debit_card_list_shows_masked_number_type_holder_and_status(
@@ -71,7 +109,7 @@ def test_credit_card_list_has_ver_detalle_and_no_detail(client, member, credit_c
     body = client.get(reverse("position:credit_cards")).content.decode()
     assert f'data-label="N° Tarjeta">{credit_card.masked_number}<' in body
     assert f'data-label="Titular">{credit_card.holder_name}<' in body
-    assert reverse("position:credit_card_detail", args=[credit_card.pk]) in body
+    assert _detail(credit_card) in body
     assert "Ver detalle" in body
     assert "Pago mínimo" not in body
 
@@ -80,7 +118,7 @@ def test_credit_card_detail_shows_the_statement_figures_from_the_ledger(
     client, member, credit_card
 ) -> None:
     client.force_login(member)
-    response = client.get(reverse("position:credit_card_detail", args=[credit_card.pk]))
+    response = client.get(_detail(credit_card))
     assert response.status_code == 200
     body = response.content.decode()
     credit_card.ledger_account.refresh_from_db()
@@ -111,7 +149,7 @@ def test_credit_card_detail_shows_the_statement_figures_from_the_ledger(
 
 def test_another_members_credit_card_is_not_found(client, other_member, credit_card) -> None:
     client.force_login(other_member)
-    url = reverse("position:credit_card_detail", args=[credit_card.pk])
+    url = _detail(credit_card)
     assert client.get(url).status_code == 404
 
 
@@ -119,7 +157,7 @@ def test_card_pages_need_login_and_are_get_only(client, member, credit_card) -> 
     urls = [
         reverse("position:debit_cards"),
         reverse("position:credit_cards"),
-        reverse("position:credit_card_detail", args=[credit_card.pk]),
+        _detail(credit_card),
     ]
     for url in urls:
         assert client.get(url).status_code == 302
@@ -162,10 +200,10 @@ def test_credit_card_detail_query_count_does_not_grow_with_purchases(client, mem
     client.force_login(member)
     few = give_credit_card(socio, 0, purchases=1)
     lots = give_credit_card(socio, 1, purchases=12)
-    client.get(reverse("position:credit_card_detail", args=[few.pk]))
+    client.get(_detail(few))
     with CaptureQueriesContext(connection) as one:
-        client.get(reverse("position:credit_card_detail", args=[few.pk]))
+        client.get(_detail(few))
     with CaptureQueriesContext(connection) as many:
-        body = client.get(reverse("position:credit_card_detail", args=[lots.pk])).content.decode()
+        body = client.get(_detail(lots)).content.decode()
     assert body.split("<h3>Últimos consumos</h3>")[1].count('data-label="Establecimiento"') == 10
     assert len(page_queries(many)) == len(page_queries(one))

@@ -29,6 +29,7 @@ import pytest
 from django.test import Client
 from django.test.client import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from enlinea.members.models import Member
 
@@ -82,7 +83,28 @@ def _investment(owner: Member) -> dict[str, Any]:
 
 
 def _credit_card(owner: Member) -> dict[str, Any]:
-    return {"card_id": give_credit_card(owner).pk}
+    from enlinea.products.selectors.cards import credit_card_reference
+
+    return {"reference": credit_card_reference(give_credit_card(owner))}
+
+
+def _receipt(owner: Member) -> dict[str, Any]:
+    from enlinea.receipts.selectors import receipt_for_entry
+
+    account = funded_account(owner)
+    entry = account.ledger_account.postings.order_by("id").first().entry
+    return {"number": receipt_for_entry(entry).number}
+
+
+def _movement(owner: Member) -> dict[str, Any]:
+    account = funded_account(owner)
+    posting = account.ledger_account.postings.order_by("id").first()
+    return {"number": account.number, "posting_id": posting.pk}
+
+
+def _statement(owner: Member) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {"number": funded_account(owner).number, "year": today.year, "month": today.month}
 
 
 CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
@@ -95,6 +117,15 @@ CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
     "position:loan_schedule": _loan,
     "position:investment_detail": _investment,
     "position:credit_card_detail": _credit_card,
+    "position:movement_receipt": _movement,
+    "receipts:detail": _receipt,
+    "receipts:pdf": _receipt,
+    "documents:movements_pdf": _account,
+    "documents:movements_xlsx": _account,
+    "documents:loan_schedule_pdf": _loan,
+    "documents:loan_schedule_xlsx": _loan,
+    "documents:statement_pdf": _statement,
+    "documents:certificate_pdf": _account,
 }
 
 POST_TOO = {"profile:device_remove"}

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from enlinea.members.selectors import member_for_request
+from enlinea.position.charts import account_charts
 from enlinea.products.models import DepositAccount
 from enlinea.products.selectors import accounts as account_selectors
 from enlinea.products.selectors.accounts import ALL, CREDITS, DEBITS, Cursor
@@ -247,6 +248,13 @@ def cursor_loads(text: str, *, account: DepositAccount) -> Cursor:
         raise Http404("Ese enlace de movimientos no es válido.") from exc
 
 
+def _without_cursor(data: QueryDict | dict) -> str:
+    """The filter as a query string, for the downloads of the same list."""
+    query = QueryDict(mutable=True)
+    query.update({k: v for k, v in data.items() if k != "cursor"})
+    return query.urlencode()
+
+
 def _local_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -289,7 +297,9 @@ def account_movements(request: HttpRequest, number: str) -> HttpResponse:
         "since": since,
         "until": until,
         "paged": bool(request.GET.get("cursor")),
+        "download_query": _without_cursor(data),
         "direction_label": dict(form.fields["tipo"].choices).get(form.data.get("tipo"), "Todos"),
         "current_slug": "posicion-consolidada",
+        "charts": account_charts(account=account, today=today),
     }
     return render(request, "position/account_movements.html", context)

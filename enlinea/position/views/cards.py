@@ -1,7 +1,8 @@
 """Tarjeta de débito and Tarjeta de crédito: the member's cards and a credit card's detail.
 
 "Ver detalle" is a link to the card's own address, which shows the same list with that
-card opened ("Ocultar detalle" links back): it works without JavaScript.
+card opened ("Ocultar detalle" links back): it works without JavaScript. The address
+carries the card's reference (``credit_card_reference``), not its database id.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from enlinea.position.views.loans import SECTION
 from enlinea.products.selectors.cards import (
     credit_card_for_member,
     credit_card_recent_purchases,
+    credit_card_rows,
     credit_cards_for_member,
     debit_cards_for_member,
 )
@@ -33,14 +35,14 @@ def debit_card_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def credit_card_list(request: HttpRequest, card_id: int | None = None) -> HttpResponse:
+def credit_card_list(request: HttpRequest, reference: str | None = None) -> HttpResponse:
     member = member_for_request(request)
     opened = None
     purchases: list = []
-    if card_id is not None:
-        opened = credit_card_for_member(member=member, card_id=card_id)
+    if reference is not None:
+        opened = credit_card_for_member(member=member, reference=reference)
         purchases = credit_card_recent_purchases(card=opened)
-    cards = list(credit_cards_for_member(member=member))
+    cards = credit_card_rows(list(credit_cards_for_member(member=member)))
     context = {
         "current_slug": SECTION,
         "cards": cards,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -78,6 +79,7 @@ class Movement:
     concept: str
     amount: int  # cents, negative for a debit
     balance: int  # the account's balance right after this posting (stored on it)
+    receipt_number: int | None = None  # the Comprobante N.º of the movement's operation
 
     @property
     def is_debit(self) -> bool:
@@ -99,9 +101,14 @@ def _movement(posting: Posting) -> Movement:
     else:
         label = WITHDRAWAL if entry.kind == "cash_withdrawal" else DEBIT_NOTE
     concept = (entry.description or entry.kind.replace("_", " ")).upper()
+    try:  # loaded with the row (select_related): no query
+        receipt_number = entry.receipt_link.receipt_id
+    except ObjectDoesNotExist:
+        receipt_number = None
     return Movement(
         posting_id=posting.pk,
-        reference=str(entry.pk),
+        reference=str(receipt_number or entry.pk),
+        receipt_number=receipt_number,
         created_at=posting.created_at,
         kind_label=label,
         concept=concept,
@@ -123,7 +130,7 @@ def account_movements(
 
     ``direction`` is ``todos``, ``debitos`` or ``creditos``; ``after`` is the cursor the
     previous page returned. Returns the rows and the cursor of the next page (None on the
-    last one). One query, whatever the page.
+    last one). One query, whatever the page (the receipt number comes by a join).
     """
     postings = Posting.objects.filter(
         account_id=account.ledger_account_id, created_at__gte=since, created_at__lt=until
@@ -139,7 +146,7 @@ def account_movements(
             & (Q(created_at__lt=after.created_at) | Q(id__lt=after.posting_id))
         )
     rows = list(
-        postings.select_related("entry")
+        postings.select_related("entry", "entry__receipt_link")
         .only(
             "id",
             "amount",
@@ -148,6 +155,8 @@ def account_movements(
             "entry__id",
             "entry__kind",
             "entry__description",
+            "entry__receipt_link__id",
+            "entry__receipt_link__receipt_id",
         )
         .order_by("-created_at", "-id")[: limit + 1]
     )

@@ -38,6 +38,7 @@ ACCESS_VIEW = {
 }
 EXPECTED = {
     TELLER: {
+        "members.add_member",
         "members.view_member",
         "products.view_depositaccount",
         "products.cash_deposit",

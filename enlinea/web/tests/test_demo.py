@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from enlinea.demo.identity import cedula
-from enlinea.demo.realistic import ANDRES, MARIA, demo_member_cedula
+from enlinea.demo.realistic import ANDRES, MARIA, PEOPLE, demo_member_cedula
 from enlinea.ledger.models import JournalEntry, Posting
 from enlinea.ledger.verify import ledger_verify
 from enlinea.members.models import Member
 from enlinea.products.models import AccountStatus, CreditCard, DepositAccount, Loan
+from enlinea.receipts.models import Receipt, ReceiptKind
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +41,48 @@ def test_realistic_demo_has_a_year_of_history_and_verifies(capsys) -> None:
     loan = Loan.objects.get(member=andres)
     assert 0 < loan.installments_paid < loan.term_months
     assert CreditCard.objects.get(member=andres).purchases.filter(installments__gt=1).exists()
-    # Commissions with their IVA as separate postings, as the manual's movement list shows.
-    assert JournalEntry.objects.filter(kind="bill_payment").first().postings.count() == 4
+    # The interbank fee is the tariff's (manual: COMISIÓN $ 0.36, IVA $ 0.05), each its
+    # own movement on the member's account, and on the transfer's comprobante.
+    interbank = Receipt.objects.filter(kind=ReceiptKind.TRANSFER_INTERBANK, member=andres)
+    assert interbank.count() >= 12
+    for receipt in interbank:
+        assert (receipt.commission, receipt.iva) == (36, 5)
+        assert receipt.counterpart_institution == "BANCO PICHINCHA C.A."
+        legs = sorted(
+            Posting.objects.filter(
+                entry__receipt_link__receipt=receipt, account_id=savings.ledger_account_id
+            ).values_list("entry__description", "amount")
+        )
+        assert legs == [
+            ("COMISIÓN TRANSFERENCIA INTERBANCARIA", -36),
+            ("IVA TRANSFERENCIA INTERBANCARIA", -5),
+            ("ND TRANSFERENCIA INTERBANCARIA BANCO PICHINCHA C.A.", -receipt.amount),
+        ]
+    salary = Receipt.objects.filter(kind=ReceiptKind.TRANSFER_RECEIVED, member=andres).first()
+    assert salary.counterpart_institution == "BANCO PICHINCHA C.A."
+    assert salary.counterpart_name.startswith("EMPRESA ")
+    report = ledger_verify()
+    assert report.ok, report.problems
+
+
+def test_every_demo_movement_opens_a_comprobante() -> None:
+    call_command("seed_demo")
+    receipts = Receipt.objects.count()
+    call_command("seed_demo")  # idempotent: no second receipt either
+    assert Receipt.objects.count() == receipts
+    demo_accounts = DepositAccount.objects.filter(
+        member__identification__in=[demo_member_cedula(p) for p in PEOPLE]
+    ).values_list("ledger_account_id", flat=True)
+    postings = Posting.objects.filter(account_id__in=demo_accounts)
+    assert postings.count() > 200
+    without = postings.filter(entry__receipt_link__isnull=True)
+    assert sorted(set(without.values_list("entry__kind", flat=True))) == []
+    # Each receipt is its member's, on that member's account.
+    assert (
+        not Receipt.objects.exclude(account__isnull=True)
+        .exclude(account__member=F("member"))
+        .exists()
+    )
     report = ledger_verify()
     assert report.ok, report.problems
 

@@ -1,7 +1,9 @@
-"""Onboard a member from a script: the member, a savings account and an opening deposit."""
+"""Onboard a member from a script: the member, a savings account and an opening deposit
+(``members.services.member_onboard``, the same service as the Ventanilla's «Nuevo socio»)."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -9,10 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from enlinea.ledger.errors import LedgerError
-from enlinea.ledger.services import chart_ensure
-from enlinea.members.services import member_create
+from enlinea.members.services import member_onboard
 from enlinea.money import AmountError, format_cents, parse_amount
-from enlinea.products.services import account_open, cash_deposit
+from enlinea.products.services import ProductError
 
 
 class Command(BaseCommand):
@@ -33,18 +34,30 @@ class Command(BaseCommand):
             deposit = parse_amount(options["deposito"]) if options["deposito"] else 0
         except AmountError as exc:
             raise CommandError(f"--deposito: {exc}") from exc
-        chart_ensure()
         try:
-            member = member_create(
-                identification_type="CEDULA",
+            birth_date = (
+                datetime.date.fromisoformat(options["nacimiento"])
+                if options["nacimiento"]
+                else None
+            )
+        except ValueError as exc:
+            raise CommandError("--nacimiento: usa el formato AAAA-MM-DD.") from exc
+        try:
+            done = member_onboard(
                 identification=options["cedula"],
                 first_names=options["nombres"],
                 last_names=options["apellidos"],
                 email=options["email"],
                 mobile_phone=options["celular"],
-                birth_date=options["nacimiento"],
+                birth_date=birth_date,
                 address=options["direccion"],
+                deposit=deposit,
+                idempotency_key=f"command:{uuid.uuid4().hex}",
             )
+        except ProductError as exc:
+            raise CommandError(f"Socio creado, pero el depósito falló: {exc.messages[0]}") from exc
+        except LedgerError as exc:
+            raise CommandError(f"Socio creado, pero el depósito falló: {exc}") from exc
         except ValidationError as exc:
             messages = (
                 [f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()]
@@ -52,17 +65,7 @@ class Command(BaseCommand):
                 else exc.messages
             )
             raise CommandError("No se pudo registrar al socio. " + " ".join(messages)) from exc
-        account = account_open(member=member, idempotency_key=f"onboard:{member.pk}:savings")
-        if deposit:
-            try:
-                cash_deposit(
-                    account=account,
-                    amount=deposit,
-                    idempotency_key=f"onboard:{account.number}:{uuid.uuid4().hex}",
-                    description="Depósito inicial",
-                )
-            except (LedgerError, ValidationError) as exc:
-                raise CommandError(f"Socio creado, pero el depósito falló: {exc}") from exc
+        member, account = done.member, done.account
         self.stdout.write(f"socio_id={member.pk}")
         self.stdout.write(f"cuenta={account.number}")
         self.stdout.write(f"saldo={format_cents(deposit)}")

@@ -1,0 +1,215 @@
+"""The one mechanism behind a member's money operation with a receipt.
+
+Transfers (own, internal, interbank), interbank credits received and service payments
+all do the same steps, written once here:
+
+1. refuse a bad amount or an account that may not move money, in Spanish;
+2. lock the product rows involved (``DepositAccount``, ascending id) — the lock order is
+   product rows, then ledger accounts (``entry_record`` locks those itself);
+3. answer a replayed idempotency key with its first receipt (checked again under the
+   lock, so two parallel first requests with one key post once);
+4. read the operation's fee from the tariff and check that the available balance covers
+   the amount plus the fee before anything is posted;
+5. post the operation's entry, then its COMISIÓN and IVA as movements of their own
+   (``fees_post``), and issue the one receipt that links them.
+
+``operation_record`` runs inside the caller's transaction; the public services wrap it
+in ``transaction.atomic(durable=True)`` because today they are entry points. Issue [6]
+(confirmation with a security code, beneficiaries, two-phase interbank clearing) will
+call it inside its own transaction instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from enlinea.ledger.errors import LedgerError
+from enlinea.ledger.models import LedgerAccount
+from enlinea.ledger.services import Line, entry_record
+from enlinea.money import format_cents, max_amount, over_maximum_message
+from enlinea.products.models import AccountStatus, DepositAccount, SignatureCondition
+from enlinea.products.services import ProductError
+from enlinea.receipts.models import Channel, Receipt
+from enlinea.receipts.services import Counterpart, receipt_issue
+from enlinea.tariff.services import Fees, fees_for, fees_post
+
+_CONFLICT = (
+    "Esta solicitud ya se registró con otros datos (comprobante N.º {number}); no se aplicó "
+    "de nuevo. Para una operación nueva, vuelve a abrir el formulario."
+)
+
+
+def amount_check(amount: int) -> int:
+    """Refuse what is not a positive amount of cents the database can hold."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError("Amounts are integer cents")
+    if amount <= 0:
+        raise ProductError("El monto debe ser mayor a cero.")
+    if amount > max_amount():
+        raise ProductError(over_maximum_message())
+    return amount
+
+
+def online_check(source: DepositAccount, channel: str, action: str) -> None:
+    """Manual, prerrequisitos: a joint-signature account cannot move money online."""
+    if channel == Channel.WEB and source.signature == SignatureCondition.JOINT:
+        raise ProductError(
+            f"La cuenta …{source.number[-4:]} requiere firmas conjuntas: no puede "
+            f"{action} por Banca Web. Acércate a una agencia."
+        )
+
+
+def _tail(account: DepositAccount) -> str:
+    return f"…{account.number[-4:]}"
+
+
+def _must_be_active(account: DepositAccount, role: str) -> None:
+    if account.status != AccountStatus.ACTIVE:
+        raise ProductError(
+            f"La cuenta {role} {_tail(account)} está {account.get_status_display()}: "
+            "no admite transferencias ni pagos."
+        )
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one member operation posts and what its receipt shows.
+
+    ``debit`` is the member's account that pays (checked ACTIVA, charged the fee) and
+    ``credit`` the member's account that receives (None when the money goes to or comes
+    from a cooperative ledger account, ``coop_account_id``). The receipt belongs to the
+    holder of ``receipt_account``."""
+
+    receipt_kind: str
+    entry_kind: str
+    description: str
+    channel: str
+    amount: int
+    idempotency_key: str
+    receipt_account: DepositAccount
+    debit: DepositAccount | None = None
+    credit: DepositAccount | None = None
+    coop_account_id: int | None = None
+    tariff_operation: str | None = None
+    fee_concept: str = ""
+    motive: str = ""
+    counterpart: Counterpart | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    occurred_at: dt.datetime | None = None
+    credit_refused_when: Sequence[str] = (AccountStatus.INACTIVE, AccountStatus.BLOCKED)
+
+
+def _replayed(op: Operation) -> Receipt | None:
+    receipt = Receipt.objects.filter(idempotency_key=op.idempotency_key).first()
+    if receipt is None:
+        return None
+    if (
+        receipt.kind != op.receipt_kind
+        or receipt.account_id != op.receipt_account.pk
+        or receipt.amount != op.amount
+    ):
+        raise ProductError(_CONFLICT.format(number=receipt.number))
+    return receipt
+
+
+def _lock(op: Operation) -> dict[int, DepositAccount]:
+    ids = {a.pk for a in (op.debit, op.credit) if a is not None}
+    rows = (
+        DepositAccount.objects.select_for_update()
+        .select_related("member")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {row.pk: row for row in rows}
+
+
+def operation_record(op: Operation) -> Receipt:
+    """Post ``op`` with its tariff fee and issue its receipt; call inside a transaction.
+
+    A replayed key returns the first receipt and posts nothing; any refusal raises
+    :class:`ProductError` and, raised through the caller's transaction, leaves nothing.
+    """
+    if not op.idempotency_key:
+        raise ValueError("An idempotency key is required")
+    amount_check(op.amount)
+    if (receipt := _replayed(op)) is not None:
+        return receipt
+    locked = _lock(op)
+    if (receipt := _replayed(op)) is not None:  # a parallel first request came first
+        return receipt
+    debit = locked[op.debit.pk] if op.debit is not None else None
+    credit = locked[op.credit.pk] if op.credit is not None else None
+    if debit is not None:
+        _must_be_active(debit, "de origen")
+    if credit is not None and credit.status in op.credit_refused_when:
+        raise ProductError(
+            f"La cuenta de destino {_tail(credit)} está {credit.get_status_display()}: "
+            "no puede recibir la transferencia."
+        )
+    fees = fees_for(op.tariff_operation) if op.tariff_operation else Fees(0, 0)
+    if debit is not None:
+        available = LedgerAccount.objects.get(pk=debit.ledger_account_id).available
+        needed = op.amount + fees.total
+        if available < needed:
+            fee_note = (
+                f" ({format_cents(op.amount)} más {format_cents(fees.total)} de comisión e IVA)"
+                if fees.total
+                else ""
+            )
+            raise ProductError(
+                f"Saldo disponible insuficiente: la cuenta {_tail(debit)} tiene "
+                f"{format_cents(max(available, 0))} disponibles y la operación requiere "
+                f"{format_cents(needed)}{fee_note}."
+            )
+    from_id = debit.ledger_account_id if debit is not None else op.coop_account_id
+    to_id = credit.ledger_account_id if credit is not None else op.coop_account_id
+    if from_id is None or to_id is None:
+        raise ValueError("An operation needs a debit side and a credit side")
+    try:
+        entry = entry_record(
+            idempotency_key=op.idempotency_key,
+            kind=op.entry_kind,
+            lines=[Line(from_id, -op.amount), Line(to_id, op.amount)],
+            description=op.description[:200],
+            metadata=op.metadata,
+            occurred_at=op.occurred_at,
+        )
+        entries = [entry]
+        if debit is not None and fees.total:
+            entries += fees_post(
+                fees=fees,
+                account=debit,
+                idempotency_key=op.idempotency_key,
+                concept=op.fee_concept,
+                occurred_at=op.occurred_at,
+            )
+    except LedgerError as exc:
+        # A movement outside this lock (cash, a card purchase) took the money first, or
+        # the key was used for another entry: the caller's transaction undoes it all.
+        raise ProductError(exc.message) from exc
+    holder = locked.get(op.receipt_account.pk, op.receipt_account)
+    return receipt_issue(
+        member=holder.member,
+        kind=op.receipt_kind,
+        channel=op.channel,
+        amount=op.amount,
+        entries=entries,
+        idempotency_key=op.idempotency_key,
+        account=op.receipt_account,
+        commission=fees.commission,
+        iva=fees.iva,
+        motive=op.motive,
+        counterpart=op.counterpart,
+        occurred_at=op.occurred_at,
+    )
+
+
+def operation_run(op: Operation) -> Receipt:
+    """``operation_record`` as an entry point: its own durable transaction."""
+    with transaction.atomic(durable=True):
+        return operation_record(op)
