@@ -36,7 +36,7 @@ def test_parallel_interbank_transfers_never_overdraw(socio) -> None:
     assert all(isinstance(e, ProductError) for e in errors), errors
     assert all("insuficiente" in e.messages[0] for e in errors)
     assert balance(account) == 1_000 - 2 * 341
-    assert Receipt.objects.filter(account=account).count() == 2
+    assert Receipt.objects.filter(account=account, kind="transfer_interbank").count() == 2
     assert ledger_verify().ok
 
 
