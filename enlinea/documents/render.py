@@ -27,25 +27,12 @@ from enlinea.products.models import DepositAccount
 from enlinea.products.selectors import statements
 from enlinea.products.selectors.accounts import ALL, CREDITS, DEBITS, Movement
 from enlinea.products.selectors.loans import loan_installments
+from enlinea.web.templatetags.formato import MONTH_NAMES
 
 from .pdf import Column, Document, issued_line
 from .xlsx import table_xlsx
 
 LEGEND = ("(N/C) = Nota de crédito", "(N/D) = Nota de débito")
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 DIRECTIONS = {ALL: "Todos", DEBITS: "Débitos", CREDITS: "Créditos"}
 MOVEMENT_COLUMNS = (
     Column("REFERENCIA", 1.3),
@@ -60,12 +47,12 @@ MOVEMENT_COLUMNS = (
 
 def long_date(day: dt.date) -> str:
     """``julio 01, 2025``, as the manual's Estado de cuenta writes its dates."""
-    return f"{MONTHS[day.month - 1]} {day:%d}, {day.year}"
+    return f"{MONTH_NAMES[day.month - 1]} {day:%d}, {day.year}"
 
 
 def _spoken_date(day: dt.date) -> str:
     """``02 de diciembre de 2026``, for a sentence."""
-    return f"{day:%d} de {MONTHS[day.month - 1]} de {day.year}"
+    return f"{day:%d} de {MONTH_NAMES[day.month - 1]} de {day.year}"
 
 
 def _amount(cents: int) -> str:

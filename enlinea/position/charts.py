@@ -20,28 +20,15 @@ from enlinea.products.selectors.account_stats import (
     monthly_balances,
     spending_by_concept,
 )
+from enlinea.web.templatetags.formato import MONTH_NAMES
 
 WIDTH = 360
 MONTHS_SHORT = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
-MONTHS_LONG = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 def month_name(month: dt.date) -> str:
     """``enero 2026``: the tables' and descriptions' words for a month."""
-    return f"{MONTHS_LONG[month.month - 1]} {month.year}"
+    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
 def truncate(text: str, limit: int) -> str:

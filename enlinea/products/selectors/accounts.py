@@ -117,6 +117,21 @@ def _movement(posting: Posting) -> Movement:
     )
 
 
+def movement_rows(postings: QuerySet[Posting]) -> QuerySet[Posting]:
+    """What a movement row reads of its posting, its entry and its receipt: one query."""
+    return postings.select_related("entry", "entry__receipt_link").only(
+        "id",
+        "amount",
+        "balance_after",
+        "created_at",
+        "entry__id",
+        "entry__kind",
+        "entry__description",
+        "entry__receipt_link__id",
+        "entry__receipt_link__receipt_id",
+    )
+
+
 def account_movements(
     *,
     account: DepositAccount,
@@ -145,21 +160,7 @@ def account_movements(
             Q(created_at__lte=after.created_at)
             & (Q(created_at__lt=after.created_at) | Q(id__lt=after.posting_id))
         )
-    rows = list(
-        postings.select_related("entry", "entry__receipt_link")
-        .only(
-            "id",
-            "amount",
-            "balance_after",
-            "created_at",
-            "entry__id",
-            "entry__kind",
-            "entry__description",
-            "entry__receipt_link__id",
-            "entry__receipt_link__receipt_id",
-        )
-        .order_by("-created_at", "-id")[: limit + 1]
-    )
+    rows = list(movement_rows(postings).order_by("-created_at", "-id")[: limit + 1])
     following = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from enlinea.ledger.models import Posting
 from enlinea.products.models import DepositAccount
 
-from .accounts import ALL, Cursor, Movement, _movement, account_movements
+from .accounts import ALL, Cursor, Movement, _movement, account_movements, movement_rows
 
 PAGE = 500
 
@@ -56,21 +56,7 @@ def movements_in_order(
             postings = postings.filter(
                 Q(created_at__gte=after[0]) & (Q(created_at__gt=after[0]) | Q(id__gt=after[1]))
             )
-        rows = list(
-            postings.select_related("entry", "entry__receipt_link")
-            .only(
-                "id",
-                "amount",
-                "balance_after",
-                "created_at",
-                "entry__id",
-                "entry__kind",
-                "entry__description",
-                "entry__receipt_link__id",
-                "entry__receipt_link__receipt_id",
-            )
-            .order_by("created_at", "id")[:PAGE]
-        )
+        rows = list(movement_rows(postings).order_by("created_at", "id")[:PAGE])
         for posting in rows:
             yield _movement(posting)
         if len(rows) < PAGE:

@@ -11,6 +11,20 @@ from enlinea.money import format_cents
 
 register = template.Library()
 
+MONTH_NAMES = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 MONTHS = (
     "ene.",
     "feb.",
