@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Tests run in parallel on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE := enlinea.settings
 
 .PHONY: run test test-sqlite lint format bench install install-dev clean
@@ -30,11 +32,11 @@ test: install-dev
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/ruff format --check --no-cache .
 	$(PY) manage.py makemigrations --check --dry-run
-	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The suite without the browser and PostgreSQL-only tests, on the SQLite default.
 test-sqlite: install-dev
-	DATABASE_URL= $(PY) -m pytest -m "not browser and not postgres" $(PYTEST_ARGS)
+	DATABASE_URL= $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser and not postgres" $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check --no-cache .

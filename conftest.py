@@ -43,6 +43,12 @@ def _huey_immediate() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _cheap_argon2(settings) -> None:
+    """Argon2 as production, at the lowest cost (tests/support/hashers.py)."""
+    settings.PASSWORD_HASHERS = ["tests.support.hashers.CheapArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache

@@ -164,7 +164,6 @@ WEAK = [("Password#123", MSG_COMMON), ("Quishpe#2026a", MSG_SIMILAR)]
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_hashes")
 @pytest.mark.parametrize(("password", "message"), WEAK)
 def test_first_login_refuses_weak_passwords(client, password: str, message: str) -> None:
     member = new_member(**PERSON)
@@ -187,7 +186,6 @@ def test_first_login_refuses_weak_passwords(client, password: str, message: str)
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_hashes")
 @pytest.mark.parametrize(("password", "message"), WEAK)
 def test_perfil_password_change_refuses_weak_passwords(password: str, message: str) -> None:
     member = enrolled_member("wquishpe77", **PERSON)
@@ -205,7 +203,6 @@ def test_perfil_password_change_refuses_weak_passwords(password: str, message: s
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("fast_hashes")
 @pytest.mark.parametrize(("password", "message"), WEAK)
 def test_recovery_refuses_weak_passwords(client, password: str, message: str) -> None:
     member = enrolled_member("wquishpe77", **PERSON)

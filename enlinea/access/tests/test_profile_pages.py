@@ -31,7 +31,7 @@ from enlinea.access.tests.profile_support import (
 )
 from enlinea.access.views_profile import PENDING
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashes")]
+pytestmark = pytest.mark.django_db
 
 
 MSG_MISMATCH = (

@@ -29,7 +29,7 @@ from enlinea.access.tests.profile_support import (
 )
 from enlinea.access.views_recovery import RECOVERY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashes")]
+pytestmark = pytest.mark.django_db
 
 
 MSG_NO_MATCH = (

@@ -21,7 +21,7 @@ from enlinea.access.ratelimit import MSG_RATE_LIMITED
 from enlinea.access.tests.profile_support import enrolled_member, logged_in, text
 from enlinea.access.tests.test_enrolment_services import registered_member
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashes")]
+pytestmark = pytest.mark.django_db
 
 UNAVAILABLE = "Ese nombre de usuario no está disponible. Prueba con otro."
 STAFF_NAME = "jcarrion2024"  # a staff account with a name that follows the member policy

@@ -28,7 +28,7 @@ from enlinea.members.tests.support import make_cedula
 from enlinea.notifications.models import Channel, Message
 from enlinea.notifications.services import REDACTED_BODY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hashes")]
+pytestmark = pytest.mark.django_db
 
 START = reverse("session:username_remind")
 CODE = reverse("session:username_code")

@@ -50,11 +50,6 @@ COOLING_OFF_MESSAGE = (
 NO_MATCH = "Los datos ingresados no coinciden con nuestros registros."
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def staff_with_role(role: str, username: str):
     user = get_user_model().objects.create_user(
         username=username, password="x-Back-Office-2026", is_staff=True

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 STOLEN = "Robado#2026xy"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def superuser_client() -> Client:
     user = get_user_model().objects.create_superuser(

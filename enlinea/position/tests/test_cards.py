@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.http import Http404
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -61,7 +62,12 @@ def test_credit_card_reference_is_neither_the_id_nor_the_number(socio, credit_ca
     last4, token = reference.split("-")
     assert last4 == credit_card.last4
     assert len(token) == 16
-    assert str(credit_card.pk) not in token
+    assert token != str(credit_card.pk).zfill(16)
+    assert int(token, 16) != credit_card.pk
+    with override_settings(SECRET_KEY="another key for this test only, long enough to be a key"):
+        assert (
+            credit_card_reference(credit_card) != reference
+        )  # keyed: not computable without the key
     assert credit_card.bin6 not in reference
     assert credit_card_reference(credit_card) == reference  # stable: links keep working
     second = give_credit_card(socio, 1)

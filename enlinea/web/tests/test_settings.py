@@ -14,7 +14,7 @@ PROBE = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'key': s.SECRET_KEY, "
     "'secure': s.SESSION_COOKIE_SECURE, 'hsts': s.SECURE_HSTS_SECONDS, 'tz': s.TIME_ZONE, "
     "'lang': s.LANGUAGE_CODE, 'name': s.INSTITUTION['name'], 'debug': s.DEBUG, "
-    "'huey': s.HUEY['huey_class']}))"
+    "'huey': s.HUEY['huey_class'], 'hasher': s.PASSWORD_HASHERS[0]}))"
 )
 
 
@@ -52,6 +52,9 @@ def test_defaults_are_sqlite_guayaquil_spanish_and_safe(tmp_path: Path) -> None:
     assert values["debug"] is False
     assert values["secure"] is False
     assert values["huey"] == "huey.SqliteHuey"
+    # The suite hashes at the lowest Argon2 cost (tests/support/hashers.py); the product
+    # hashes with Django's Argon2 at its full cost.
+    assert values["hasher"] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
 def test_secret_key_is_generated_once_into_var(tmp_path: Path) -> None:
