@@ -85,6 +85,10 @@ ROLES: dict[str, tuple[str, ...]] = {
         # account), as does unlocking a superuser.
         "staff.view_staffaccess",
         "staff.unlock_staffaccess",
+        # The Tarifario: commissions and IVA per operation (enlinea/tariff), read by every
+        # money service at the moment it charges; each change is in the change history.
+        "tariff.view_fee",
+        "tariff.change_fee",
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,

@@ -9,12 +9,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from enlinea.ledger.models import AccountKind as LedgerKind
-from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.position.tests.products_support import funded_account
-from enlinea.receipts.models import Channel, ReceiptKind
-from enlinea.receipts.services import Counterpart, receipt_issue
-from enlinea.tariff.services import fees_for, fees_post
+from enlinea.receipts.tests.support import interbank_receipt
 from tests.support.browser import DESKTOP, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,38 +22,7 @@ VIEWPORTS = [pytest.param(PHONE, id="phone-390x844"), pytest.param(DESKTOP, id="
 def interbank(member):
     """An interbank transfer of $ 15.00 with the tariff's COMISIÓN and IVA, and its receipt."""
     account = funded_account(member.member, amount=100_000)
-    fees = fees_for("transfer_interbank")
-    main = entry_record(
-        idempotency_key="b-ib-1",
-        kind="transfer_interbank",
-        lines=[
-            Line(account.ledger_account_id, -1_500),
-            Line(coop_account(LedgerKind.CLEARING).pk, 1_500),
-        ],
-        description="ND TRANSFERENCIA INTERBANCARIA",
-    )
-    extra = fees_post(
-        fees=fees, account=account, idempotency_key="b-ib-1", concept="TRANSFERENCIA INTERBANCARIA"
-    )
-    receipt = receipt_issue(
-        member=account.member,
-        kind=ReceiptKind.TRANSFER_INTERBANK,
-        channel=Channel.WEB,
-        amount=1_500,
-        commission=fees.commission,
-        iva=fees.iva,
-        entries=[main, *extra],
-        idempotency_key="b-ib-1",
-        account=account,
-        motive="Arriendo",
-        counterpart=Counterpart(
-            name="ROSA QUISHPE",
-            identification="1712345678",
-            account_number="2203349993",
-            account_type="AHORROS",
-            institution="BANCO PICHINCHA C.A.",
-        ),
-    )
+    receipt = interbank_receipt(account, key="b-ib-1")
     return account, receipt
 
 

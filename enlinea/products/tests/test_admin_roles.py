@@ -62,6 +62,8 @@ EXPECTED = {
         "products.approve_cash",
         "staff.view_staffaccess",
         "staff.unlock_staffaccess",
+        "tariff.view_fee",
+        "tariff.change_fee",
         *CARDS_BLOCK,
         *PRODUCTS_VIEW,
         *LEDGER_VIEW,

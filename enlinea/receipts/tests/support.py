@@ -8,6 +8,17 @@ from enlinea.ledger.services import chart_ensure
 from enlinea.members.models import Member
 from enlinea.products.models import DepositAccount
 from enlinea.products.services import account_open, cash_deposit
+from enlinea.receipts.models import Receipt
+from enlinea.receipts.services import Counterpart
+from enlinea.transfers.services import interbank_transfer_record
+
+ROSA = Counterpart(
+    name="ROSA QUISHPE",
+    identification="1712345678",
+    account_number="2203349993",
+    account_type="AHORROS",
+    institution="BANCO PICHINCHA C.A.",
+)
 
 
 def savings(socio: Member, *, amount: int = 500_000, n: int = 0) -> DepositAccount:
@@ -22,3 +33,11 @@ def logged(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def interbank_receipt(account: DepositAccount, *, key: str = "ib-1") -> Receipt:
+    """$ 15.00 to ROSA QUISHPE at BANCO PICHINCHA C.A. through the interbank service,
+    with the tariff's COMISIÓN ($ 0.36) and IVA ($ 0.05) as movements of their own."""
+    return interbank_transfer_record(
+        source=account, amount=1_500, beneficiary=ROSA, motive="Arriendo", idempotency_key=key
+    )

@@ -20,12 +20,10 @@ from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.position.tests.products_support import page_queries
 from enlinea.products.selectors.accounts import account_movements
 from enlinea.products.services import cash_deposit
-from enlinea.receipts.models import Channel, Receipt, ReceiptKind
-from enlinea.receipts.services import Counterpart, receipt_issue
-from enlinea.tariff.services import fees_for, fees_post
+from enlinea.receipts.models import Receipt
 from enlinea.transfers.services import transfer_record
 
-from .support import logged, savings
+from .support import interbank_receipt, logged, savings
 
 pytestmark = pytest.mark.django_db
 
@@ -124,53 +122,18 @@ def test_the_pdf_reads_back_with_the_number_and_amounts(member, transfer) -> Non
     assert "Beneficiario" in text
 
 
-def _interbank_with_fee(account) -> Receipt:
-    fees = fees_for("transfer_interbank")
-    main = entry_record(
-        idempotency_key="ib-1",
-        kind="transfer_interbank",
-        lines=[
-            Line(account.ledger_account_id, -1_500),
-            Line(coop_account(LedgerKind.CLEARING).pk, 1_500),
-        ],
-        description="ND TRANSFERENCIA PAGO DIRECTO",
-    )
-    fee_entries = fees_post(
-        fees=fees, account=account, idempotency_key="ib-1", concept="TRANSFERENCIA PAGO DIRECTO"
-    )
-    return receipt_issue(
-        member=account.member,
-        kind=ReceiptKind.TRANSFER_INTERBANK,
-        channel=Channel.WEB,
-        amount=1_500,
-        commission=fees.commission,
-        iva=fees.iva,
-        entries=[main, *fee_entries],
-        idempotency_key="ib-1",
-        account=account,
-        motive="Arriendo",
-        counterpart=Counterpart(
-            name="ROSA QUISHPE",
-            identification="1712345678",
-            account_number="2203349993",
-            account_type="AHORROS",
-            institution="BANCO PICHINCHA C.A.",
-        ),
-    )
-
-
 def test_commission_and_iva_are_their_own_movements_and_on_the_receipt(member) -> None:
     account = savings(member.member)
-    receipt = _interbank_with_fee(account)
+    receipt = interbank_receipt(account)
     now = timezone.now()
     rows, _ = account_movements(
         account=account, since=now - dt.timedelta(days=1), until=now + dt.timedelta(days=1)
     )
     fee_rows = [(m.concept, m.amount, m.reference) for m in rows[:3]]
     assert fee_rows == [
-        ("IVA TRANSFERENCIA PAGO DIRECTO", -5, str(receipt.number)),
-        ("COMISIÓN TRANSFERENCIA PAGO DIRECTO", -36, str(receipt.number)),
-        ("ND TRANSFERENCIA PAGO DIRECTO", -1_500, str(receipt.number)),
+        ("IVA TRANSFERENCIA INTERBANCARIA", -5, str(receipt.number)),
+        ("COMISIÓN TRANSFERENCIA INTERBANCARIA", -36, str(receipt.number)),
+        ("ND TRANSFERENCIA INTERBANCARIA BANCO PICHINCHA C.A.", -1_500, str(receipt.number)),
     ]
     assert all(m.receipt_number == receipt.number for m in rows[:3])
 
