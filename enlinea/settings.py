@@ -235,6 +235,8 @@ INSTALLED_APPS = [
     "enlinea.documents",
     "enlinea.transfers",
     "enlinea.payments",
+    "enlinea.institutions",
+    "enlinea.beneficiaries",
     "enlinea.staff",
 ]
 
