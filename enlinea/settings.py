@@ -237,6 +237,7 @@ INSTALLED_APPS = [
     "enlinea.payments",
     "enlinea.institutions",
     "enlinea.beneficiaries",
+    "enlinea.limits",
     "enlinea.staff",
 ]
 
