@@ -45,6 +45,7 @@ _ACCESS_VIEW = (
     ),
     "notifications.view_message",
 )
+_LIMITS_VIEW = ("limits.view_transferlimit", "limits.view_limitusage")
 _COMPLAINTS_VIEW = ("support.view_complaint", "support.view_complaintevent")
 # The back office's own change history (django_admin_log), read-only for everyone
 # (members.admin.LogEntryAdmin): which staff user changed which record, and when.
@@ -89,6 +90,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         # money service at the moment it charges; each change is in the change history.
         "tariff.view_fee",
         "tariff.change_fee",
+        # Cupos: the cooperative's maximum transfer amounts (enlinea/limits); members'
+        # own cupos and their usage are read-only.
+        "limits.view_institutionlimit",
+        "limits.change_institutionlimit",
+        *_LIMITS_VIEW,
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
@@ -102,6 +108,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
         "access.view_securitychallenge",
+        "limits.view_institutionlimit",
+        *_LIMITS_VIEW,
         *_ADMIN_LOG_VIEW,
         *_COMPLAINTS_VIEW,
         "support.change_complaint",
