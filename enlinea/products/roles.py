@@ -95,6 +95,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         "limits.view_institutionlimit",
         "limits.change_institutionlimit",
         *_LIMITS_VIEW,
+        # The catalogue of financial institutions (SPI participants): added, renamed or
+        # deactivated here, never deleted; members' beneficiaries are read-only.
+        "institutions.view_institution",
+        "institutions.add_institution",
+        "institutions.change_institution",
+        "beneficiaries.view_beneficiary",
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
@@ -110,6 +116,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         "access.view_securitychallenge",
         "limits.view_institutionlimit",
         *_LIMITS_VIEW,
+        "institutions.view_institution",
+        "beneficiaries.view_beneficiary",
         *_ADMIN_LOG_VIEW,
         *_COMPLAINTS_VIEW,
         "support.change_complaint",
