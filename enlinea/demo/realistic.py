@@ -5,6 +5,10 @@ investments, cards), so the demo data obeys the same rules as real operations: e
 opens its comprobante, and fees come from the tariff (the interbank transfer's
 COMISIÓN $ 0.36 and IVA $ 0.05), never from constants here. Idempotent: once the first demo member
 exists, nothing is created again.
+
+This is an entry point (``manage.py seed_demo``), so it holds the durable transactions:
+one for the members and their accounts, then one per movement of the history, since a
+transaction runs one money operation (``enlinea.products.locking``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from enlinea.demo.identity import cedula
@@ -165,41 +170,42 @@ def demo_seed() -> bool:
     if Member.objects.filter(identification=demo_member_cedula(ANDRES)).exists():
         _member_user()
         return False
-    members = {
-        p.serial: member_create(
-            identification_type="CEDULA",
-            identification=demo_member_cedula(p),
-            first_names=p.first,
-            last_names=p.last,
-            email=p.email,
-            mobile_phone=p.mobile,
-            birth_date=p.birth,
-            address=p.address,
+    with transaction.atomic(durable=True):
+        members = {
+            p.serial: member_create(
+                identification_type="CEDULA",
+                identification=demo_member_cedula(p),
+                first_names=p.first,
+                last_names=p.last,
+                email=p.email,
+                mobile_phone=p.mobile,
+                birth_date=p.birth,
+                address=p.address,
+            )
+            for p in PEOPLE
+        }
+        _member_user()
+        today = timezone.localdate()
+        start = _months_back(today, 12)
+        savings = {}
+        for p in PEOPLE:
+            member = members[p.serial]
+            savings[p.serial] = account_open(
+                member=member, idempotency_key=_key(p, "savings"), opened_at=_at(start, 9)
+            )
+            account_open(
+                member=member,
+                idempotency_key=_key(p, "certificates"),
+                kind=AccountKind.CERTIFICATES,
+                opened_at=_at(start, 9, 5),
+            )
+        progresar = account_open(
+            member=members[ANDRES.serial],
+            idempotency_key=_key(ANDRES, "progresar"),
+            kind=AccountKind.PROGRESAR,
+            opened_at=_at(start, 9, 10),
         )
-        for p in PEOPLE
-    }
-    _member_user()
-    today = timezone.localdate()
-    start = _months_back(today, 12)
-    savings = {}
-    for p in PEOPLE:
-        member = members[p.serial]
-        savings[p.serial] = account_open(
-            member=member, idempotency_key=_key(p, "savings"), opened_at=_at(start, 9)
-        )
-        account_open(
-            member=member,
-            idempotency_key=_key(p, "certificates"),
-            kind=AccountKind.CERTIFICATES,
-            opened_at=_at(start, 9, 5),
-        )
-    progresar = account_open(
-        member=members[ANDRES.serial],
-        idempotency_key=_key(ANDRES, "progresar"),
-        kind=AccountKind.PROGRESAR,
-        opened_at=_at(start, 9, 10),
-    )
-    account_set_status(account=progresar, status=AccountStatus.INACTIVE)
+        account_set_status(account=progresar, status=AccountStatus.INACTIVE)
     _history(members, savings, start, today)
     return True
 
@@ -294,116 +300,117 @@ def _history(
     card_pin_set(card=debit, pin="8361")
     for n, (when, kind, data) in enumerate(events):
         key = f"demo:{kind}:{n}"
-        if kind == "salary":
-            p = data
-            if p is CARMEN:  # paid in cash at the branch
-                cash_deposit(
-                    account=savings[p.serial],
-                    amount=p.salary,
+        with transaction.atomic(durable=True):
+            if kind == "salary":
+                p = data
+                if p is CARMEN:  # paid in cash at the branch
+                    cash_deposit(
+                        account=savings[p.serial],
+                        amount=p.salary,
+                        idempotency_key=key,
+                        description="Depósito en efectivo",
+                        occurred_at=when,
+                    )
+                else:
+                    employer = EMPLOYERS[p.serial]
+                    interbank_transfer_receive(
+                        destination=savings[p.serial],
+                        amount=p.salary,
+                        originator=Counterpart(
+                            name=employer[0],
+                            identification=employer[1],
+                            account_number=employer[2],
+                            account_type="CORRIENTE",
+                            institution=employer[3],
+                        ),
+                        motive="Pago de nómina",
+                        idempotency_key=key,
+                        occurred_at=when,
+                    )
+            elif kind == "transfer":
+                src, dst, amount = data
+                transfer_record(
+                    source=savings[src.serial],
+                    kind="internal",
+                    destination=savings[dst.serial],
+                    amount=amount,
+                    motive="Aporte familiar" if src is ANDRES else "Pago de almuerzos",
                     idempotency_key=key,
-                    description="Depósito en efectivo",
                     occurred_at=when,
                 )
-            else:
-                employer = EMPLOYERS[p.serial]
-                interbank_transfer_receive(
-                    destination=savings[p.serial],
-                    amount=p.salary,
-                    originator=Counterpart(
-                        name=employer[0],
-                        identification=employer[1],
-                        account_number=employer[2],
-                        account_type="CORRIENTE",
-                        institution=employer[3],
-                    ),
-                    motive="Pago de nómina",
+            elif kind == "bill":
+                p, (biller, label, base), month_index = data
+                bill_payment_record(
+                    source=savings[p.serial],
+                    biller=biller,
+                    label=label,
+                    amount=base + 37 * (month_index % 5),
+                    reference=f"{p.serial}{month_index % 3:02d}{len(biller):04d}",
                     idempotency_key=key,
                     occurred_at=when,
                 )
-        elif kind == "transfer":
-            src, dst, amount = data
-            transfer_record(
-                source=savings[src.serial],
-                kind="internal",
-                destination=savings[dst.serial],
-                amount=amount,
-                motive="Aporte familiar" if src is ANDRES else "Pago de almuerzos",
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "bill":
-            p, (biller, label, base), month_index = data
-            bill_payment_record(
-                source=savings[p.serial],
-                biller=biller,
-                label=label,
-                amount=base + 37 * (month_index % 5),
-                reference=f"{p.serial}{month_index % 3:02d}{len(biller):04d}",
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "interbank":
-            p, amount = data
-            interbank_transfer_record(
-                source=savings[p.serial],
-                amount=amount,
-                beneficiary=RENT_BENEFICIARY,
-                motive="Arriendo departamento",
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "debit_purchase":
-            _, amount = data
-            card_purchase_record(
-                card=debit,
-                amount=amount,
-                merchant="SUPERMAXI",
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "loan":
-            loan = loan_disburse(
-                member=andres,
-                account=savings[ANDRES.serial],
-                product_name="CRÉDITO DE CONSUMO",
-                principal=LOAN[0],
-                annual_rate_bp=LOAN[1],
-                term_months=LOAN[2],
-                disbursed_on=when.date(),
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "loan_repay" and loan is not None:
-            loan_repay(
-                loan=loan,
-                from_account=savings[ANDRES.serial],
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "investment":
-            investment_open(
-                member=andres,
-                source_account=savings[ANDRES.serial],
-                capital=200_000,
-                annual_rate_bp=650,
-                term_days=180,
-                start_date=when.date(),
-                idempotency_key=key,
-                occurred_at=when,
-            )
-        elif kind == "credit_card":
-            credit = credit_card_issue(
-                member=andres, credit_limit=150_000, idempotency_key=_key(ANDRES, "credit_card")
-            )
-        elif kind == "card_purchase" and credit is not None:
-            merchant, amount, installments = data
-            card_purchase_record(
-                card=credit,
-                amount=amount,
-                merchant=merchant,
-                idempotency_key=key,
-                installments=installments,
-                occurred_at=when,
-            )
-        elif kind == "statement" and credit is not None:
-            credit_card_statement_cut(card=credit, cut_date=when.date())
+            elif kind == "interbank":
+                p, amount = data
+                interbank_transfer_record(
+                    source=savings[p.serial],
+                    amount=amount,
+                    beneficiary=RENT_BENEFICIARY,
+                    motive="Arriendo departamento",
+                    idempotency_key=key,
+                    occurred_at=when,
+                )
+            elif kind == "debit_purchase":
+                _, amount = data
+                card_purchase_record(
+                    card=debit,
+                    amount=amount,
+                    merchant="SUPERMAXI",
+                    idempotency_key=key,
+                    occurred_at=when,
+                )
+            elif kind == "loan":
+                loan = loan_disburse(
+                    member=andres,
+                    account=savings[ANDRES.serial],
+                    product_name="CRÉDITO DE CONSUMO",
+                    principal=LOAN[0],
+                    annual_rate_bp=LOAN[1],
+                    term_months=LOAN[2],
+                    disbursed_on=when.date(),
+                    idempotency_key=key,
+                    occurred_at=when,
+                )
+            elif kind == "loan_repay" and loan is not None:
+                loan_repay(
+                    loan=loan,
+                    from_account=savings[ANDRES.serial],
+                    idempotency_key=key,
+                    occurred_at=when,
+                )
+            elif kind == "investment":
+                investment_open(
+                    member=andres,
+                    source_account=savings[ANDRES.serial],
+                    capital=200_000,
+                    annual_rate_bp=650,
+                    term_days=180,
+                    start_date=when.date(),
+                    idempotency_key=key,
+                    occurred_at=when,
+                )
+            elif kind == "credit_card":
+                credit = credit_card_issue(
+                    member=andres, credit_limit=150_000, idempotency_key=_key(ANDRES, "credit_card")
+                )
+            elif kind == "card_purchase" and credit is not None:
+                merchant, amount, installments = data
+                card_purchase_record(
+                    card=credit,
+                    amount=amount,
+                    merchant=merchant,
+                    idempotency_key=key,
+                    installments=installments,
+                    occurred_at=when,
+                )
+            elif kind == "statement" and credit is not None:
+                credit_card_statement_cut(card=credit, cut_date=when.date())

@@ -1,11 +1,12 @@
 """The only way money moves: every posting, hold and balance change is written here.
 
 ``entry_record`` takes balanced lines and an idempotency key and either applies all of
-them or none. Called on its own it is one transaction; a product service that must
-change its own rows in the same transaction (a loan's installment, a card's debt) wraps
-it in ``transaction.atomic(durable=True)`` after locking its own row first, and records
-one entry per transaction so the ascending lock order holds. Accounts are locked in ascending id order, so concurrent operations
-never deadlock; a replayed key returns the first result; the same key with other
+them or none. Called on its own it is one transaction; inside a caller's transaction (a
+product service that also changes its own rows: a loan's installment, a card's debt) it
+is part of that one. Each entry locks its accounts in ascending id order; the services
+that call it lock their product rows first, in the one lock order written in
+``enlinea.products.locking`` (why several entries in one transaction cannot deadlock is
+explained there). A replayed key returns the first result; the same key with other
 content is refused. Accounts that every operation touches are *groups* spread over
 shards (see ``LedgerAccount``), picked by the idempotency key.
 

@@ -304,6 +304,25 @@ class Onboarding:
     entry: Any = None  # ledger.JournalEntry
 
 
+def _onboarded(
+    account_key: str, *, identification_type: str, identification: str
+) -> Any:  # products.DepositAccount | None
+    """The account an earlier request with this form's key opened, if any; refused when
+    that request registered another socio."""
+    from enlinea.products.models import DepositAccount
+
+    account = (
+        DepositAccount.objects.select_related("member").filter(idempotency_key=account_key).first()
+    )
+    if account is not None:
+        typed = member_get_by_identification(
+            identification_type=identification_type, identification=identification
+        )
+        if typed is None or typed.pk != account.member_id:
+            raise ValidationError(MSG_ONBOARD_CONFLICT)
+    return account
+
+
 def member_onboard(
     *,
     identification: str,
@@ -320,65 +339,85 @@ def member_onboard(
     teller: Any = None,
     request: HttpRequest | None = None,
 ) -> Onboarding:
-    """Register a socio with a first account and an optional opening cash deposit.
+    """Register a socio with a first account and an optional opening cash deposit, in one
+    transaction: when any step is refused, no socio, no account and no deposit remain.
 
-    The member is validated and saved by ``member_create`` (a refusal, keyed by field,
-    writes nothing), the account opened by ``products.services.account_open`` and the
-    deposit made at the window through ``cash_operation_request`` when ``teller`` is
-    given (approval threshold and daily limit apply; a refusal there raises
-    ``ProductError`` after the member and account exist), or posted directly with
-    ``cash_deposit`` from a script. The product services are durable entry points, so
-    these are consecutive transactions, not one.
+    The member is validated and saved by ``member_create`` (a refusal raises
+    ``ValidationError`` keyed by field), the account opened by
+    ``products.services.account_open`` and the deposit made at the window through
+    ``cash_operation_request`` when ``teller`` is given (its approval threshold applies:
+    above it the deposit is registered PENDIENTE with the socio and the account, and
+    waits for another staff member's decision), or posted directly with ``cash_deposit``
+    from a script. A refused deposit raises ``ProductError``.
+
+    The teller's row is locked first (step 2 of ``products.locking``'s lock order) and
+    the daily cash limit checked under it (``products.services.cash_limit_check``)
+    before anything is written: its refusal is audited in the caller's transaction.
+    Call this inside the entry point's transaction (``transaction.atomic(durable=True)``),
+    which keeps that audit row by committing and holds the teller's lock until the
+    deposit is registered.
 
     ``idempotency_key`` makes a double submit safe: a replay finds the account the first
-    request opened and returns it (making the deposit if the first request did not get
-    to it) instead of registering the member twice.
+    request opened and returns what it made (the deposit too: its key is derived from
+    this one) instead of registering the member twice.
     """
     from enlinea.ledger.services import chart_ensure
-    from enlinea.products.models import CashKind, DepositAccount
-    from enlinea.products.services import account_open, cash_deposit, cash_operation_request
+    from enlinea.products.locking import teller_lock
+    from enlinea.products.models import CashKind
+    from enlinea.products.services import (
+        account_open,
+        cash_deposit,
+        cash_limit_check,
+        cash_operation_request,
+    )
 
     if not idempotency_key:
         raise ValueError("An idempotency key is required")
     account_key = f"onboard:{idempotency_key}:account"
     deposit_key = f"onboard:{idempotency_key}:deposit"
-    account = (
-        DepositAccount.objects.select_related("member").filter(idempotency_key=account_key).first()
-    )
-    if account is not None:
-        member = account.member
-        typed = member_get_by_identification(
-            identification_type=identification_type, identification=identification
-        )
-        if typed is None or typed.pk != member.pk:
-            raise ValidationError(MSG_ONBOARD_CONFLICT)
-    else:
+    typed = {"identification_type": identification_type, "identification": identification}
+    account = _onboarded(account_key, **typed)
+    if account is None and deposit and teller is not None:
+        with transaction.atomic():  # held until the caller's transaction ends
+            teller_lock(teller)
+        # The same form sent twice at once: the first submit held the teller's lock
+        # until it was done, so its account is found now and answered as a replay.
+        account = _onboarded(account_key, **typed)
+        if account is None:
+            cash_limit_check(teller=teller, kind=CashKind.DEPOSIT, amount=deposit, request=request)
+    if account is None:
         chart_ensure()
-        member = member_create(
-            identification_type=identification_type,
-            identification=identification,
-            first_names=first_names,
-            last_names=last_names,
-            email=email,
-            mobile_phone=mobile_phone,
-            birth_date=birth_date,
-            address=address,
-        )
-        account = account_open(member=member, kind=account_kind, idempotency_key=account_key)
-    if not deposit:
-        return Onboarding(member=member, account=account)
-    if teller is not None:
-        cash = cash_operation_request(
+    with transaction.atomic():
+        if account is None:
+            member = member_create(
+                identification_type=identification_type,
+                identification=identification,
+                first_names=first_names,
+                last_names=last_names,
+                email=email,
+                mobile_phone=mobile_phone,
+                birth_date=birth_date,
+                address=address,
+            )
+            account = account_open(member=member, kind=account_kind, idempotency_key=account_key)
+        member = account.member
+        if not deposit:
+            return Onboarding(member=member, account=account)
+        if teller is not None:
+            cash = cash_operation_request(
+                account=account,
+                kind=CashKind.DEPOSIT,
+                amount=deposit,
+                teller=teller,
+                idempotency_key=deposit_key,
+                request=request,
+            )
+            return Onboarding(member=member, account=account, cash=cash, entry=cash.entry)
+        # A replay of the key returns the entry the first request recorded.
+        entry = cash_deposit(
             account=account,
-            kind=CashKind.DEPOSIT,
             amount=deposit,
-            teller=teller,
             idempotency_key=deposit_key,
-            request=request,
+            description="Depósito inicial",
         )
-        return Onboarding(member=member, account=account, cash=cash, entry=cash.entry)
-    # A replay of the key returns the entry the first request recorded.
-    entry = cash_deposit(
-        account=account, amount=deposit, idempotency_key=deposit_key, description="Depósito inicial"
-    )
-    return Onboarding(member=member, account=account, entry=entry)
+        return Onboarding(member=member, account=account, entry=entry)

@@ -1,6 +1,6 @@
 """Pago de servicios: a member pays a biller (electricity, water, phone, top-ups).
 
-One durable transaction per payment (``enlinea.transfers.operations``, the same
+One transaction per payment (``enlinea.transfers.operations``, the same
 mechanism transfers use): the debit to the billers' settlement account, the tariff's
 ``bill_payment`` fee as COMISIÓN and IVA movements, and one Comprobante. The biller
 directory, the bill lookup by reference and the confirmation step come later.
@@ -17,7 +17,7 @@ from enlinea.products.services import ProductError
 from enlinea.receipts.models import Channel, Receipt, ReceiptKind
 from enlinea.receipts.services import Counterpart
 from enlinea.tariff.models import Operation as TariffOperation
-from enlinea.transfers.operations import Operation, online_check, operation_run
+from enlinea.transfers.operations import Operation, online_check, operation_record
 
 
 def bill_payment_record(
@@ -43,7 +43,7 @@ def bill_payment_record(
     if not biller or not label:
         raise ProductError("Elige la empresa de servicios y el servicio que vas a pagar.")
     online_check(source, channel, "pagar servicios")
-    return operation_run(
+    return operation_record(
         Operation(
             receipt_kind=ReceiptKind.BILL_PAYMENT,
             entry_kind="bill_payment",

@@ -2,7 +2,10 @@
 
 Each service that creates or changes a product takes an idempotency key. A service that
 moves money locks the product's (or member's) row first, checks whether its key was
-already used, and then records exactly one ledger entry, all in one durable transaction.
+already used, and then records exactly one ledger entry, all in one transaction: its own
+when called on its own, a savepoint inside the caller's (the one that spends a security
+code). ``durable=True`` belongs to the entry points (views, admin actions, jobs, commands);
+the lock order every service follows is written once, in ``enlinea.products.locking``.
 Accounts and cards keep the key of the request that created them in a unique column.
 A replay of a key returns what the first request made; the same key with other data
 is refused.
@@ -17,7 +20,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -39,6 +41,7 @@ from enlinea.products.finance import (
     term_deposit_interest,
     term_deposit_maturity,
 )
+from enlinea.products.locking import accounts_lock, member_lock, row_lock, teller_lock
 from enlinea.products.models import (
     AccountKind,
     AccountStatus,
@@ -179,7 +182,7 @@ def account_open(
     A replay of ``idempotency_key`` returns the account it opened."""
 
     def create() -> DepositAccount:
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             ledger = _product_ledger_account(
                 LedgerKind.MEMBER_DEPOSIT,
                 NormalSide.CREDIT,
@@ -216,9 +219,10 @@ def cash_deposit(
     """A teller takes cash into a member's account; its Comprobante (Ventanilla) is
     issued with the entry (``enlinea.receipts.selectors.receipt_for_entry``)."""
     _positive(amount)
-    if account.status == AccountStatus.BLOCKED:
-        raise ProductError("La cuenta está bloqueada: no admite depósitos.")
     with transaction.atomic():
+        account = accounts_lock(account)[account.pk]
+        if account.status == AccountStatus.BLOCKED:
+            raise ProductError("La cuenta está bloqueada: no admite depósitos.")
         entry = entry_record(
             idempotency_key=idempotency_key,
             kind="cash_deposit",
@@ -240,9 +244,10 @@ def cash_withdrawal(
     """A teller pays cash out of a member's account (never below the available balance),
     with its Comprobante (Ventanilla)."""
     _positive(amount)
-    if account.status != AccountStatus.ACTIVE:
-        raise ProductError(f"La cuenta está {account.get_status_display()}: no admite retiros.")
     with transaction.atomic():
+        account = accounts_lock(account)[account.pk]
+        if account.status != AccountStatus.ACTIVE:
+            raise ProductError(f"La cuenta está {account.get_status_display()}: no admite retiros.")
         entry = entry_record(
             idempotency_key=idempotency_key,
             kind="cash_withdrawal",
@@ -287,8 +292,10 @@ def _cash_receipt(
 # (America/Guayaquil): deposits and withdrawals count together, since the limit is
 # about the cash that passes through one teller's hands; pending operations count
 # (they were asked for) and rejected ones do not. The sum is read under a lock on the
-# teller's user row, so parallel submits of one teller are counted one after another.
-# Lock order: teller → operation row → ledger accounts (ascending, in the ledger).
+# teller's user row, so parallel submits of one teller are counted one after another
+# (step 2 of the lock order, ``enlinea.products.locking``: teller → operation row →
+# deposit account → ledger accounts). A refusal for the limit is audited; the audit row
+# is written in the caller's transaction, after this service has undone its own writes.
 
 
 class _DailyLimitReached(Exception):
@@ -331,11 +338,63 @@ def cash_handled_today(*, teller: Any, day: datetime.date | None = None) -> int:
     return total or 0
 
 
-def _lock_teller(teller: Any) -> None:
-    # The teller's own row is the one lock every cash operation of that teller takes:
-    # two parallel submits cannot both read the day's total before either adds to it.
-    users = get_user_model()._default_manager
-    list(users.select_for_update().filter(pk=teller.pk).values_list("pk", flat=True))
+def _daily_limit_check(teller: Any, amount: int, day: datetime.date) -> None:
+    """Raise ``_DailyLimitReached`` when ``amount`` does not fit; the teller's row must be
+    locked (``teller_lock``) so that the day's total cannot change meanwhile."""
+    handled = cash_handled_today(teller=teller, day=day)
+    if handled + amount > settings.CASH_TELLER_DAILY_LIMIT:
+        raise _DailyLimitReached(handled)
+
+
+def _daily_limit_refused(
+    reached: _DailyLimitReached,
+    *,
+    teller: Any,
+    kind: str,
+    amount: int,
+    request: Any,
+    account: DepositAccount | None,
+) -> ProductError:
+    """Audit a refusal for the daily limit (in the caller's transaction) and return the
+    teller's message."""
+    limit = settings.CASH_TELLER_DAILY_LIMIT
+    audit_record(
+        kind=AuditKind.CASH_LIMIT_REFUSED,
+        request=request,
+        user=teller,
+        member=account.member if account is not None else None,
+        account=account.number if account is not None else None,
+        cash_kind=kind,
+        amount=amount,
+        handled_today=reached.handled,
+        limit=limit,
+    )
+    remaining = max(limit - reached.handled, 0)
+    return ProductError(
+        f"El monto supera tu límite diario de efectivo de {format_cents(limit)}: hoy ya "
+        f"registraste {format_cents(reached.handled)} entre depósitos y retiros y te "
+        f"quedan {format_cents(remaining)}."
+    )
+
+
+def cash_limit_check(*, teller: Any, kind: str, amount: int, request: Any = None) -> None:
+    """Lock ``teller``'s row and refuse, audited, an ``amount`` of cash beyond their daily
+    limit, before the caller writes anything for the operation (``member_onboard``: the
+    socio does not exist yet). Call inside the entry point's transaction: the lock then
+    holds until it ends, so ``cash_operation_request`` later in it counts the same day.
+    ``cash_operation_request`` checks the limit itself; this is for a caller that must
+    refuse before its first write."""
+    _positive(amount)
+    if kind not in CashKind.values:
+        raise ProductError("Operación en efectivo desconocida.")
+    try:
+        with transaction.atomic():
+            teller_lock(teller)
+            _daily_limit_check(teller, amount, timezone.localdate())
+    except _DailyLimitReached as reached:
+        raise _daily_limit_refused(
+            reached, teller=teller, kind=kind, amount=amount, request=request, account=None
+        ) from None
 
 
 def cash_operation_request(
@@ -365,16 +424,13 @@ def cash_operation_request(
     if (found := earlier()) is not None:
         return found
     _cash_account_check(account, kind, amount)
-    limit = settings.CASH_TELLER_DAILY_LIMIT
     today = timezone.localdate()
     try:
-        with transaction.atomic(durable=True):
-            _lock_teller(teller)
+        with transaction.atomic():
+            teller_lock(teller)
             if (found := earlier()) is not None:  # a parallel double submit came first
                 return found
-            handled = cash_handled_today(teller=teller, day=today)
-            if handled + amount > limit:
-                raise _DailyLimitReached(handled)
+            _daily_limit_check(teller, amount, today)
             pending = amount > settings.CASH_APPROVAL_THRESHOLD
             operation = CashOperation(
                 account=account,
@@ -402,22 +458,8 @@ def cash_operation_request(
                 )
             return operation
     except _DailyLimitReached as reached:
-        audit_record(
-            kind=AuditKind.CASH_LIMIT_REFUSED,
-            request=request,
-            user=teller,
-            member=account.member,
-            account=account.number,
-            cash_kind=kind,
-            amount=amount,
-            handled_today=reached.handled,
-            limit=limit,
-        )
-        remaining = max(limit - reached.handled, 0)
-        raise ProductError(
-            f"El monto supera tu límite diario de efectivo de {format_cents(limit)}: hoy ya "
-            f"registraste {format_cents(reached.handled)} entre depósitos y retiros y te "
-            f"quedan {format_cents(remaining)}."
+        raise _daily_limit_refused(
+            reached, teller=teller, kind=kind, amount=amount, request=request, account=account
         ) from None
 
 
@@ -454,11 +496,11 @@ def _cash_detail(operation: CashOperation) -> dict[str, Any]:
 
 
 def _cash_decision(operation: CashOperation, approver: Any) -> tuple[CashOperation, Any]:
-    """Check who decides, then lock the operation's row and return it (fresh) with its
-    account. Call inside a transaction."""
+    """Check who decides, then lock the operation's row (step 2 of the lock order) and
+    return it (fresh) with its account. Call inside a transaction."""
     if not approver.has_perm("products.approve_cash"):
         raise ProductError("No tienes permiso para aprobar o rechazar operaciones en efectivo.")
-    locked = CashOperation.objects.select_for_update().get(pk=operation.pk)
+    locked = row_lock(operation)
     if locked.teller_id == approver.pk:
         raise ProductError(
             "Otra persona del personal debe aprobar o rechazar esta operación: no puedes "
@@ -473,7 +515,7 @@ def cash_operation_approve(
     """Approve a pending cash operation and post it, once: a second approval (even a
     parallel one) returns the first result. The ledger checks a withdrawal's balance
     now; if it is short, nothing changes and the operation stays pending."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         locked, account = _cash_decision(operation, approver)
         if locked.status == CashStatus.APPROVED:
             return locked
@@ -503,7 +545,7 @@ def cash_operation_reject(
 ) -> CashOperation:
     """Reject a pending cash operation: nothing is posted and its amount no longer
     counts toward the teller's daily limit. Rejecting twice returns the first result."""
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         locked, account = _cash_decision(operation, approver)
         if locked.status == CashStatus.REJECTED:
             return locked
@@ -557,8 +599,6 @@ def loan_disburse(
     _positive(principal)
     if account.member_id != member.pk:
         raise ProductError("La cuenta de desembolso debe ser del mismo socio.")
-    if account.status != AccountStatus.ACTIVE:
-        raise ProductError("La cuenta de desembolso no está activa.")
     try:
         schedule = french_schedule(
             principal_cents=principal,
@@ -568,8 +608,9 @@ def loan_disburse(
         )
     except ValueError as exc:
         raise ProductError(f"Condiciones de crédito inválidas: {exc}") from exc
-    with transaction.atomic(durable=True):
-        Member.objects.select_for_update().get(pk=member.pk)
+    with transaction.atomic():
+        member_lock(member)
+        account = accounts_lock(account)[account.pk]
         replayed = _replayed_product(
             idempotency_key,
             "loan_disbursement",
@@ -584,6 +625,8 @@ def loan_disburse(
         )
         if replayed is not None:
             return replayed
+        if account.status != AccountStatus.ACTIVE:
+            raise ProductError("La cuenta de desembolso no está activa.")
         ledger = _product_ledger_account(
             LedgerKind.LOAN_PORTFOLIO,
             NormalSide.DEBIT,
@@ -656,14 +699,15 @@ def loan_repay(
 ) -> LoanInstallment:
     """Pay the next installment: capital back to the loan, interest to income, with
     its Comprobante (Pago de cuota de crédito)."""
-    with transaction.atomic(durable=True):
-        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    with transaction.atomic():
+        loan = row_lock(loan)
+        if from_account.member_id != loan.member_id:
+            raise ProductError("La cuenta de débito debe ser del titular del crédito.")
+        from_account = accounts_lock(from_account)[from_account.pk]
         if (entry := _replayed(idempotency_key, "loan_repayment")) is not None:
             return loan.installments.get(number=entry.metadata["installment"])
         if loan.status == LoanStatus.PAID_OFF:
             raise ProductError("El crédito ya está cancelado.")
-        if from_account.member_id != loan.member_id:
-            raise ProductError("La cuenta de débito debe ser del titular del crédito.")
         installment = loan.installments.get(number=loan.installments_paid + 1)
         lines = [
             Line(from_account.ledger_account_id, -installment.payment),
@@ -755,8 +799,9 @@ def investment_open(
         maturity = term_deposit_maturity(start=start_date, term_days=term_days)
     except ValueError as exc:
         raise ProductError(f"Condiciones de inversión inválidas: {exc}") from exc
-    with transaction.atomic(durable=True):
-        Member.objects.select_for_update().get(pk=member.pk)
+    with transaction.atomic():
+        member_lock(member)
+        source_account = accounts_lock(source_account)[source_account.pk]
         replayed = _replayed_product(
             idempotency_key,
             "investment_open",
@@ -824,10 +869,11 @@ def investment_pay(
 ) -> Investment:
     """At maturity: capital and interest (less withholding) to the member's account,
     with its Comprobante (Pago de inversión al vencimiento)."""
-    with transaction.atomic(durable=True):
-        investment = Investment.objects.select_for_update().get(pk=investment.pk)
+    with transaction.atomic():
+        investment = row_lock(investment)
         if investment.status == InvestmentStatus.PAID:
             return investment
+        source = accounts_lock(investment.source_account)[investment.source_account_id]
         if investment.maturity_date > timezone.localdate():
             raise ProductError(
                 f"La póliza {investment.number} vence el "
@@ -836,7 +882,7 @@ def investment_pay(
         net = investment.capital + investment.interest - investment.withholding
         lines = [
             Line(investment.ledger_account_id, -investment.capital),
-            Line(investment.source_account.ledger_account_id, net),
+            Line(source.ledger_account_id, net),
         ]
         if investment.interest:
             lines.append(Line(coop_account(LedgerKind.INTEREST_EXPENSE).pk, -investment.interest))
@@ -856,7 +902,7 @@ def investment_pay(
             amount=net,
             entries=[entry],
             idempotency_key=idempotency_key,
-            account=investment.source_account,
+            account=source,
             motive=(
                 f"Capital {format_cents(investment.capital)} + interés "
                 f"{format_cents(investment.interest)} - retención "
@@ -905,7 +951,7 @@ def debit_card_issue(
 
     def create() -> DebitCard:
         number = (processor or card_processor()).issue_number(bin6=DEBIT_BIN)
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             return DebitCard.objects.create(
                 member=account.member,
                 account=account,
@@ -941,7 +987,7 @@ def credit_card_issue(
 
     def create() -> CreditCard:
         number = (processor or card_processor()).issue_number(bin6=CREDIT_BIN)
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             ledger = _product_ledger_account(
                 LedgerKind.CARD_RECEIVABLE,
                 NormalSide.DEBIT,
@@ -1009,8 +1055,9 @@ def card_purchase_record(
     """A purchase approved by the card network, posted against the card's money."""
     _positive(amount)
     credit = isinstance(card, CreditCard)
-    with transaction.atomic(durable=True):
-        card = type(card).objects.select_for_update().get(pk=card.pk)
+    with transaction.atomic():
+        card = row_lock(card)
+        account = None if credit else accounts_lock(card.account)[card.account_id]
         if (entry := _replayed(idempotency_key, "card_purchase")) is not None:
             return _same_request(
                 CardPurchase.objects.get(entry=entry),
@@ -1031,7 +1078,7 @@ def card_purchase_record(
         )
         if not auth.approved:
             raise ProductError(f"Consumo rechazado por la red: {auth.reason}.")
-        source = card.ledger_account_id if credit else card.account.ledger_account_id
+        source = card.ledger_account_id if account is None else account.ledger_account_id
         entry = entry_record(
             idempotency_key=idempotency_key,
             kind="card_purchase",
@@ -1051,7 +1098,7 @@ def card_purchase_record(
                 amount=amount,
                 entries=[entry],
                 idempotency_key=idempotency_key,
-                account=card.account,
+                account=account,
                 motive=f"Tarjeta {card.masked_number} · autorización {auth.code}",
                 counterpart=Counterpart(name=merchant),
                 occurred_at=entry.created_at,
@@ -1077,8 +1124,8 @@ def credit_card_statement_cut(*, card: CreditCard, cut_date: datetime.date) -> C
     The cut-off date is the request's key: cutting again on the same date returns the
     card as it was cut (a deferred installment is never billed twice); a date before
     the last cut-off is refused."""
-    with transaction.atomic(durable=True):
-        card = CreditCard.objects.select_for_update().get(pk=card.pk)
+    with transaction.atomic():
+        card = row_lock(card)
         if card.last_statement_date == cut_date:
             return card
         if card.last_statement_date is not None and cut_date < card.last_statement_date:

@@ -3,9 +3,13 @@
 Find a socio (cédula, name or account number), see their products through the same
 owner-scoped selectors the member's pages use (the teller passes the ``Member`` found
 here, never their own user), register a «Nuevo socio» in one form
-(``members.services.member_onboard``) and take or pay cash with a confirmation step
+(``members.services.member_onboard``: the socio, the account and the opening deposit in
+one transaction) and take or pay cash with a confirmation step
 (``products.services.cash_operation_request``: approval threshold, daily limit and audit
 live there) ending on a printable comprobante.
+
+The views are the entry points: each write runs in the request's one durable
+transaction (``_at_the_window``); the services inside it never open their own.
 
 Every view is behind the admin login (password and second factor, CSRF) and checks its
 own permission; an id or number that does not exist answers 404.
@@ -14,14 +18,16 @@ own permission; an id or number that does not exist answers 404.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -63,6 +69,10 @@ SEARCH_LIMIT = 50
 MSG_MEMBER_NOT_FOUND = "No existe un socio con ese identificador."
 MSG_ACCOUNT_NOT_FOUND = "No existe una cuenta con ese número."
 MSG_OPERATION_NOT_FOUND = "No existe una operación en efectivo con ese número."
+MSG_ONBOARD_NOT_DONE = (
+    "No se registró al socio ni se abrió su cuenta: cambia el depósito inicial o déjalo "
+    "en blanco para registrarlo sin depósito."
+)
 
 _KIND = {
     CashKind.DEPOSIT: {
@@ -158,6 +168,24 @@ def members_search(text: str, *, limit: int = SEARCH_LIMIT) -> list[Member]:
     )
 
 
+# ---------------------------------------------------------------- writes
+
+_T = TypeVar("_T")
+Refusal = ValidationError | LedgerError
+
+
+def _at_the_window(service: Callable[[], _T]) -> tuple[_T | None, Refusal | None]:
+    """Run ``service`` as the request's one transaction, durable: this view is the entry
+    point. A refusal is returned, not raised, and the transaction commits: the refusing
+    service already undid its own writes (``enlinea.products.locking``), and what it
+    left is the refusal's audit row (cash over the teller's daily limit), which stays."""
+    with transaction.atomic(durable=True):
+        try:
+            return service(), None
+        except (ValidationError, LedgerError) as exc:
+            return None, exc
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -221,8 +249,8 @@ def ventanilla_onboard(request: HttpRequest, site: Any) -> HttpResponse:
         deposit = data["deposit"] or 0
         if deposit and not request.user.has_perm(PERM_DEPOSIT):
             raise PermissionDenied
-        try:
-            done = member_onboard(
+        done, refusal = _at_the_window(
+            lambda: member_onboard(
                 identification=data["identification"],
                 first_names=data["first_names"],
                 last_names=data["last_names"],
@@ -236,22 +264,14 @@ def ventanilla_onboard(request: HttpRequest, site: Any) -> HttpResponse:
                 idempotency_key=f"ventanilla:{data['idempotency_key']}",
                 request=request,
             )
-        except (ProductError, LedgerError) as exc:
-            # The member and the account exist; only the opening deposit was refused.
-            account = _DepositAccount.objects.filter(
-                idempotency_key=f"onboard:ventanilla:{data['idempotency_key']}:account"
-            ).first()
-            if account is None:
-                form.add_error("deposit", refusal_message(exc))
-            else:
-                messages.warning(
-                    request,
-                    f"Se registró al socio y se abrió su cuenta {account.number}, pero el "
-                    f"depósito inicial no se registró: {refusal_message(exc)}",
-                )
-                return HttpResponseRedirect(_member_url(account.member_id))
-        except ValidationError as exc:
-            form.add_service_errors(exc)
+        )
+        if deposit and isinstance(refusal, ProductError | LedgerError):
+            # One transaction: with the deposit refused, no socio and no account remain.
+            form.add_error("deposit", f"{refusal_message(refusal)} {MSG_ONBOARD_NOT_DONE}")
+        elif isinstance(refusal, LedgerError):
+            form.add_error(None, refusal_message(refusal))
+        elif refusal is not None:
+            form.add_service_errors(refusal)
         else:
             if done.cash is not None:
                 return HttpResponseRedirect(_receipt_url(done.cash.pk))
@@ -288,8 +308,8 @@ def _cash_view(request: HttpRequest, site: Any, number: str, kind: str) -> HttpR
     if request.method == "POST" and "confirmar" in request.POST:
         confirm = CashConfirmForm(request.POST)
         if confirm.is_valid():
-            try:
-                operation = cash_operation_request(
+            operation, refusal = _at_the_window(
+                lambda: cash_operation_request(
                     account=account,
                     kind=kind,
                     amount=confirm.cleaned_data["amount"],
@@ -297,13 +317,14 @@ def _cash_view(request: HttpRequest, site: Any, number: str, kind: str) -> HttpR
                     idempotency_key=confirm.operation_key(spec["segment"]),
                     request=request,
                 )
-            except (ProductError, LedgerError) as exc:
-                # Nothing was written: the amount again, with the refusal beside it.
+            )
+            if refusal is not None:
+                # Nothing was posted: the amount again, with the refusal beside it.
                 amount_form = CashAmountForm(
                     {"amount": _amount_text(confirm.cleaned_data["amount"])}
                 )
                 amount_form.is_valid()
-                amount_form.add_error("amount", refusal_message(exc))
+                amount_form.add_error("amount", refusal_message(refusal))
                 return _render(request, site, "cash_form.html", {**context, "form": amount_form})
             return HttpResponseRedirect(_receipt_url(operation.pk))
         return _render(

@@ -4,8 +4,9 @@ Transfers (own, internal, interbank), interbank credits received and service pay
 all do the same steps, written once here:
 
 1. refuse a bad amount or an account that may not move money, in Spanish;
-2. lock the product rows involved (``DepositAccount``, ascending id) — the lock order is
-   product rows, then ledger accounts (``entry_record`` locks those itself);
+2. lock the deposit accounts involved (``DepositAccount``, ascending id), then the ledger
+   accounts (``entry_record`` locks those itself): the lock order of
+   ``enlinea.products.locking``, which every money service follows;
 3. answer a replayed idempotency key with its first receipt (checked again under the
    lock, so two parallel first requests with one key post once);
 4. read the operation's fee from the tariff and check that the available balance covers
@@ -13,10 +14,10 @@ all do the same steps, written once here:
 5. post the operation's entry, then its COMISIÓN and IVA as movements of their own
    (``fees_post``), and issue the one receipt that links them.
 
-``operation_record`` runs inside the caller's transaction; the public services wrap it
-in ``transaction.atomic(durable=True)`` because today they are entry points. Issue [6]
-(confirmation with a security code, beneficiaries, two-phase interbank clearing) will
-call it inside its own transaction instead.
+``operation_record`` runs in ``transaction.atomic()``: its own transaction when a service
+is called on its own, a savepoint inside the caller's (the confirmation flow runs it in
+the transaction that spends the security code). ``durable=True`` belongs to the entry
+point that begins the transaction, never to a service.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from enlinea.ledger.errors import LedgerError
 from enlinea.ledger.models import LedgerAccount
 from enlinea.ledger.services import Line, entry_record
 from enlinea.money import format_cents, max_amount, over_maximum_message
+from enlinea.products.locking import accounts_lock
 from enlinea.products.models import AccountStatus, DepositAccount, SignatureCondition
 from enlinea.products.services import ProductError
 from enlinea.receipts.models import Channel, Receipt
@@ -117,29 +119,24 @@ def _replayed(op: Operation) -> Receipt | None:
     return receipt
 
 
-def _lock(op: Operation) -> dict[int, DepositAccount]:
-    ids = {a.pk for a in (op.debit, op.credit) if a is not None}
-    rows = (
-        DepositAccount.objects.select_for_update()
-        .select_related("member")
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
-    return {row.pk: row for row in rows}
-
-
 def operation_record(op: Operation) -> Receipt:
-    """Post ``op`` with its tariff fee and issue its receipt; call inside a transaction.
+    """Post ``op`` with its tariff fee and issue its receipt, all or nothing.
 
-    A replayed key returns the first receipt and posts nothing; any refusal raises
-    :class:`ProductError` and, raised through the caller's transaction, leaves nothing.
+    Runs in ``transaction.atomic()`` (a savepoint inside the caller's transaction). A
+    replayed key returns the first receipt and posts nothing; any refusal raises
+    :class:`ProductError` and leaves nothing of the operation.
     """
     if not op.idempotency_key:
         raise ValueError("An idempotency key is required")
     amount_check(op.amount)
     if (receipt := _replayed(op)) is not None:
         return receipt
-    locked = _lock(op)
+    with transaction.atomic():
+        return _record(op)
+
+
+def _record(op: Operation) -> Receipt:
+    locked = accounts_lock(op.debit, op.credit)
     if (receipt := _replayed(op)) is not None:  # a parallel first request came first
         return receipt
     debit = locked[op.debit.pk] if op.debit is not None else None
@@ -207,9 +204,3 @@ def operation_record(op: Operation) -> Receipt:
         counterpart=op.counterpart,
         occurred_at=op.occurred_at,
     )
-
-
-def operation_run(op: Operation) -> Receipt:
-    """``operation_record`` as an entry point: its own durable transaction."""
-    with transaction.atomic(durable=True):
-        return operation_record(op)

@@ -1,7 +1,7 @@
 """Transferencias: between a member's own accounts, to another member here, and with other
 institutions through the interbank network.
 
-Kept small on purpose. Each service records one operation in one durable transaction
+Kept small on purpose. Each service records one operation in one transaction
 (see ``enlinea.transfers.operations``): the movement, its tariff fee as COMISIÓN and IVA
 movements, and one Comprobante. Issue [6] adds what a member-facing transfer still
 needs: registered beneficiaries, the confirmation step with a security code, daily
@@ -21,7 +21,7 @@ from enlinea.receipts.models import Channel, Receipt, ReceiptKind
 from enlinea.receipts.services import Counterpart
 from enlinea.tariff.models import Operation as TariffOperation
 
-from .operations import Operation, online_check, operation_run
+from .operations import Operation, online_check, operation_record
 
 OWN = "own"
 INTERNAL = "internal"
@@ -84,7 +84,7 @@ def transfer_record(
         raise ProductError("La cuenta de destino es tuya: usa Transferencia entre cuentas propias.")
     online_check(source, channel, "transferir")
     receipt_kind, tariff_operation, description = _KINDS[kind]
-    return operation_run(
+    return operation_record(
         Operation(
             receipt_kind=receipt_kind,
             entry_kind=f"transfer_{kind}",
@@ -127,7 +127,7 @@ def interbank_transfer_record(
             "Indica el nombre, la cuenta y la institución financiera del beneficiario."
         )
     online_check(source, channel, "transferir")
-    return operation_run(
+    return operation_record(
         Operation(
             receipt_kind=ReceiptKind.TRANSFER_INTERBANK,
             entry_kind="transfer_interbank",
@@ -164,7 +164,7 @@ def interbank_transfer_receive(
     receipt (kind TRANSFER_RECEIVED, channel INTERBANK) is the destination's holder's,
     with the originator as counterpart.
     """
-    return operation_run(
+    return operation_record(
         Operation(
             receipt_kind=ReceiptKind.TRANSFER_RECEIVED,
             entry_kind="interbank_in",

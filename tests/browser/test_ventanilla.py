@@ -1,5 +1,6 @@
 """The Ventanilla in a real Chromium, as the demo teller cajero.demo: a new socio with
-an opening deposit, then a withdrawal, each confirmed and ending on its comprobante."""
+an opening deposit (first refused over the daily limit, with nothing registered), then a
+withdrawal, each confirmed and ending on its comprobante."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_teller_registers_a_socio_with_a_deposit_and_pays_a_withdrawal(
-    open_page, live_server
+    open_page, live_server, settings
 ) -> None:
+    settings.CASH_TELLER_DAILY_LIMIT = 50_000_00
     chart_ensure()
     demo_staff_seed()
     cajero = next(d for d in DEMO_ROLE_USERS if d.username == "cajero.demo")
@@ -42,6 +44,22 @@ def test_the_teller_registers_a_socio_with_a_deposit_and_pays_a_withdrawal(
     page.get_by_label("Fecha de nacimiento").fill("24/05/1985")
     page.get_by_label("Dirección").fill("Av. Amazonas N24, Quito")
     page.get_by_label("Tipo de cuenta").select_option(label="CUENTA DE AHORROS")
+    # An opening deposit over the teller's daily limit: nothing is registered, the
+    # refusal is beside the field and everything typed is still there.
+    page.get_by_label("Depósito inicial").fill("60,000.00")
+    page.get_by_role("button", name="Registrar socio").click()
+    expect(page.locator(".field-deposit .errorlist")).to_contain_text(
+        "El monto supera tu límite diario de efectivo de $ 50,000.00"
+    )
+    expect(page.locator(".field-deposit .errorlist")).to_contain_text(
+        "No se registró al socio ni se abrió su cuenta"
+    )
+    expect(page.get_by_label("Cédula")).to_have_value(cedula)
+    expect(page.get_by_label("Apellidos")).to_have_value("Quishpe Tene")
+    expect(page.get_by_label("Depósito inicial")).to_have_value("60,000.00")
+    assert not Member.objects.filter(identification=cedula).exists()
+    assert_accessible(page)
+
     page.get_by_label("Depósito inicial").fill("250.00")
     page.get_by_role("button", name="Registrar socio").click()
 

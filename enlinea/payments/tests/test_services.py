@@ -13,7 +13,8 @@ from enlinea.products.models import AccountStatus
 from enlinea.products.services import ProductError, account_open, account_set_status
 from enlinea.receipts.models import Channel, Receipt, ReceiptKind
 from enlinea.tariff.models import Fee
-from enlinea.transfers.tests.conftest import OPENING, at_once, balance, fund, postings
+from enlinea.transfers.tests.conftest import OPENING, balance, fund, postings
+from tests.support.threads import at_once
 
 pytestmark = pytest.mark.django_db
 

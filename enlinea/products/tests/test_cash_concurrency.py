@@ -3,12 +3,8 @@ real threads and connections)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connections
 
 from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.ledger.models import JournalEntry
@@ -22,33 +18,11 @@ from enlinea.products.services import (
     cash_operation_request,
 )
 from enlinea.products.tests.support import STAFF_PASSWORD, balance
+from tests.support.threads import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
-
-
-def _at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Run each call in its own thread, all released together."""
-    start = threading.Barrier(len(calls))
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def worker(call: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=30)
-            results.append(call())
-        except BaseException as exc:  # collected and asserted on by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 @pytest.fixture
@@ -77,7 +51,7 @@ def test_parallel_approvals_post_once(savings, make_staff) -> None:
     )
     entries = JournalEntry.objects.count()
 
-    results, errors = _at_once(
+    results, errors = at_once(
         [
             lambda approver=approver: cash_operation_approve(operation=operation, approver=approver)
             for approver in approvers
@@ -97,7 +71,7 @@ def test_parallel_submits_of_one_teller_cannot_pass_the_daily_limit(savings, mak
     teller = make_staff("cajera", TELLER)
     # Sixteen deposits of $ 9,000.00 (each below the approval threshold) at once against
     # the $ 50,000.00 limit: five fit ($ 45,000.00), the other eleven must be refused.
-    results, errors = _at_once(
+    results, errors = at_once(
         [
             lambda i=i: cash_operation_request(
                 account=savings,

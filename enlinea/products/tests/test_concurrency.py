@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connections
+from django.db.models import Model
 
 from enlinea.ledger.models import LedgerAccount
 from enlinea.products.models import CreditCard, DebitCard, DepositAccount
 from enlinea.products.services import account_open, credit_card_issue, debit_card_issue
+from tests.support.threads import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 
 
-def _replay_at_once(request: Callable[[], object]) -> tuple[list[int], list[BaseException]]:
-    """Run ``request`` in THREADS threads released together; the ids they got, and errors."""
-    start = threading.Barrier(THREADS)
-    ids: list[int] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            start.wait(timeout=30)
-            ids.append(request().pk)
-        except BaseException as exc:  # collected and asserted on by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return ids, errors
+def _replay_at_once(request: Callable[[], Model]) -> tuple[list[int], list[BaseException]]:
+    """Send ``request`` from THREADS threads at once; the ids they got, and errors."""
+    results, errors = at_once([request] * THREADS)
+    return [result.pk for result in results], errors
 
 
 def test_concurrent_replays_of_an_account_opening_open_one_account(socio) -> None:

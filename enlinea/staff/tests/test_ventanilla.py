@@ -11,14 +11,17 @@ from django.test import Client
 from django.urls import reverse
 
 from enlinea.access.models import AuditEvent, AuditKind
-from enlinea.ledger.models import JournalEntry
+from enlinea.ledger.errors import LedgerError
+from enlinea.ledger.models import JournalEntry, LedgerAccount, Posting
 from enlinea.ledger.services import chart_ensure
 from enlinea.members.models import Member
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, member_data, with_wrong_check_digit
+from enlinea.products import services as product_services
 from enlinea.products.models import AccountKind, CashKind, CashOperation, CashStatus, DepositAccount
 from enlinea.products.roles import OPERATIONS, SUPPORT, TELLER, roles_ensure
 from enlinea.products.services import account_open, cash_deposit, cash_operation_approve
+from enlinea.receipts.models import Receipt
 from enlinea.receipts.selectors import receipt_for_cash_operation
 from enlinea.staff.testing import staff_login
 
@@ -483,19 +486,115 @@ def test_a_pending_operation_has_no_pdf_yet(counter, rosa, settings) -> None:
     )
 
 
-def test_an_opening_deposit_over_the_daily_limit_keeps_the_member_and_says_so(
+# ---------------------------------------------------------------- nuevo socio: one transaction
+
+
+def _nothing_of_the_onboarding(ledger_accounts: int, entries: int) -> None:
+    assert not Member.objects.exists()
+    assert not DepositAccount.objects.exists()
+    assert not CashOperation.objects.exists()
+    assert not Receipt.objects.exists()
+    assert LedgerAccount.objects.count() == ledger_accounts
+    assert JournalEntry.objects.count() == entries
+    assert not Posting.objects.exists()
+
+
+def test_an_opening_deposit_over_the_daily_limit_registers_nothing_and_says_so_at_the_field(
+    counter, teller, settings
+) -> None:
+    chart_ensure()
+    settings.CASH_TELLER_DAILY_LIMIT = 100_00
+    data = onboard_data(deposit="150.00")
+    ledger_accounts, entries = LedgerAccount.objects.count(), JournalEntry.objects.count()
+
+    response = counter.post(ONBOARD, data)
+
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["deposit"]
+    assert message == (
+        "El monto supera tu límite diario de efectivo de $ 100.00: hoy ya registraste "
+        "$ 0.00 entre depósitos y retiros y te quedan $ 100.00. No se registró al socio ni "
+        "se abrió su cuenta: cambia el depósito inicial o déjalo en blanco para registrarlo "
+        "sin depósito."
+    )
+    body = text(response)
+    assert "Corrige el dato indicado." in body
+    for typed in (data["identification"], "Maria Elena", "Quishpe Tene", "maria@example.com"):
+        assert f'value="{typed}"' in body, typed
+    assert 'value="150.00"' in body
+    _nothing_of_the_onboarding(ledger_accounts, entries)
+    # The refusal itself is on record, though nothing else of the request is.
+    [audit] = AuditEvent.objects.filter(kind=AuditKind.CASH_LIMIT_REFUSED)
+    assert audit.user == teller
+    assert audit.member is None
+    assert audit.detail["amount"] == 150_00
+    assert audit.detail["limit"] == 100_00
+
+    # The same form with the deposit corrected registers the socio, once.
+    fixed = counter.post(ONBOARD, {**data, "deposit": "80.00"})
+    operation = CashOperation.objects.get()
+    assert fixed["Location"] == receipt_url(operation)
+    assert Member.objects.get().identification == data["identification"]
+    assert balance(operation.account) == 80_00
+
+
+def test_a_deposit_refused_by_the_ledger_after_the_socio_was_written_leaves_nothing(
+    counter, monkeypatch
+) -> None:
+    chart_ensure()
+    ledger_accounts, entries = LedgerAccount.objects.count(), JournalEntry.objects.count()
+    written: list[int] = []
+
+    def refused(**kwargs: object) -> None:
+        # By now the socio, the account and its ledger account are written.
+        written.append(Member.objects.count() + DepositAccount.objects.count())
+        raise LedgerError("El libro mayor no está disponible; intenta de nuevo.")
+
+    monkeypatch.setattr(product_services, "entry_record", refused)
+    data = onboard_data(deposit="250.00")
+
+    response = counter.post(ONBOARD, data)
+
+    assert written == [2]
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["deposit"]
+    assert message.startswith("El libro mayor no está disponible; intenta de nuevo. No se registró")
+    assert f'value="{data["identification"]}"' in text(response)
+    _nothing_of_the_onboarding(ledger_accounts, entries)
+
+
+def test_a_failure_after_the_deposit_was_posted_undoes_the_whole_onboarding(
+    counter, monkeypatch
+) -> None:
+    chart_ensure()
+    ledger_accounts, entries = LedgerAccount.objects.count(), JournalEntry.objects.count()
+
+    def broken(**kwargs: object) -> None:
+        assert JournalEntry.objects.filter(kind="cash_deposit").count() == 1  # posted
+        raise RuntimeError("receipt store down")
+
+    monkeypatch.setattr(product_services, "receipt_issue", broken)
+
+    with pytest.raises(RuntimeError, match="receipt store down"):
+        counter.post(ONBOARD, onboard_data(deposit="250.00"))
+
+    _nothing_of_the_onboarding(ledger_accounts, entries)
+    assert not AuditEvent.objects.filter(kind=AuditKind.CASH_PENDING).exists()
+
+
+def test_an_opening_deposit_above_the_approval_threshold_waits_with_the_new_socio(
     counter, settings
 ) -> None:
-    settings.CASH_TELLER_DAILY_LIMIT = 100_00
+    settings.CASH_APPROVAL_THRESHOLD = 100_00
     data = onboard_data(deposit="150.00")
 
     response = counter.post(ONBOARD, data)
 
-    member = Member.objects.get(identification=data["identification"])
-    account = DepositAccount.objects.get(member=member)
-    assert response["Location"] == member_url(member)
-    page = counter.get(response["Location"])
-    assert "el depósito inicial no se registró" in text(page)
-    assert "límite diario de efectivo" in text(page)
-    assert balance(account) == 0
-    assert not CashOperation.objects.exists()
+    # Not a refusal: the socio, the account and the pending deposit are one whole.
+    operation = CashOperation.objects.get()
+    assert response["Location"] == receipt_url(operation)
+    assert operation.status == CashStatus.PENDING
+    assert operation.account.member.identification == data["identification"]
+    assert balance(operation.account) == 0
+    assert "Pendiente de aprobación" in text(counter.get(response["Location"]))
+    assert AuditEvent.objects.filter(kind=AuditKind.CASH_PENDING).count() == 1

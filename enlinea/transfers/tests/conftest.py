@@ -3,11 +3,7 @@ funded accounts, another member with one, and helpers to read what was posted.""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connections
 
 from enlinea.ledger.models import LedgerAccount, Posting
 from enlinea.ledger.services import chart_ensure
@@ -35,29 +31,6 @@ def postings(account: DepositAccount) -> list[tuple[str, int]]:
         .order_by("id")
         .values_list("entry__description", "amount")
     )
-
-
-def at_once(calls: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Run each call in its own thread and connection, all released together."""
-    start = threading.Barrier(len(calls))
-    results: list[object] = []
-    errors: list[BaseException] = []
-
-    def worker(call: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=30)
-            results.append(call())
-        except BaseException as exc:  # collected and asserted on by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from enlinea.ledger.errors import LedgerError
 from enlinea.members.services import member_onboard
@@ -43,21 +44,25 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError("--nacimiento: usa el formato AAAA-MM-DD.") from exc
         try:
-            done = member_onboard(
-                identification=options["cedula"],
-                first_names=options["nombres"],
-                last_names=options["apellidos"],
-                email=options["email"],
-                mobile_phone=options["celular"],
-                birth_date=birth_date,
-                address=options["direccion"],
-                deposit=deposit,
-                idempotency_key=f"command:{uuid.uuid4().hex}",
-            )
+            # One transaction: a refused opening deposit leaves no socio and no account.
+            with transaction.atomic(durable=True):
+                done = member_onboard(
+                    identification=options["cedula"],
+                    first_names=options["nombres"],
+                    last_names=options["apellidos"],
+                    email=options["email"],
+                    mobile_phone=options["celular"],
+                    birth_date=birth_date,
+                    address=options["direccion"],
+                    deposit=deposit,
+                    idempotency_key=f"command:{uuid.uuid4().hex}",
+                )
         except ProductError as exc:
-            raise CommandError(f"Socio creado, pero el depósito falló: {exc.messages[0]}") from exc
+            raise CommandError(
+                f"No se registró al socio ni se abrió su cuenta: {exc.messages[0]}"
+            ) from exc
         except LedgerError as exc:
-            raise CommandError(f"Socio creado, pero el depósito falló: {exc}") from exc
+            raise CommandError(f"No se registró al socio ni se abrió su cuenta: {exc}") from exc
         except ValidationError as exc:
             messages = (
                 [f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()]
