@@ -95,6 +95,10 @@ try:
         "ACCESS_CODE_RESEND_COOLDOWN_SECONDS", 30, validate=Range(0, 600)
     )
     ACCESS_CODE_MAX_RESENDS = env.int("ACCESS_CODE_MAX_RESENDS", 3, validate=Range(0, 10))
+    # The confirmation flow (enlinea/confirmation): how long a pending operation waits at
+    # its "Confirmar" page for the code to be asked, and after its code expired for
+    # "Reenviar"; each code sent extends it. Past it the operation expires, nothing done.
+    CONFIRMATION_TTL_SECONDS = env.int("CONFIRMATION_TTL_SECONDS", 600, validate=Range(60, 3600))
     ACCESS_MAX_FAILED_LOGINS = env.int("ACCESS_MAX_FAILED_LOGINS", 5, validate=Range(3, 20))
     ACCESS_IDLE_TIMEOUT_SECONDS = env.int("ACCESS_IDLE_TIMEOUT_SECONDS", 300, validate=Range(10))
     ACCESS_STAFF_IDLE_TIMEOUT_SECONDS = env.int(
@@ -224,6 +228,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "enlinea.web",
     "enlinea.access",
+    "enlinea.confirmation",
     "enlinea.members",
     "enlinea.ledger",
     "enlinea.products",

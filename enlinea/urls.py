@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("enlinea.access.urls_session")),
     path("", include("enlinea.access.urls_enrolment")),
     path("", include("enlinea.access.urls_profile")),
+    path("", include("enlinea.confirmation.urls")),
     path("soporte/", include("enlinea.support.urls")),
     path("posicion/", include("enlinea.position.urls")),
     path("comprobantes/", include("enlinea.receipts.urls")),

@@ -114,21 +114,27 @@ def challenge_issue(
     content: Mapping[str, Any],
     description: str,
     request: HttpRequest | None = None,
+    scope: str = "",
 ) -> SecurityChallenge:
     """Create a code for this exact operation and send it by e-mail and SMS.
 
-    Any earlier pending code of the same member and kind dies: only the newest works.
+    Any earlier pending code of the same member, kind and ``scope`` dies: only the
+    newest works. The confirmation flow (``enlinea.confirmation``) passes its
+    operation's token as ``scope``, so a second operation of the same kind (another
+    tab) leaves the first one's code alone; the flows without a pending operation
+    leave it empty (one pending code per member and kind).
     """
     now = timezone.now()
     code = _new_code()
     salt = secrets.token_hex(16)
     with transaction.atomic():
         SecurityChallenge.objects.filter(
-            member=member, kind=kind, status=SecurityChallenge.Status.PENDING
+            member=member, kind=kind, scope=scope, status=SecurityChallenge.Status.PENDING
         ).update(status=SecurityChallenge.Status.DEAD)
         challenge = SecurityChallenge.objects.create(
             member=member,
             kind=kind,
+            scope=scope,
             description=description[:200],
             digest=operation_digest(kind, content),
             salt=salt,
@@ -169,9 +175,9 @@ def challenge_resend(
         ):
             raise ChallengeError(MSG_NOT_FOUND, code="not_found")
         superseded = SecurityChallenge.objects.filter(
-            member=member, kind=challenge.kind, pk__gt=challenge.pk
+            member=member, kind=challenge.kind, scope=challenge.scope, pk__gt=challenge.pk
         ).exists()
-        if superseded:  # a newer code for this kind exists: the old one stays dead
+        if superseded:  # a newer code for this operation exists: the old one stays dead
             raise ChallengeError(MSG_NOT_FOUND, code="not_found")
         if challenge.resends >= settings.ACCESS_CODE_MAX_RESENDS:
             raise ChallengeError(MSG_RESEND_CAP, code="resend_cap")

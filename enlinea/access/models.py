@@ -50,6 +50,10 @@ class AuditKind(models.TextChoices):
     CODE_EXPIRED = "code_expired", "Código expirado"
     CODE_EXHAUSTED = "code_exhausted", "Código anulado por intentos"
     CODE_MISMATCH = "code_mismatch", "Código usado para otra operación"
+    OPERATION_STARTED = "operation_started", "Operación iniciada"
+    OPERATION_DONE = "operation_done", "Operación confirmada y realizada"
+    OPERATION_FAILED = "operation_failed", "Operación confirmada y rechazada"
+    OPERATION_EXPIRED = "operation_expired", "Operación expirada sin confirmar"
     CONSENT = "consent", "Consentimiento aceptado"
     REGISTERED = "registered", "Registro en En Línea"
     SETUP_COMPLETED = "setup_completed", "Credenciales configuradas"
@@ -139,6 +143,10 @@ class SecurityChallenge(models.Model):
         "members.Member", on_delete=models.CASCADE, related_name="security_challenges"
     )
     kind = models.CharField("operación", max_length=40)
+    # Which pending operation the code belongs to (``PendingOperation.token`` of the
+    # confirmation flow); empty for the flows that keep one pending code per kind.
+    # A new code only replaces the pending ones of the same member, kind and scope.
+    scope = models.CharField("operación pendiente", max_length=64, blank=True, default="")
     description = models.CharField("descripción", max_length=200)
     digest = models.CharField("huella de la operación", max_length=64)
     salt = models.CharField(max_length=32)
@@ -279,7 +287,8 @@ class RecoveryAttempt(models.Model):
     Its wrong sets of answers are counted here, under a row lock, and not in the
     session: parallel requests sharing one session would each read the same count and
     lose the others' updates. The session keeps only the random token; the row keeps
-    its SHA-256. Once ``ended_at`` is set no answers are checked any more.
+    its SHA-256. Once ``ended_at`` is set no answers are checked any more. The new
+    password is set only once ``code_verified_at`` is (its code was right).
     """
 
     token_hash = models.CharField(max_length=64, unique=True)
@@ -288,6 +297,9 @@ class RecoveryAttempt(models.Model):
     )
     wrong_sets = models.PositiveSmallIntegerField("respuestas incorrectas", default=0)
     created_at = models.DateTimeField("iniciado", default=timezone.now)
+    # Its security code was right (the confirmation flow's "recovery" operation): only
+    # then may it set the new password.
+    code_verified_at = models.DateTimeField("código validado", null=True, blank=True)
     ended_at = models.DateTimeField("terminado", null=True, blank=True)
 
     class Meta:

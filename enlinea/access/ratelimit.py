@@ -109,3 +109,18 @@ def rate_count(
         rate=_rate(rate_setting, default),
         increment=True,
     )
+
+
+def code_rate_limited(request: HttpRequest, member: Any) -> bool:
+    """Codes sent and resent: limited per member; per IP too in the public flows.
+
+    A logged-in member is not limited by IP: a cooperative's branch or a mobile
+    carrier puts many members behind one address.
+    """
+    if rate_limited(
+        request, group="code", rate_setting="ACCESS_RATE_CODE_IP", account=f"member:{member.pk}"
+    ):
+        return True
+    return not request.user.is_authenticated and rate_limited(
+        request, group="code", rate_setting="ACCESS_RATE_CODE_IP"
+    )

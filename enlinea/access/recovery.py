@@ -20,13 +20,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from enlinea.access import credentials
 from enlinea.access.audit import audit_record
-from enlinea.access.codes import ChallengeError, challenge_use
 from enlinea.access.models import AuditKind, OnlineProfile, RecoveryAttempt
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
@@ -157,21 +157,59 @@ def recovery_answers_check(
 
 
 def recovery_attempt_end(*, member: Member, token: str) -> None:
-    """Close the attempt (the password was set): its token answers nothing more."""
+    """Close the attempt: its token answers nothing more."""
     RecoveryAttempt.objects.filter(
         member=member, token_hash=_attempt_digest(token), ended_at__isnull=True
     ).update(ended_at=timezone.now())
 
 
+MSG_ATTEMPT_OVER = "El tiempo para completar el proceso terminó. Vuelve a empezar, por favor."
+
+
+class RecoveryError(Exception):
+    """The recovery cannot go on; ``str()`` is the Spanish message for the member."""
+
+
+def recovery_code_content(*, token: str) -> dict[str, Any]:
+    """What the recovery code confirms: this attempt (by its token's digest, never the
+    token itself)."""
+    return {"attempt": _attempt_digest(token)}
+
+
+def recovery_code_confirmed(*, member: Member, attempt: str) -> None:
+    """The recovery code was right: the attempt (``attempt``: its token's digest) may
+    set the new password. Runs as the confirmation flow's ``recovery`` operation, in
+    the transaction that spends the code (``access/confirmations.py``)."""
+    row = (
+        RecoveryAttempt.objects.select_for_update()
+        .filter(member=member, token_hash=attempt, ended_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        raise ValidationError(MSG_ATTEMPT_OVER)
+    row.code_verified_at = timezone.now()
+    row.save(update_fields=["code_verified_at"])
+
+
+def recovery_password_allowed(*, member: Member, token: str) -> bool:
+    """Has this open attempt passed its code (so its new password may be set)?"""
+    return RecoveryAttempt.objects.filter(
+        member=member,
+        token_hash=_attempt_digest(token),
+        ended_at__isnull=True,
+        code_verified_at__isnull=False,
+    ).exists()
+
+
 def recovery_complete(
     *,
     member: Member,
-    challenge_id: int,
-    content: dict[str, Any],
+    token: str,
     password: str,
     request: HttpRequest | None = None,
 ) -> None:
-    """Spend the verified recovery code, set the new password and unlock the access.
+    """Set the new password of an attempt that passed its code, unlock the access and
+    end the attempt. Raises ``RecoveryError`` otherwise.
 
     ``password`` must already have passed ``credentials.password_clean``. Every other
     session of the member ends (the password's hash changes).
@@ -180,13 +218,21 @@ def recovery_complete(
     member.refresh_from_db(fields=["contact_changed_at"])
     if recovery_cooling_off(member=member, request=request):
         # The contact changed during the attempt: the code may have gone to the new one.
-        raise ChallengeError(contact_cooling_off_message(), code="contact_cooling_off")
+        raise RecoveryError(contact_cooling_off_message())
     with transaction.atomic():
-        challenge_use(challenge_id=challenge_id, member=member, kind=RECOVERY_KIND, content=content)
+        attempt = (
+            RecoveryAttempt.objects.select_for_update()
+            .filter(member=member, token_hash=_attempt_digest(token), ended_at__isnull=True)
+            .first()
+        )
+        if attempt is None or attempt.code_verified_at is None:
+            raise RecoveryError(MSG_ATTEMPT_OVER)
         credentials.password_set(
             user=user, password=password, request=request, kind=AuditKind.PASSWORD_RECOVERED
         )
         credentials.access_unlock(user=user, request=request)
+        attempt.ended_at = timezone.now()
+        attempt.save(update_fields=["ended_at"])
 
 
 def sessions_end(*, user: Any, keep_session_key: str | None = None) -> int:
@@ -212,17 +258,14 @@ def sessions_end(*, user: Any, keep_session_key: str | None = None) -> int:
     return ended
 
 
-def access_self_block(
-    *, member: Member, request: HttpRequest | None = None, challenge: dict[str, Any] | None = None
-) -> None:
+def access_self_block(*, member: Member, request: HttpRequest | None = None) -> None:
     """ "Bloquear mi acceso": lock the member's online access and end all their sessions.
 
-    From recovery, ``challenge`` is ``{"challenge_id": …, "content": …}`` of a verified
-    code, spent in the same transaction. Only password recovery unlocks it again.
+    From the recovery page it runs as the confirmation flow's ``self_block`` operation
+    (``access/confirmations.py``), inside the transaction that spends its code; from
+    Perfil, after the current password. Only password recovery unlocks it again.
     """
     user = member.user
     with transaction.atomic():
-        if challenge is not None:
-            challenge_use(member=member, kind=SELF_BLOCK_KIND, **challenge)
         credentials.access_lock(user=user, reason=OnlineProfile.LockReason.SELF, request=request)
-    sessions_end(user=user)
+        sessions_end(user=user)

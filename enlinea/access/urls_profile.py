@@ -21,23 +21,10 @@ urlpatterns = [
     ),
     path("perfil/terminos/", views.terms, name="terms"),
     path("perfil/bloquear/", views.block, name="block"),
-    path("perfil/<slug:change>/codigo/", views.change_code, name="code"),
-    path("perfil/<slug:change>/reenviar/", views.change_resend, name="resend"),
-    path("perfil/<slug:change>/listo/", views.change_done, name="done"),
     path("recuperar/", views_recovery.recover, name="recover"),
     path("recuperar/preguntas/", views_recovery.recover_questions, name="recover_questions"),
-    path("recuperar/codigo/", views_recovery.recover_code, name="recover_code"),
-    path("recuperar/reenviar/", views_recovery.recover_resend, name="recover_resend"),
     path("recuperar/contrasena/", views_recovery.recover_password, name="recover_password"),
     path("recuperar/listo/", views_recovery.recover_done, name="recover_done"),
     path("recuperar/bloquear/", views_recovery.recover_block, name="recover_block"),
-    path(
-        "recuperar/bloquear/codigo/", views_recovery.recover_block_code, name="recover_block_code"
-    ),
-    path(
-        "recuperar/bloquear/reenviar/",
-        views_recovery.recover_block_resend,
-        name="recover_block_resend",
-    ),
     path("acceso-bloqueado/", views_recovery.blocked, name="blocked"),
 ]

@@ -39,8 +39,7 @@ from enlinea.access.forms_enrolment import (
     UsernameForm,
 )
 from enlinea.access.models import AuditKind, SecurityChallenge
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
-from enlinea.access.views_profile import code_rate_limited
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, code_rate_limited, rate_limited
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
 

@@ -1,48 +1,33 @@
 """Perfil pages (manual "1 PERFIL") and "Bloquear mi acceso" from inside the session.
 
 Every Perfil change follows the manual's three steps: the form ("Confirmar"), the
-"Factor de seguridad" dialog ("Validar"), the success message ("Cerrar"). Between
-the first two, the pending change is kept in the session — only hashes of secrets —
-and the code is bound to it: the code's content *is* the pending change, so if it is
-altered after the code was sent, the code no longer works.
+"Factor de seguridad" dialog ("Validar"), the success message ("Cerrar"). A valid
+form starts a pending operation of the one confirmation flow (enlinea/confirmation,
+kinds in ``access/confirmations.py``) — only hashes of secrets are kept — whose code
+is bound to its token and content; the code, the change and its result are the
+flow's pages.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from enlinea.access import credentials, devices, policy, recovery
+from enlinea.access import confirmations, credentials, devices, policy, recovery
 from enlinea.access.catalog import ConsentDocument
-from enlinea.access.codes import (
-    MSG_USED,
-    ChallengeError,
-    challenge_issue,
-    challenge_resend,
-    challenge_use,
-    challenge_verify,
-)
 from enlinea.access.forms_profile import (
     MSG_WRONG_CURRENT_LAST,
-    CodeForm,
     CurrentPasswordForm,
     DeviceRemoveForm,
     ImageForm,
@@ -50,21 +35,13 @@ from enlinea.access.forms_profile import (
     QuestionsForm,
     UsernameForm,
 )
-from enlinea.access.models import Consent, SecurityChallenge
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.access.models import Consent
+from enlinea.confirmation.selectors import operation_next_url
+from enlinea.confirmation.services import OperationRefused, operation_start
 from enlinea.members.models import Member
 from enlinea.members.selectors import member_for_request
 
-PENDING = "enlinea_profile_pending"
-DONE = "enlinea_profile_done"
-# The last change made, kept after its success page: a code sent again for it "was used".
-LAST_DONE = "enlinea_profile_last_done"
-
 MEMBER_LAYOUT = "web/member.html"
-
-
-def _profile_url() -> str:
-    return reverse("web:section", kwargs={"slug": "perfil"})
 
 
 def login_url() -> str:
@@ -84,315 +61,20 @@ def posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def code_rate_limited(request: HttpRequest, member: Member) -> bool:
-    """Codes sent and resent: limited per member; per IP too in the public flows.
-
-    A logged-in member is not limited by IP: a cooperative's branch or a mobile
-    carrier puts many members behind one address.
-    """
-    if rate_limited(
-        request, group="code", rate_setting="ACCESS_RATE_CODE_IP", account=f"member:{member.pk}"
-    ):
-        return True
-    return not request.user.is_authenticated and rate_limited(
-        request, group="code", rate_setting="ACCESS_RATE_CODE_IP"
-    )
-
-
-# ---------------------------------------------------------------- the code dialog
-
-
-def code_page(
-    request: HttpRequest,
-    *,
-    layout: str = MEMBER_LAYOUT,
-    title: str,
-    challenge_id: int,
-    member: Member,
-    form: CodeForm,
-    resend_url: str,
-    cancel_url: str,
-) -> HttpResponse:
-    challenge = SecurityChallenge.objects.filter(pk=challenge_id, member=member).first()
-    expires_at = challenge.expires_at if challenge is not None else timezone.now()
-    return render(
-        request,
-        "access/profile/code.html",
-        {
-            "layout": layout,
-            "title": title,
-            "form": form,
-            "expires_at": expires_at,
-            "resend_url": resend_url,
-            "cancel_url": cancel_url,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-def code_resend(request: HttpRequest, *, challenge_id: int, member: Member) -> None:
-    if code_rate_limited(request, member):
-        messages.error(request, MSG_RATE_LIMITED)
-        return
-    try:
-        challenge_resend(challenge_id=challenge_id, member=member, request=request)
-    except ChallengeError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Te enviamos un nuevo código a tu correo y a tu celular.")
-
-
-def code_verify(
-    request: HttpRequest,
-    form: CodeForm,
-    *,
-    member: Member,
-    kind: str,
-    challenge_id: int,
-    content: dict[str, Any],
-) -> bool:
-    """Check the typed code (in its own transaction, so wrong tries count)."""
-    if not form.is_valid():
-        return False
-    try:
-        challenge_verify(
-            challenge_id=challenge_id,
-            member=member,
-            kind=kind,
-            content=content,
-            code=form.cleaned_data["code"],
-            request=request,
-        )
-    except ChallengeError as exc:
-        form.add_error("code", str(exc))
-        return False
-    return True
-
-
 # ---------------------------------------------------------------- Perfil changes
 
 
-@dataclass(frozen=True)
-class Change:
-    slug: str
-    kind: str
-    title: str
-    description: str
-    form_url: str
-    done_title: str
-    done_message: str
-    apply: Callable[[HttpRequest, dict[str, Any]], None]
-    close_url: str = ""
-
-
-def _apply_questions(request: HttpRequest, data: dict[str, Any]) -> None:
-    credentials.answers_store(
-        user=request.user,
-        hashes=data["answers"],
-        minimum=settings.ACCESS_QUESTIONS_MIN_UPDATE,
-        request=request,
-    )
-
-
-def _apply_image(request: HttpRequest, data: dict[str, Any]) -> None:
-    credentials.image_set(user=request.user, image=data["image"], request=request)
-
-
-def _apply_password(request: HttpRequest, data: dict[str, Any]) -> None:
-    credentials.password_store(user=request.user, encoded=data["password"], request=request)
-    # This session stays; every other one ends (their auth hash no longer matches).
-    update_session_auth_hash(request, request.user)
-
-
-def _apply_username(request: HttpRequest, data: dict[str, Any]) -> None:
-    credentials.username_set(user=request.user, username=data["username"], request=request)
-
-
-def _apply_device_removal(request: HttpRequest, data: dict[str, Any]) -> None:
+def _change_start(request: HttpRequest, kind: str, content: dict[str, Any]) -> HttpResponse:
+    """After the form's button: open the change as a pending operation of the
+    confirmation flow (its code is sent at once) and go to its code step."""
     try:
-        devices.device_remove(
-            user=request.user, device_id=data["device"], reason=data["reason"], request=request
+        operation = operation_start(
+            member=_member(request), kind=kind, content=content, request=request
         )
-    except Http404 as exc:  # removed meanwhile, e.g. from another session
-        raise ValidationError("Ese dispositivo ya no está registrado.") from exc
-
-
-_SUCCESS = "El proceso se realizó correctamente."
-CHANGES = {
-    change.slug: change
-    for change in (
-        Change(
-            "preguntas",
-            "profile_questions",
-            "Actualizar preguntas de seguridad",
-            "Actualizar preguntas de seguridad",
-            "profile:questions",
-            "Preguntas de seguridad actualizadas",
-            _SUCCESS,
-            _apply_questions,
-        ),
-        Change(
-            "imagen",
-            "profile_image",
-            "Actualizar imagen de seguridad",
-            "Actualizar imagen de seguridad",
-            "profile:image",
-            "Imagen de seguridad actualizada",
-            _SUCCESS,
-            _apply_image,
-        ),
-        Change(
-            "contrasena",
-            "profile_password",
-            "Actualizar contraseña",
-            "Actualizar contraseña",
-            "profile:password",
-            "Contraseña actualizada",
-            _SUCCESS,
-            _apply_password,
-        ),
-        Change(
-            "usuario",
-            "profile_username",
-            "Personaliza tu nombre de usuario",
-            "Cambio de usuario",
-            "profile:username",
-            "Cambio de usuario",
-            "Se ha cambiado el usuario correctamente",
-            _apply_username,
-        ),
-        Change(
-            "dispositivo",
-            "profile_device_remove",
-            "Eliminar dispositivo",
-            "Eliminar dispositivo",
-            "profile:devices",
-            "Dispositivo eliminado",
-            "El proceso se ha realizado con éxito.",
-            _apply_device_removal,
-            close_url="profile:devices",
-        ),
-    )
-}
-
-
-def _change(slug: str) -> Change:
-    change = CHANGES.get(slug)
-    if change is None:
-        raise Http404
-    return change
-
-
-def _pending_start(request: HttpRequest, change: Change, data: dict[str, Any]) -> HttpResponse:
-    """After "Confirmar": remember the change and send the code bound to it."""
-    member = _member(request)
-    if code_rate_limited(request, member):
-        messages.error(request, MSG_RATE_LIMITED)
-        return redirect(change.form_url)
-    # A nonce makes each request a distinct operation even when the values repeat.
-    data = {**data, "nonce": secrets.token_hex(8)}
-    challenge = challenge_issue(
-        member=member,
-        kind=change.kind,
-        content=data,
-        description=change.description,
-        request=request,
-    )
-    request.session.pop(LAST_DONE, None)
-    request.session[PENDING] = {"slug": change.slug, "data": data, "challenge": challenge.pk}
-    return redirect("profile:code", change=change.slug)
-
-
-def _pending_for(request: HttpRequest, change: Change) -> dict[str, Any] | None:
-    pending = request.session.get(PENDING)
-    if not pending or pending.get("slug") != change.slug:
-        return None
-    return pending
-
-
-MSG_NOT_PENDING = (
-    "Esta solicitud ya no está pendiente: se completó o fue reemplazada por otra. "
-    "Revisa tus datos y vuelve a empezar si hace falta."
-)
-
-
-@login_required
-def change_code(request: HttpRequest, change: str) -> HttpResponse:
-    """The "Factor de seguridad" step of every Perfil change ("Validar")."""
-    current = _change(change)
-    member = _member(request)
-    pending = _pending_for(request, current)
-    if pending is None:
-        if request.method == "POST":
-            # A code sent again (Back button, a second tab) for a change already made or
-            # abandoned: say so instead of silently showing the form.
-            messages.error(
-                request,
-                MSG_USED if request.session.get(LAST_DONE) == current.slug else MSG_NOT_PENDING,
-            )
-        return redirect(current.form_url)
-    form = CodeForm(posted(request))
-    if request.method == "POST" and code_verify(
-        request,
-        form,
-        member=member,
-        kind=current.kind,
-        challenge_id=pending["challenge"],
-        content=pending["data"],
-    ):
-        try:
-            with transaction.atomic():
-                challenge_use(
-                    challenge_id=pending["challenge"],
-                    member=member,
-                    kind=current.kind,
-                    content=pending["data"],
-                )
-                current.apply(request, pending["data"])
-        except (ValidationError, ChallengeError) as exc:
-            # Something changed since "Confirmar" (e.g. the username was taken meanwhile).
-            request.session.pop(PENDING, None)
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, text)
-            return redirect(current.form_url)
-        request.session.pop(PENDING, None)
-        request.session[DONE] = current.slug
-        request.session[LAST_DONE] = current.slug
-        return redirect("profile:done", change=current.slug)
-    return code_page(
-        request,
-        title=current.title,
-        challenge_id=pending["challenge"],
-        member=member,
-        form=form,
-        resend_url=reverse("profile:resend", kwargs={"change": current.slug}),
-        cancel_url=reverse(current.form_url),
-    )
-
-
-@login_required
-@require_POST
-def change_resend(request: HttpRequest, change: str) -> HttpResponse:
-    current = _change(change)
-    pending = _pending_for(request, current)
-    if pending is None:
-        return redirect(current.form_url)
-    code_resend(request, challenge_id=pending["challenge"], member=_member(request))
-    return redirect("profile:code", change=current.slug)
-
-
-@login_required
-def change_done(request: HttpRequest, change: str) -> HttpResponse:
-    current = _change(change)
-    if request.session.get(DONE) != current.slug:
-        return redirect(current.form_url)
-    del request.session[DONE]
-    close = reverse(current.close_url) if current.close_url else _profile_url()
-    return render(
-        request,
-        "access/profile/done.html",
-        {"title": current.done_title, "message": current.done_message, "close_url": close},
-    )
+    except OperationRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(request.path)  # the form, which shows the message
+    return redirect(operation_next_url(operation))
 
 
 # ---------------------------------------------------------------- the forms
@@ -408,7 +90,7 @@ def questions(request: HttpRequest) -> HttpResponse:
         hashes = {
             question: make_password(answer) for question, answer in form.cleaned_answers.items()
         }
-        return _pending_start(request, CHANGES["preguntas"], {"answers": hashes})
+        return _change_start(request, confirmations.QUESTIONS, {"answers": hashes})
     rows = [(form[name], name in form.answered) for name in form.fields]
     return render(
         request,
@@ -429,7 +111,7 @@ def image(request: HttpRequest) -> HttpResponse:
     current = credentials.profile_for(request.user).security_image
     form = ImageForm(posted(request), current=current, initial={"image": current})
     if request.method == "POST" and form.is_valid():
-        return _pending_start(request, CHANGES["imagen"], {"image": form.cleaned_data["image"]})
+        return _change_start(request, confirmations.IMAGE, {"image": form.cleaned_data["image"]})
     return render(
         request,
         "access/profile/image.html",
@@ -461,7 +143,7 @@ def password(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             credentials.login_success_record(user=request.user)
             encoded = make_password(form.cleaned_data["password"])
-            return _pending_start(request, CHANGES["contrasena"], {"password": encoded})
+            return _change_start(request, confirmations.PASSWORD_CHANGE, {"password": encoded})
         if form.current_wrong:
             ended = _wrong_current_password(request, form)
             if ended is not None:
@@ -480,8 +162,8 @@ def username(request: HttpRequest) -> HttpResponse:
     _member(request)
     form = UsernameForm(posted(request), user=request.user, request=request)
     if request.method == "POST" and form.is_valid():
-        return _pending_start(
-            request, CHANGES["usuario"], {"username": form.cleaned_data["username"]}
+        return _change_start(
+            request, confirmations.USERNAME, {"username": form.cleaned_data["username"]}
         )
     status = 400 if form.errors else 200
     if form.is_bound and form.has_error("username", code="rate_limited"):
@@ -523,7 +205,7 @@ def device_remove(request: HttpRequest, device_id: int) -> HttpResponse:
     form = DeviceRemoveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = {"device": device.pk, "reason": form.cleaned_data["reason"].strip()}
-        return _pending_start(request, CHANGES["dispositivo"], data)
+        return _change_start(request, confirmations.DEVICE_REMOVE, data)
     return render(
         request,
         "access/profile/device_remove.html",

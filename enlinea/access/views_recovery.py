@@ -2,49 +2,45 @@
 
 Recovery: cédula + usuario → ACCESS_RECOVERY_QUESTIONS security questions → security
 code → new password, which also unlocks the access (the only way to). The attempt
-lives in the session for RECOVERY_MAX_AGE; the code is bound to the attempt.
+lives in the session for RECOVERY_MAX_AGE, its counters in its RecoveryAttempt row.
+The code step, and the self-block's, are the one confirmation flow's
+(enlinea/confirmation; kinds in ``access/confirmations.py``): the code is bound to the
+operation's token and to the attempt.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from enlinea.access import recovery
-from enlinea.access.codes import ChallengeError, challenge_issue, tries_left
+from enlinea.access import confirmations, recovery
+from enlinea.access.codes import tries_left
 from enlinea.access.forms_profile import (
-    CodeForm,
     NewPasswordForm,
     RecoveryAnswersForm,
     RecoveryStartForm,
 )
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.access.views_profile import (
-    code_page,
-    code_rate_limited,
-    code_resend,
-    code_verify,
     login_url,
     posted,
 )
+from enlinea.confirmation.selectors import operation_next_url
+from enlinea.confirmation.services import OperationRefused, operation_start
+from enlinea.confirmation.views import operation_session_remember
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
 
 RECOVERY = "enlinea_recovery"
 RECOVERY_DONE = "enlinea_recovery_done"
-BLOCK = "enlinea_recovery_block"
 # A recovery attempt (questions → code → new password) must finish within this time.
 RECOVERY_MAX_AGE = timedelta(minutes=15)
 PUBLIC_LAYOUT = "web/public.html"
@@ -84,14 +80,8 @@ def _new_state(member: Member, **extra: Any) -> dict[str, Any]:
     return {
         "member": member.pk,
         "started": timezone.now().isoformat(),
-        "nonce": secrets.token_hex(8),
         **extra,
     }
-
-
-def _content(state: dict[str, Any]) -> dict[str, Any]:
-    """What the attempt's code confirms: this member, this attempt."""
-    return {"member": state["member"], "nonce": state["nonce"]}
 
 
 def _find(
@@ -116,70 +106,6 @@ def _find(
         form.add_error(None, recovery.MSG_NO_MATCH)
         return None, 400
     return member, 200
-
-
-def _issue(
-    request: HttpRequest, member: Member, state: dict[str, Any], *, kind: str, what: str
-) -> bool:
-    """Send the attempt's code; False when the code rate limit is hit."""
-    if code_rate_limited(request, member):
-        return False
-    challenge = challenge_issue(
-        member=member, kind=kind, content=_content(state), description=what, request=request
-    )
-    state["challenge"] = challenge.pk
-    return True
-
-
-def _code_step(
-    request: HttpRequest,
-    *,
-    key: str,
-    kind: str,
-    title: str,
-    stage: str | None,
-    start: str,
-    resend: str,
-    on_verified: Callable[[dict[str, Any], Member], HttpResponse],
-) -> HttpResponse:
-    """The "Factor de seguridad" step of an attempt (GET shows it, POST validates)."""
-    state = _state(request, key)
-    if state is None or state.get("stage") != stage:
-        return redirect(start)
-    member = _state_member(state)
-    form = CodeForm(posted(request))
-    if request.method == "POST" and code_verify(
-        request,
-        form,
-        member=member,
-        kind=kind,
-        challenge_id=state["challenge"],
-        content=_content(state),
-    ):
-        try:
-            return on_verified(state, member)
-        except ChallengeError as exc:
-            form.add_error("code", str(exc))
-    return code_page(
-        request,
-        layout=PUBLIC_LAYOUT,
-        title=title,
-        challenge_id=state["challenge"],
-        member=member,
-        form=form,
-        resend_url=reverse(resend),
-        cancel_url=reverse(start),
-    )
-
-
-def _resend_step(
-    request: HttpRequest, *, key: str, stage: str | None, start: str, back: str
-) -> HttpResponse:
-    state = _state(request, key)
-    if state is None or state.get("stage") != stage:
-        return redirect(start)
-    code_resend(request, challenge_id=state["challenge"], member=_state_member(state))
-    return redirect(back)
 
 
 # ---------------------------------------------------------------- recovery
@@ -251,13 +177,20 @@ def recover_questions(request: HttpRequest) -> HttpResponse:
             request=request,
         )
         if outcome.ok:
-            if _issue(
-                request, member, state, kind=recovery.RECOVERY_KIND, what="Recuperar contraseña"
-            ):
+            try:
+                operation = operation_start(
+                    member=member,
+                    kind=confirmations.RECOVERY,
+                    content=recovery.recovery_code_content(token=state.get("attempt", "")),
+                    request=request,
+                )
+            except OperationRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                operation_session_remember(request, operation)
                 state["stage"] = "code"
                 request.session[RECOVERY] = state
-                return redirect("profile:recover_code")
-            form.add_error(None, MSG_RATE_LIMITED)
+                return redirect(operation_next_url(operation))
         elif outcome.ended:
             request.session.pop(RECOVERY, None)
             messages.error(
@@ -275,54 +208,29 @@ def recover_questions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def recover_code(request: HttpRequest) -> HttpResponse:
-    """Step 3: the security code."""
-
-    def verified(state: dict[str, Any], member: Member) -> HttpResponse:
-        state["stage"] = "password"
-        request.session[RECOVERY] = state
-        return redirect("profile:recover_password")
-
-    return _code_step(
-        request,
-        key=RECOVERY,
-        kind=recovery.RECOVERY_KIND,
-        title="Recuperar contraseña",
-        stage="code",
-        start="profile:recover",
-        resend="profile:recover_resend",
-        on_verified=verified,
-    )
-
-
-@require_POST
-def recover_resend(request: HttpRequest) -> HttpResponse:
-    return _resend_step(
-        request, key=RECOVERY, stage="code", start="profile:recover", back="profile:recover_code"
-    )
-
-
 def recover_password(request: HttpRequest) -> HttpResponse:
     """Step 4: the new password; it also unlocks a locked or self-blocked access."""
     state = _state(request, RECOVERY)
-    if state is None or state["stage"] != "password":
+    if state is None or state["stage"] != "code":
         return redirect("profile:recover")
     member = _state_member(state)
+    token = state.get("attempt", "")
+    if not recovery.recovery_password_allowed(member=member, token=token):
+        return redirect("profile:recover")  # its code was not validated, or it ended
     form = NewPasswordForm(posted(request), user=member.user)
     if request.method == "POST" and form.is_valid():
         request.session.pop(RECOVERY, None)
         try:
             recovery.recovery_complete(
                 member=member,
-                challenge_id=state["challenge"],
-                content=_content(state),
+                token=token,
                 password=form.cleaned_data["password"],
                 request=request,
             )
-        except ChallengeError as exc:
+        except recovery.RecoveryError as exc:
+            recovery.recovery_attempt_end(member=member, token=token)
             messages.error(request, str(exc))
             return redirect("profile:recover")
-        recovery.recovery_attempt_end(member=member, token=state.get("attempt", ""))
         request.session[RECOVERY_DONE] = True
         return redirect("profile:recover_done")
     return render(
@@ -344,55 +252,20 @@ def recover_done(request: HttpRequest) -> HttpResponse:
 
 def recover_block(request: HttpRequest) -> HttpResponse:
     """ "Bloquear mi acceso" without logging in (the FAQ's fraud case): cédula + usuario,
-    then a code sent to the member's e-mail and mobile."""
+    then a code sent to the member's e-mail and mobile, on the confirmation flow."""
     form = RecoveryStartForm(posted(request))
     status = 200
     if request.method == "POST":
-        request.session.pop(BLOCK, None)
         member, status = _find(request, form, group="recovery_block")
         if member is not None:
-            state = _new_state(member, stage=None)
-            if _issue(
-                request, member, state, kind=recovery.SELF_BLOCK_KIND, what="Bloquear mi acceso"
-            ):
-                request.session[BLOCK] = state
-                return redirect("profile:recover_block_code")
-            form.add_error(None, MSG_RATE_LIMITED)
-            status = 429
+            try:
+                operation = operation_start(
+                    member=member, kind=confirmations.SELF_BLOCK, content={}, request=request
+                )
+            except OperationRefused as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            else:
+                operation_session_remember(request, operation)
+                return redirect(operation_next_url(operation))
     return render(request, "access/recovery/block_start.html", {"form": form}, status=status)
-
-
-def recover_block_code(request: HttpRequest) -> HttpResponse:
-    def verified(state: dict[str, Any], member: Member) -> HttpResponse:
-        recovery.access_self_block(
-            member=member,
-            request=request,
-            challenge={"challenge_id": state["challenge"], "content": _content(state)},
-        )
-        if request.user.is_authenticated:
-            logout(request)  # its session row is already gone
-        else:
-            request.session.pop(BLOCK, None)
-        return redirect("profile:blocked")
-
-    return _code_step(
-        request,
-        key=BLOCK,
-        kind=recovery.SELF_BLOCK_KIND,
-        title="Bloquear mi acceso",
-        stage=None,
-        start="profile:recover_block",
-        resend="profile:recover_block_resend",
-        on_verified=verified,
-    )
-
-
-@require_POST
-def recover_block_resend(request: HttpRequest) -> HttpResponse:
-    return _resend_step(
-        request,
-        key=BLOCK,
-        stage=None,
-        start="profile:recover_block",
-        back="profile:recover_block_code",
-    )

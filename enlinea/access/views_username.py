@@ -20,8 +20,8 @@ from enlinea.access import reminder
 from enlinea.access.codes import ChallengeError
 from enlinea.access.forms_enrolment import IdentificationForm
 from enlinea.access.forms_profile import CodeForm
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
-from enlinea.access.views_profile import code_rate_limited, login_url, posted
+from enlinea.access.ratelimit import MSG_RATE_LIMITED, code_rate_limited, rate_limited
+from enlinea.access.views_profile import login_url, posted
 from enlinea.access.views_recovery import PUBLIC_LAYOUT
 from enlinea.access.views_recovery import _state as attempt_state
 from enlinea.members.models import Member

@@ -62,7 +62,7 @@ from enlinea.products.models import DepositAccount
 
 LOCK_ORDER = (
     "security challenge",
-    "operation (teller, cash operation)",
+    "operation (the confirmation's PendingOperation, teller, cash operation)",
     "member (transfer limit, or the member's row)",
     "product (loan, póliza, card)",
     "deposit accounts, ascending id",

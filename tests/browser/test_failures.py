@@ -12,7 +12,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
@@ -142,39 +141,43 @@ def test_code_reused_or_meant_for_another_operation(
 ) -> None:
     page, outside = open_page(DESKTOP)
     login(page, USERNAME, PASSWORD)
-    image_code_path = reverse("profile:code", kwargs={"change": "imagen"})
 
     # Reused: the same code page open in two tabs; the code works in the first, and
-    # typing it again in the second changes nothing and says the code was used.
+    # typing it again in the second changes nothing more: it shows the first result.
     since = len(smtp_server.messages)
     image_request(page, "Paloma")
     code = code_sent(smtp_server, socio.email, since)
-    other, other_outside = second_tab(page, live_server, image_code_path)
+    code_path = page.url.removeprefix(live_server.url)
+    other, other_outside = second_tab(page, live_server, code_path)
     expect(dialog_of(other)).to_be_visible()
     code_type(page, code)
     done(page, "Imagen de seguridad actualizada")
     code_type(other, code)
-    # The operation is over: the second tab is sent back to the form, nothing applied.
-    expect(other.get_by_role("heading", level=1)).to_have_text("Actualizar imagen de seguridad")
-    expect(other.get_by_role("alert")).to_contain_text(
-        "Este código ya fue utilizado. Solicita uno nuevo con «Reenviar»."
+    expect(other.get_by_role("heading", level=1)).to_have_text("Imagen de seguridad actualizada")
+    expect(other.get_by_role("main")).to_contain_text(
+        "Esta operación ya se había realizado; no se realizó de nuevo."
     )
-    expect(other.get_by_role("radio", name="Paloma")).to_be_checked()  # the current image
     assert image_current(socio) == "paloma"
     assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).count() == 1
     assert SecurityChallenge.objects.get().status == SecurityChallenge.Status.USED
 
-    # The choice changed in another tab: the first tab's code was replaced by a new one
-    # (only the newest code of an operation works), so it is refused, saying why.
+    # Two tabs, two image changes: each keeps its own code. The first tab's code typed
+    # in the second is refused, saying why; then each code works in its own tab.
     since = len(smtp_server.messages)
     image_request(page, "Delfín")
     first = code_sent(smtp_server, socio.email, since)
     since = len(smtp_server.messages)
     image_request(other, "Billete")
-    code_sent(smtp_server, socio.email, since)  # the new code that replaced the first
-    code_type(page, first)
-    code_refused(page, OTHER_OPERATION + " Te quedan 2 intentos.")
+    second = code_sent(smtp_server, socio.email, since)
+    code_type(other, first)
+    code_refused(other, OTHER_OPERATION + " Te quedan 2 intentos.")
     assert image_current(socio) == "paloma"
+    code_type(page, first)
+    done(page, "Imagen de seguridad actualizada")
+    assert image_current(socio) == "delfin"
+    code_type(other, second)
+    done(other, "Imagen de seguridad actualizada")
+    assert image_current(socio) == "billete"
 
     # A code sent for another operation (Cambio de usuario) typed in the image's dialog.
     since = len(smtp_server.messages)
@@ -183,22 +186,20 @@ def test_code_reused_or_meant_for_another_operation(
     other.get_by_role("button", name="Aceptar").click()
     username_code = code_sent(smtp_server, socio.email, since)
     since = len(smtp_server.messages)
-    image_request(page, "Delfín")
+    image_request(page, "Martillo")
     image_code = code_sent(smtp_server, socio.email, since)
     code_type(page, username_code)
     code_refused(page, OTHER_OPERATION + " Te quedan 2 intentos.")
-    assert image_current(socio) == "paloma"
-    # The username change in the other tab was replaced by the image change: its code
-    # page goes back to its form and the username stays.
+    assert image_current(socio) == "billete"
+    # The username change in the other tab is still pending: its code works there.
     code_type(other, username_code)
-    expect(other.get_by_role("heading", level=1)).to_have_text("Personaliza tu nombre de usuario")
-    expect(other.get_by_role("alert")).to_contain_text("Esta solicitud ya no está pendiente")
+    expect(other.get_by_role("heading", level=1, name="Cambio de usuario")).to_be_visible()
     socio.user.refresh_from_db()
-    assert socio.user.username == USERNAME
+    assert socio.user.username == "andres2027"
     # The image's own code still works.
     code_type(page, image_code)
     done(page, "Imagen de seguridad actualizada")
-    assert image_current(socio) == "delfin"
+    assert image_current(socio) == "martillo"
     assert outside == other_outside == []
 
 

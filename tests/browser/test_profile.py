@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from enlinea.access.catalog import ConsentDocument
-from enlinea.access.models import Consent, OnlineProfile, SecurityAnswer
+from enlinea.access.models import AuditEvent, AuditKind, Consent, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.profile_support import NEW_PASSWORD, PASSWORD, enrolled_member
 from tests.support.browser import DESKTOP, PHONE, assert_accessible
 
@@ -211,3 +211,57 @@ def test_a_wrong_code_then_the_right_one(open_page, login, smtp_server, socio) -
     page.get_by_role("dialog").get_by_label("Código de verificación").fill(code)
     page.get_by_role("dialog").get_by_role("button", name="Validar").click()
     success(page, "Imagen de seguridad actualizada", "El proceso se realizó correctamente.")
+
+
+def test_one_change_through_the_confirmation_flow(
+    open_page, login, smtp_server, socio, settings
+) -> None:
+    """Cambio de imagen on the one confirmation flow: where the code went, "Reenviar"
+    disabled during its cool-down and enabled when it ends, the code from the e-mail,
+    and a result that a refresh shows again without a second change."""
+    settings.ACCESS_CODE_RESEND_COOLDOWN_SECONDS = 3
+    page, outside = open_page(PHONE)
+    login(page, USERNAME, PASSWORD)
+    open_option(page, "Cambio de imagen de seguridad")
+    page.locator("label.image-card", has_text="Billete").click()
+    since = len(smtp_server.messages)
+    page.get_by_role("button", name="Validar").click()
+    expect(page).to_have_url(re.compile(r"/operaciones/[\w-]{32,}/codigo/$"))
+    dialog = page.get_by_role("dialog", name="Factor de seguridad")
+    expect(dialog).to_contain_text(
+        "Enviamos el código a an***@example.com y al celular 09*****567."
+    )
+    resend = dialog.get_by_role("button", name="Reenviar")
+    expect(resend).to_be_disabled()
+    expect(dialog).to_contain_text("Podrás pedir otro código en")
+    assert_accessible(page)
+    first = code_sent(smtp_server, socio.email, since)
+    expect(resend).to_be_enabled(timeout=6000)  # the countdown ran out
+    expect(dialog.get_by_text("Podrás pedir otro código en")).to_be_hidden()
+    since = len(smtp_server.messages)
+    resend.click()
+    expect(page.get_by_role("dialog")).to_contain_text(
+        "Te enviamos un nuevo código a tu correo y a tu celular."
+    )
+    expect(page.get_by_role("dialog").get_by_role("button", name="Reenviar")).to_be_disabled()
+    second = code_sent(smtp_server, socio.email, since)
+    if first != second:  # the resent code replaced the first one
+        page.get_by_role("dialog").get_by_label("Código de verificación").fill(first)
+        page.get_by_role("dialog").get_by_role("button", name="Validar").click()
+        expect(page.get_by_role("dialog").get_by_role("alert")).to_contain_text("incorrecto")
+    page.get_by_role("dialog").get_by_label("Código de verificación").fill(second)
+    page.get_by_role("dialog").get_by_role("button", name="Validar").click()
+    expect(page).to_have_url(re.compile(r"/operaciones/[\w-]{32,}/resultado/$"))
+    expect(
+        page.get_by_role("heading", level=1, name="Imagen de seguridad actualizada")
+    ).to_be_visible()
+    page.reload()  # a refresh shows the same result and changes nothing more
+    expect(
+        page.get_by_role("heading", level=1, name="Imagen de seguridad actualizada")
+    ).to_be_visible()
+    assert_accessible(page)
+    assert OnlineProfile.objects.get(user=socio.user).security_image == "billete"
+    assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).count() == 1
+    page.get_by_role("link", name="Cerrar").click()
+    expect(page.get_by_role("heading", level=1, name="Perfil")).to_be_visible()
+    assert outside == []

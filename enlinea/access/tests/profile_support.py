@@ -65,3 +65,24 @@ def text(response: Any) -> str:
     """The page's text, whitespace collapsed, for assertions on messages."""
     body = response.content.decode()
     return re.sub(r"\s+", " ", body)
+
+
+def latest_operation(member: Member) -> Any:
+    """The member's newest pending operation of the confirmation flow."""
+    from enlinea.confirmation.models import PendingOperation
+
+    operation = PendingOperation.objects.filter(member=member).order_by("-id").first()
+    assert operation is not None, "no operation was started"
+    return operation
+
+
+def code_url(operation: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("confirmation:code", kwargs={"token": operation.token})
+
+
+def result_url(operation: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("confirmation:result", kwargs={"token": operation.token})

@@ -274,6 +274,35 @@ def test_a_newer_code_of_the_same_kind_kills_the_older_one(
     assert _verify(socio, new, new_code).status == SecurityChallenge.Status.VERIFIED
 
 
+def test_a_newer_code_kills_only_the_codes_of_the_same_operation(
+    socio, django_capture_on_commit_callbacks
+) -> None:
+    """With a scope (the confirmation flow's operation token), a second operation of
+    the same kind — another tab — leaves the first one's code alone."""
+
+    def issue(scope: str) -> SecurityChallenge:
+        with django_capture_on_commit_callbacks(execute=True):
+            return challenge_issue(
+                member=socio, kind=KIND, content=CONTENT, description="x", scope=scope
+            )
+
+    first_tab, second_tab = issue("tab-1"), issue("tab-2")
+    first_tab.refresh_from_db()
+    assert first_tab.status == SecurityChallenge.Status.PENDING
+    assert second_tab.status == SecurityChallenge.Status.PENDING
+    again = issue("tab-1")  # a new code for the first operation replaces its old one
+    first_tab.refresh_from_db()
+    second_tab.refresh_from_db()
+    assert first_tab.status == SecurityChallenge.Status.DEAD
+    assert second_tab.status == SecurityChallenge.Status.PENDING
+    assert again.scope == "tab-1"
+    _age(first_tab, 60)
+    revived = _refusal(challenge_resend, challenge_id=first_tab.pk, member=socio)
+    assert revived.code == "not_found"
+    _age(second_tab, 60)
+    assert challenge_resend(challenge_id=second_tab.pk, member=socio).resends == 1
+
+
 # ---------------------------------------------------------------- resend
 
 

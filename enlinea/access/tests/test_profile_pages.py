@@ -23,13 +23,16 @@ from enlinea.access.models import (
 from enlinea.access.tests.profile_support import (
     NEW_PASSWORD,
     PASSWORD,
+    code_url,
     enrolled_member,
     last_code,
+    latest_operation,
     logged_in,
+    result_url,
     text,
     wrong_code,
 )
-from enlinea.access.views_profile import PENDING
+from enlinea.confirmation.models import PendingOperation
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +41,6 @@ MSG_MISMATCH = (
     "El código no corresponde a esta operación: los datos cambiaron después de "
     "solicitarlo. Solicita un nuevo código."
 )
-MSG_USED = "Este código ya fue utilizado. Solicita uno nuevo con «Reenviar»."
 
 
 @pytest.fixture
@@ -51,8 +53,17 @@ def client(socio) -> Client:
     return logged_in(socio)
 
 
-def _validate(client: Client, change: str, code: str):
-    return client.post(reverse("profile:code", kwargs={"change": change}), {"code": code})
+def _validate(client: Client, socio, code: str, operation=None):
+    """ "Validar" in the code step of ``operation`` (default: the member's newest)."""
+    return client.post(code_url(operation or latest_operation(socio)), {"code": code})
+
+
+def _tamper(socio, **changes) -> None:
+    """Change the pending operation's content behind the code's back (as an attacker
+    with database access, or a bug, would)."""
+    operation = latest_operation(socio)
+    operation.content = {**operation.content, **changes}
+    operation.save(update_fields=["content"])
 
 
 def _questions_post(client: Client, **answers: str):
@@ -71,18 +82,14 @@ def test_every_perfil_page_needs_a_login(name) -> None:
     assert "?next=" in response["Location"]
 
 
-def test_code_page_without_a_pending_change_goes_back_to_its_form(client) -> None:
-    response = client.get(reverse("profile:code", kwargs={"change": "usuario"}))
-    assert response["Location"] == reverse("profile:username")
+def test_success_page_only_after_the_change(client, socio) -> None:
+    _password_post(client)
+    operation = latest_operation(socio)
+    assert client.get(result_url(operation))["Location"] == code_url(operation)
 
 
-def test_success_page_only_after_the_change(client) -> None:
-    response = client.get(reverse("profile:done", kwargs={"change": "contrasena"}))
-    assert response["Location"] == reverse("profile:password")
-
-
-def test_unknown_change_is_404(client) -> None:
-    assert client.get(reverse("profile:code", kwargs={"change": "saldo"})).status_code == 404
+def test_unknown_operation_is_404(client) -> None:
+    assert client.get(reverse("confirmation:code", kwargs={"token": "saldo"})).status_code == 404
 
 
 # ---------------------------------------------------------------- Cambio de preguntas
@@ -103,20 +110,22 @@ def test_questions_page_shows_twelve_questions_indications_and_answered_ones(cli
 
 def test_questions_change_keeps_only_hashes_until_the_code(client, socio) -> None:
     response = _questions_post(client, color="verde", serie="chavo", comida="ceviche")
-    assert response["Location"] == reverse("profile:code", kwargs={"change": "preguntas"})
-    pending = client.session[PENDING]
-    assert set(pending["data"]["answers"]) == {"color", "serie", "comida"}
-    stored = repr(pending)
+    operation = latest_operation(socio)
+    assert response["Location"] == code_url(operation)
+    assert operation.kind == "profile_questions"
+    assert set(operation.content["answers"]) == {"color", "serie", "comida"}
+    stored = repr(operation.content) + repr(dict(client.session))
     assert "verde" not in stored
     assert "chavo" not in stored
     assert "ceviche" not in stored
-    assert check_password("verde", pending["data"]["answers"]["color"])
+    assert check_password("verde", operation.content["answers"]["color"])
     page = text(client.get(response["Location"]))
     assert "Factor de seguridad" in page
     assert "El código expira en:" in page
+    assert "Enviamos el código a an***@example.com y al celular" in page
 
-    done = _validate(client, "preguntas", last_code(socio))
-    assert done["Location"] == reverse("profile:done", kwargs={"change": "preguntas"})
+    done = _validate(client, socio, last_code(socio))
+    assert done["Location"] == result_url(operation)
     page = text(client.get(done["Location"]))
     assert "Preguntas de seguridad actualizadas" in page
     assert "El proceso se realizó correctamente." in page
@@ -128,7 +137,8 @@ def test_questions_change_keeps_only_hashes_until_the_code(client, socio) -> Non
     assert check_password("ceviche", answers["comida"])  # replaced
     assert check_password("futbol", answers["deporte"])  # blank kept the stored one
     assert AuditEvent.objects.filter(kind=AuditKind.QUESTIONS_CHANGED, user=socio.user).exists()
-    assert PENDING not in client.session
+    operation.refresh_from_db()
+    assert operation.status == PendingOperation.Status.DONE
 
 
 def test_questions_under_the_minimum_are_refused(client) -> None:
@@ -158,13 +168,11 @@ def test_questions_answer_rules(client, answer, message) -> None:
 def test_questions_changed_after_the_code_was_sent_is_refused(client, socio) -> None:
     _questions_post(client, color="verde", serie="chavo")
     code = last_code(socio)
-    session = client.session
-    pending = session[PENDING]
-    pending["data"]["answers"].pop("serie")
-    pending["data"]["answers"]["amigo"] = SecurityAnswer.objects.first().answer_hash
-    session[PENDING] = pending
-    session.save()
-    response = _validate(client, "preguntas", code)
+    answers = dict(latest_operation(socio).content["answers"])
+    answers.pop("serie")
+    answers["amigo"] = SecurityAnswer.objects.first().answer_hash
+    _tamper(socio, answers=answers)
+    response = _validate(client, socio, code)
     assert response.status_code == 400
     assert MSG_MISMATCH in text(response)
     assert SecurityAnswer.objects.filter(user=socio.user).count() == 3
@@ -172,7 +180,7 @@ def test_questions_changed_after_the_code_was_sent_is_refused(client, socio) -> 
 
 def test_wrong_code_is_refused_with_tries_left(client, socio) -> None:
     _questions_post(client, color="verde", serie="chavo")
-    response = _validate(client, "preguntas", wrong_code(last_code(socio)))
+    response = _validate(client, socio, wrong_code(last_code(socio)))
     assert response.status_code == 400
     page = text(response)
     assert "El código ingresado es incorrecto. Te quedan 2 intentos." in page
@@ -184,7 +192,7 @@ def test_wrong_code_is_refused_with_tries_left(client, socio) -> None:
 def test_expired_code_is_refused(client, socio) -> None:
     _questions_post(client, color="verde", serie="chavo")
     SecurityChallenge.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = _validate(client, "preguntas", last_code(socio))
+    response = _validate(client, socio, last_code(socio))
     assert "El código expiró. Solicita uno nuevo con «Reenviar»." in text(response)
     assert SecurityAnswer.objects.filter(user=socio.user).count() == 3
 
@@ -204,46 +212,46 @@ def test_codes_sent_are_rate_limited_per_member(client, settings) -> None:
     assert response["Location"] == reverse("profile:questions")
     assert "Hiciste demasiados intentos seguidos" in text(client.get(response["Location"]))
     assert SecurityChallenge.objects.count() == 2
+    assert PendingOperation.objects.count() == 2  # the refused one was not kept
 
 
-def test_a_code_sent_again_after_the_change_says_it_was_used(client, socio) -> None:
+def test_a_code_sent_again_after_the_change_shows_the_first_result(client, socio) -> None:
     client.post(reverse("profile:image"), {"image": "paloma"})
     code = last_code(socio)
-    assert _validate(client, "imagen", code).status_code == 302
-    again = _validate(client, "imagen", code)  # Back button, or a second tab
-    assert again["Location"] == reverse("profile:image")
-    assert MSG_USED in text(client.get(again["Location"]))
-
-
-def test_a_code_for_a_change_no_longer_pending_says_so(client) -> None:
-    response = _validate(client, "imagen", "123456")
-    assert response["Location"] == reverse("profile:image")
-    assert "Esta solicitud ya no está pendiente" in text(client.get(response["Location"]))
+    operation = latest_operation(socio)
+    assert _validate(client, socio, code)["Location"] == result_url(operation)
+    again = _validate(client, socio, code)  # Back button, a double click, a second tab
+    assert again["Location"] == result_url(operation)
+    page = text(client.get(again["Location"]))
+    assert "Imagen de seguridad actualizada" in page
+    assert "Esta operación ya se había realizado; no se realizó de nuevo." in page
+    assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).count() == 1
 
 
 def test_a_code_works_once(client, socio) -> None:
     _questions_post(client, color="verde", serie="chavo")
-    pending = client.session[PENDING]
+    first = latest_operation(socio)
     code = last_code(socio)
-    assert _validate(client, "preguntas", code).status_code == 302
-    session = client.session  # the same request replayed
-    session[PENDING] = pending
-    session.save()
-    response = _validate(client, "preguntas", code)
+    assert _validate(client, socio, code).status_code == 302
+    # The same code on a new operation with the same content: refused.
+    _questions_post(client, color="verde", serie="chavo")
+    response = _validate(client, socio, code)
     assert response.status_code == 400
-    assert MSG_USED in text(response)
+    assert "Ese código es de otra operación" in text(response)
+    assert latest_operation(socio) != first
 
 
 def test_resend_sends_a_new_code_and_the_old_one_stops_working(client, socio, settings) -> None:
     settings.ACCESS_CODE_RESEND_COOLDOWN_SECONDS = 0
     _questions_post(client, color="verde", serie="chavo")
+    operation = latest_operation(socio)
     first = last_code(socio)
-    response = client.post(reverse("profile:resend", kwargs={"change": "preguntas"}))
-    assert response["Location"] == reverse("profile:code", kwargs={"change": "preguntas"})
+    response = client.post(reverse("confirmation:resend", kwargs={"token": operation.token}))
+    assert response["Location"] == code_url(operation)
     second = last_code(socio)
     if first != second:
-        assert _validate(client, "preguntas", first).status_code == 400
-    assert _validate(client, "preguntas", second).status_code == 302
+        assert _validate(client, socio, first).status_code == 400
+    assert _validate(client, socio, second).status_code == 302
 
 
 # ---------------------------------------------------------------- Cambio de contraseña
@@ -268,9 +276,12 @@ def test_password_page_shows_the_policy_indications(client) -> None:
 def test_password_change_keeps_this_session_and_ends_the_others(client, socio) -> None:
     elsewhere = logged_in(socio)
     response = _password_post(client)
-    assert response["Location"] == reverse("profile:code", kwargs={"change": "contrasena"})
+    operation = latest_operation(socio)
+    assert response["Location"] == code_url(operation)
     assert NEW_PASSWORD not in repr(dict(client.session))  # only its hash is kept
-    done = _validate(client, "contrasena", last_code(socio))
+    assert NEW_PASSWORD not in repr(operation.content)
+    assert check_password(NEW_PASSWORD, operation.content["password"])
+    done = _validate(client, socio, last_code(socio))
     page = text(client.get(done["Location"]))
     assert "Contraseña actualizada" in page
     assert "El proceso se realizó correctamente." in page
@@ -324,10 +335,8 @@ def test_password_rules(client, new, confirmation, message) -> None:
 def test_password_changed_after_the_code_was_sent_is_refused(client, socio) -> None:
     _password_post(client)
     code = last_code(socio)
-    session = client.session
-    session[PENDING]["data"]["password"] = socio.user.password  # another operation
-    session.save()
-    response = _validate(client, "contrasena", code)
+    _tamper(socio, password=socio.user.password)  # another operation
+    response = _validate(client, socio, code)
     assert MSG_MISMATCH in text(response)
     socio.user.refresh_from_db()
     assert socio.user.check_password(PASSWORD)
@@ -349,8 +358,8 @@ def test_username_page_shows_the_previous_username_read_only(client) -> None:
 
 def test_username_change(client, socio) -> None:
     response = client.post(reverse("profile:username"), {"username": "andres2026"})
-    assert response["Location"] == reverse("profile:code", kwargs={"change": "usuario"})
-    done = _validate(client, "usuario", last_code(socio))
+    assert response["Location"] == code_url(latest_operation(socio))
+    done = _validate(client, socio, last_code(socio))
     page = text(client.get(done["Location"]))
     assert "Cambio de usuario" in page
     assert "Se ha cambiado el usuario correctamente" in page
@@ -380,14 +389,20 @@ def test_username_equal_to_the_cedula_is_refused(client, socio) -> None:
     assert "El usuario debe ser distinto a tu número de cédula." in text(response)
 
 
-def test_username_taken_between_confirm_and_code_is_refused_at_the_field(client, socio) -> None:
+def test_username_taken_between_confirm_and_code_is_refused_and_says_why(client, socio) -> None:
     client.post(reverse("profile:username"), {"username": "andres2026"})
+    operation = latest_operation(socio)
     enrolled_member("andres2026")
-    response = _validate(client, "usuario", last_code(socio))
-    assert response["Location"] == reverse("profile:username")
-    assert "Ese nombre de usuario no está disponible" in text(client.get(response["Location"]))
+    response = _validate(client, socio, last_code(socio))
+    assert response["Location"] == result_url(operation)
+    page = text(client.get(response["Location"]))
+    assert "Ese nombre de usuario no está disponible" in page
+    assert f'href="{reverse("profile:username")}">Volver a empezar' in page
     socio.user.refresh_from_db()
     assert socio.user.username == "andreslopez"
+    operation.refresh_from_db()
+    assert operation.status == PendingOperation.Status.FAILED
+    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_FAILED).count() == 1
 
 
 # ---------------------------------------------------------------- Dispositivos
@@ -428,9 +443,11 @@ def test_device_removed_meanwhile_is_said_not_a_404(client, socio) -> None:
     devices.device_remove(
         user=socio.user, device_id=device.pk, reason="otra sesión", request=request
     )
-    response = _validate(client, "dispositivo", last_code(socio))
-    assert response["Location"] == reverse("profile:devices")
-    assert "Ese dispositivo ya no está registrado." in text(client.get(response["Location"]))
+    response = _validate(client, socio, last_code(socio))
+    assert response["Location"] == result_url(latest_operation(socio))
+    page = text(client.get(response["Location"]))
+    assert "Ese dispositivo ya no está registrado." in page
+    assert f'href="{reverse("profile:devices")}">Volver a empezar' in page
 
 
 def test_another_members_device_is_404(client) -> None:
@@ -449,7 +466,8 @@ def test_device_removal_needs_a_reason_and_a_code(client, socio) -> None:
     assert response.status_code == 400
     assert "Ingresa el motivo por el cual eliminas el dispositivo." in text(response)
     response = client.post(remove, {"reason": "Lo perdí"})
-    done = _validate(client, "dispositivo", last_code(socio))
+    assert response["Location"] == code_url(latest_operation(socio))
+    done = _validate(client, socio, last_code(socio))
     page = text(client.get(done["Location"]))
     assert "El proceso se ha realizado con éxito." in page
     device.refresh_from_db()
@@ -532,8 +550,8 @@ def test_image_page_shows_the_ten_images_with_the_current_one_selected(client) -
 
 def test_image_change(client, socio) -> None:
     response = client.post(reverse("profile:image"), {"image": "paloma"})
-    assert response["Location"] == reverse("profile:code", kwargs={"change": "imagen"})
-    done = _validate(client, "imagen", last_code(socio))
+    assert response["Location"] == code_url(latest_operation(socio))
+    done = _validate(client, socio, last_code(socio))
     page = text(client.get(done["Location"]))
     assert "Imagen de seguridad actualizada" in page
     assert "El proceso se realizó correctamente." in page
@@ -557,9 +575,7 @@ def test_image_refusals(client, posted, message) -> None:
 
 def test_image_changed_after_the_code_was_sent_is_refused(client, socio) -> None:
     client.post(reverse("profile:image"), {"image": "paloma"})
-    session = client.session
-    session[PENDING]["data"]["image"] = "martillo"
-    session.save()
-    response = _validate(client, "imagen", last_code(socio))
+    _tamper(socio, image="martillo")
+    response = _validate(client, socio, last_code(socio))
     assert MSG_MISMATCH in text(response)
     assert OnlineProfile.objects.get(user=socio.user).security_image == "delfin"

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from enlinea.access import credentials, recovery
 from enlinea.access.models import (
@@ -21,8 +22,10 @@ from enlinea.access.tests.profile_support import (
     ANSWERS,
     NEW_PASSWORD,
     PASSWORD,
+    code_url,
     enrolled_member,
     last_code,
+    latest_operation,
     logged_in,
     text,
     wrong_code,
@@ -67,8 +70,9 @@ def _profile(socio) -> OnlineProfile:
 def _recover(client: Client, socio, password: str = NEW_PASSWORD):
     """Walk the four steps; returns the last response."""
     assert _start(client, socio)["Location"] == reverse("profile:recover_questions")
-    assert _answer(client)["Location"] == reverse("profile:recover_code")
-    code = client.post(reverse("profile:recover_code"), {"code": last_code(socio)})
+    code_step = _answer(client)["Location"]
+    assert code_step == code_url(latest_operation(socio))
+    code = client.post(code_step, {"code": last_code(socio)})
     assert code["Location"] == reverse("profile:recover_password")
     return client.post(
         reverse("profile:recover_password"), {"password": password, "confirmation": password}
@@ -279,22 +283,53 @@ def test_member_without_enough_questions_is_sent_to_the_call_center() -> None:
 def test_wrong_code_is_refused(socio) -> None:
     client = Client()
     _start(client, socio)
-    _answer(client)
-    response = client.post(reverse("profile:recover_code"), {"code": wrong_code(last_code(socio))})
+    code_step = _answer(client)["Location"]
+    page = text(client.get(code_step))
+    assert "Recuperar contraseña" in page
+    assert "Enviamos el código a an***@example.com y al celular" in page
+    response = client.post(code_step, {"code": wrong_code(last_code(socio))})
     assert response.status_code == 400
     assert "El código ingresado es incorrecto. Te quedan 2 intentos." in text(response)
+    # Without the right code, the new password cannot be chosen.
+    assert client.get(reverse("profile:recover_password"))["Location"] == reverse("profile:recover")
 
 
 def test_the_code_is_bound_to_the_attempt(socio) -> None:
     client = Client()
     _start(client, socio)
-    _answer(client)
+    code_step = _answer(client)["Location"]
     code = last_code(socio)
-    session = client.session
-    session[RECOVERY]["nonce"] = "otro-intento"
-    session.save()
-    response = client.post(reverse("profile:recover_code"), {"code": code})
+    operation = latest_operation(socio)
+    operation.content = {"attempt": "0" * 64}  # another attempt
+    operation.save(update_fields=["content"])
+    response = client.post(code_step, {"code": code})
     assert "El código no corresponde a esta operación" in text(response)
+    assert client.get(reverse("profile:recover_password"))["Location"] == reverse("profile:recover")
+
+
+def test_the_code_step_of_an_attempt_answers_only_its_browser(socio) -> None:
+    client = Client()
+    _start(client, socio)
+    code_step = _answer(client)["Location"]
+    stranger = Client().post(code_step, {"code": last_code(socio)})
+    assert stranger["Location"].startswith(reverse("session:login"))
+    assert logged_in(enrolled_member("mariaperez1")).get(code_step).status_code == 404
+    assert not RecoveryAttempt.objects.get(member=socio).code_verified_at
+
+
+def test_an_attempt_that_ended_after_its_code_sets_no_password(socio) -> None:
+    client = Client()
+    _start(client, socio)
+    code_step = _answer(client)["Location"]
+    client.post(code_step, {"code": last_code(socio)})
+    RecoveryAttempt.objects.filter(member=socio).update(ended_at=timezone.now())
+    response = client.post(
+        reverse("profile:recover_password"),
+        {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+    )
+    assert response["Location"] == reverse("profile:recover")
+    socio.user.refresh_from_db()
+    assert socio.user.check_password(PASSWORD)
 
 
 def test_password_rules_apply_in_recovery(socio) -> None:
@@ -337,13 +372,20 @@ def test_recovery_is_rate_limited_per_ip(socio, settings) -> None:
 # ---------------------------------------------------------------- Bloquear mi acceso
 
 
-def _block(client: Client, socio):
+def _block_start(client: Client, socio):
+    """ "Bloquear mi acceso" step 1; returns the code step's URL it leads to."""
     response = client.post(
         reverse("profile:recover_block"),
         {"identification": socio.identification, "username": "andreslopez"},
     )
-    assert response["Location"] == reverse("profile:recover_block_code")
-    return client.post(reverse("profile:recover_block_code"), {"code": last_code(socio)})
+    operation = latest_operation(socio)
+    assert operation.kind == "self_block"
+    assert response["Location"] == code_url(operation)
+    return response["Location"]
+
+
+def _block(client: Client, socio):
+    return client.post(_block_start(client, socio), {"code": last_code(socio)})
 
 
 def test_block_from_recovery_with_a_code_then_recovery_unblocks(socio) -> None:
@@ -363,16 +405,35 @@ def test_block_from_recovery_with_a_code_then_recovery_unblocks(socio) -> None:
 
 def test_block_from_recovery_with_a_wrong_code_does_not_block(socio) -> None:
     client = Client()
-    client.post(
-        reverse("profile:recover_block"),
-        {"identification": socio.identification, "username": "andreslopez"},
-    )
-    response = client.post(
-        reverse("profile:recover_block_code"), {"code": wrong_code(last_code(socio))}
-    )
+    code_step = _block_start(client, socio)
+    page = text(client.get(code_step))
+    assert "Bloquear mi acceso" in page
+    assert "Enviamos el código a an***@example.com y al celular" in page
+    response = client.post(code_step, {"code": wrong_code(last_code(socio))})
     assert response.status_code == 400
     assert "El código ingresado es incorrecto" in text(response)
     assert not _profile(socio).is_locked
+
+
+def test_the_block_code_step_belongs_to_the_browser_that_started_it(socio) -> None:
+    code_step = _block_start(Client(), socio)
+    stranger = Client().post(code_step, {"code": last_code(socio)})
+    assert stranger.status_code == 302
+    assert stranger["Location"].startswith(reverse("session:login"))
+    assert logged_in(enrolled_member("mariaperez1")).get(code_step).status_code == 404
+    assert not _profile(socio).is_locked
+
+
+def test_block_from_recovery_is_rate_limited_per_member(socio, settings) -> None:
+    settings.ACCESS_RATE_CODE_IP = "1/h"
+    _block_start(Client(), socio)
+    response = Client().post(
+        reverse("profile:recover_block"),
+        {"identification": socio.identification, "username": "andreslopez"},
+    )
+    assert response.status_code == 429
+    assert "Hiciste demasiados intentos seguidos" in text(response)
+    assert SecurityChallenge.objects.count() == 1
 
 
 def test_block_from_recovery_with_a_mismatch_is_neutral(socio) -> None:

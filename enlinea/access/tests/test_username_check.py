@@ -191,13 +191,11 @@ def test_primer_ingreso_is_limited_too(settings) -> None:
 
 
 def test_the_change_itself_after_the_code_is_not_counted(client: Client, socio, settings) -> None:
-    from enlinea.access.tests.profile_support import last_code
+    from enlinea.access.tests.profile_support import code_url, last_code, latest_operation
 
     settings.ACCESS_RATE_USERNAME_CHECK = "1/h"
     assert _profile_check(client, "andres2026").status_code == 302
-    response = client.post(
-        reverse("profile:code", kwargs={"change": "usuario"}), {"code": last_code(socio)}
-    )
+    response = client.post(code_url(latest_operation(socio)), {"code": last_code(socio)})
     assert response.status_code == 302
     socio.user.refresh_from_db()
     assert socio.user.username == "andres2026"

@@ -24,6 +24,7 @@ from enlinea.access.devices import DEVICE_COOKIE, device_register
 from enlinea.access.models import AuditEvent, AuditKind, SecurityChallenge
 from enlinea.access.tests.profile_support import ANSWERS, NEW_PASSWORD, PASSWORD, enrolled_member
 from enlinea.access.views_recovery import RECOVERY
+from enlinea.confirmation.models import PendingOperation
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message, member_contact_cooling_off
 from enlinea.members.services import (
@@ -479,8 +480,8 @@ def test_a_contact_change_during_recovery_stops_it_before_the_new_password(
 
     assert recover_start(client, online_socio).url == reverse("profile:recover_questions")
     asked = client.session[RECOVERY]["questions"]
-    client.post(reverse("profile:recover_questions"), {q: ANSWERS[q] for q in asked})
-    code = client.post(reverse("profile:recover_code"), {"code": last_code(online_socio)})
+    code_step = client.post(reverse("profile:recover_questions"), {q: ANSWERS[q] for q in asked})
+    code = client.post(code_step.url, {"code": last_code(online_socio)})
     assert code.url == reverse("profile:recover_password")
     member_contact_change(member=online_socio, email=NEW_EMAIL, changed_by=operaciones)
     response = client.post(
@@ -501,7 +502,8 @@ def test_blocking_the_access_from_recovery_still_works_in_the_cooling_off(
         reverse("profile:recover_block"),
         {"identification": online_socio.identification, "username": "andreslopez"},
     )
-    assert response.url == reverse("profile:recover_block_code")
+    operation = PendingOperation.objects.get(member=online_socio, kind="self_block")
+    assert response.url == reverse("confirmation:code", kwargs={"token": operation.token})
 
 
 # ---------------------------------------------------------------- the admin's own history

@@ -107,6 +107,12 @@ def _statement(owner: Member) -> dict[str, Any]:
     return {"number": funded_account(owner).number, "year": today.year, "month": today.month}
 
 
+def _operation(owner: Member) -> dict[str, Any]:
+    from enlinea.confirmation.tests.support import started
+
+    return started(owner)
+
+
 CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
     "profile:device": _device,
     "profile:device_remove": _device,
@@ -126,15 +132,22 @@ CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
     "documents:loan_schedule_xlsx": _loan,
     "documents:statement_pdf": _statement,
     "documents:certificate_pdf": _account,
+    "confirmation:operation": _operation,
+    "confirmation:code": _operation,
+    "confirmation:resend": _operation,
+    "confirmation:result": _operation,
 }
 
-POST_TOO = {"profile:device_remove"}
+POST_TOO = {
+    "profile:device_remove",
+    "confirmation:operation",
+    "confirmation:code",
+    "confirmation:resend",
+    "confirmation:result",
+}
 
 EXEMPT: dict[str, str] = {
     "web:section": "a menu section's slug (Perfil, Transferencias...), the same for everyone",
-    "profile:code": "the name of a Perfil change (preguntas, contraseña...), not an object id",
-    "profile:resend": "the name of a Perfil change, not an object id",
-    "profile:done": "the name of a Perfil change, not an object id",
     "notifications:mailbox_item": "the development mailbox: 404 to everyone outside DEBUG/DEMO",
 }
 

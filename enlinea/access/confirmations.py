@@ -1,0 +1,185 @@
+"""Access's operations on the confirmation flow (enlinea/confirmation): Perfil's
+changes, and password recovery's code and "Bloquear mi acceso" from the login page.
+
+Each of these forms already is the confirmation the manual draws ("Confirmar",
+"Validar", "Aceptar", "Sí, eliminar", "Continuar"), so these kinds have no
+"Confirmar" page of their own: the code is sent when the form is accepted. What the
+operation keeps until the code is only hashes of secrets (answers, password), never
+what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout, update_session_auth_hash
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+
+from enlinea.access import credentials, devices, recovery
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.registry import OperationKind, register, url
+
+QUESTIONS = "profile_questions"
+IMAGE = "profile_image"
+PASSWORD_CHANGE = "profile_password"  # noqa: S105  (a kind name, not a password)
+USERNAME = "profile_username"
+DEVICE_REMOVE = "profile_device_remove"
+SELF_BLOCK = recovery.SELF_BLOCK_KIND
+RECOVERY = recovery.RECOVERY_KIND
+
+_SUCCESS = "El proceso se realizó correctamente."
+
+
+def _questions(operation: PendingOperation, request: HttpRequest | None) -> None:
+    credentials.answers_store(
+        user=operation.member.user,
+        hashes=operation.content["answers"],
+        minimum=settings.ACCESS_QUESTIONS_MIN_UPDATE,
+        request=request,
+    )
+
+
+def _image(operation: PendingOperation, request: HttpRequest | None) -> None:
+    credentials.image_set(
+        user=operation.member.user, image=operation.content["image"], request=request
+    )
+
+
+def _password(operation: PendingOperation, request: HttpRequest | None) -> None:
+    user = operation.member.user
+    credentials.password_store(user=user, encoded=operation.content["password"], request=request)
+    if request is not None:
+        # This session stays; every other one ends (their auth hash no longer matches).
+        update_session_auth_hash(request, user)
+
+
+def _username(operation: PendingOperation, request: HttpRequest | None) -> None:
+    credentials.username_set(
+        user=operation.member.user, username=operation.content["username"], request=request
+    )
+
+
+def _device_removal(operation: PendingOperation, request: HttpRequest | None) -> None:
+    try:
+        devices.device_remove(
+            user=operation.member.user,
+            device_id=operation.content["device"],
+            reason=operation.content["reason"],
+            request=request,
+        )
+    except Http404 as exc:  # removed meanwhile, e.g. from another session
+        raise ValidationError("Ese dispositivo ya no está registrado.") from exc
+
+
+def _self_block(operation: PendingOperation, request: HttpRequest | None) -> None:
+    recovery.access_self_block(member=operation.member, request=request)
+    if request is not None and request.user.is_authenticated:
+        logout(request)  # its session row is already gone
+
+
+def _recovery_code(operation: PendingOperation, request: HttpRequest | None) -> None:
+    recovery.recovery_code_confirmed(member=operation.member, attempt=operation.content["attempt"])
+
+
+def _done(
+    title: str, message: str = _SUCCESS, close: str = ""
+) -> Callable[[PendingOperation], dict[str, Any]]:
+    def result(operation: PendingOperation) -> dict[str, Any]:
+        context: dict[str, Any] = {"title": title, "message": message}
+        context["back_url"] = reverse(close) if close else _profile_url()
+        return context
+
+    return result
+
+
+def _profile_url() -> str:
+    return reverse("web:section", kwargs={"slug": "perfil"})
+
+
+register(
+    OperationKind(
+        name=QUESTIONS,
+        title="Actualizar preguntas de seguridad",
+        description="Actualizar preguntas de seguridad",
+        start_url=url("profile:questions"),
+        execute=_questions,
+        result=_done("Preguntas de seguridad actualizadas"),
+    )
+)
+register(
+    OperationKind(
+        name=IMAGE,
+        title="Actualizar imagen de seguridad",
+        description="Actualizar imagen de seguridad",
+        start_url=url("profile:image"),
+        execute=_image,
+        result=_done("Imagen de seguridad actualizada"),
+    )
+)
+register(
+    OperationKind(
+        name=PASSWORD_CHANGE,
+        title="Actualizar contraseña",
+        description="Actualizar contraseña",
+        start_url=url("profile:password"),
+        execute=_password,
+        result=_done("Contraseña actualizada"),
+    )
+)
+register(
+    OperationKind(
+        name=USERNAME,
+        title="Personaliza tu nombre de usuario",
+        description="Cambio de usuario",
+        start_url=url("profile:username"),
+        execute=_username,
+        result=_done("Cambio de usuario", "Se ha cambiado el usuario correctamente"),
+    )
+)
+register(
+    OperationKind(
+        name=DEVICE_REMOVE,
+        title="Eliminar dispositivo",
+        description="Eliminar dispositivo",
+        start_url=url("profile:devices"),
+        execute=_device_removal,
+        result=_done(
+            "Dispositivo eliminado", "El proceso se ha realizado con éxito.", "profile:devices"
+        ),
+    )
+)
+
+# "Bloquear mi acceso" without a session (the FAQ's fraud case): cédula + usuario, then
+# a code to the member's e-mail and mobile. Public: the browser that started it holds
+# it. Its outcome is the "Tu acceso fue bloqueado" page.
+register(
+    OperationKind(
+        name=SELF_BLOCK,
+        title="Bloquear mi acceso",
+        description="Bloquear mi acceso",
+        start_url=url("profile:recover_block"),
+        execute=_self_block,
+        result_url=url("profile:blocked"),
+        layout="web/public.html",
+        public=True,
+    )
+)
+
+# "¿Olvidaste tu contraseña?" step 3: the code, after the security questions. Its
+# operation is to let this attempt choose the new password (step 4, its own page).
+register(
+    OperationKind(
+        name=RECOVERY,
+        title="Recuperar contraseña",
+        description="Recuperar contraseña",
+        start_url=url("profile:recover"),
+        execute=_recovery_code,
+        result_url=url("profile:recover_password"),
+        layout="web/public.html",
+        public=True,
+    )
+)
