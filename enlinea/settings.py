@@ -76,6 +76,13 @@ try:
     MONEY_MAX_AMOUNT = _dollars("MONEY_MAX_AMOUNT", "999999999.99")
     CASH_APPROVAL_THRESHOLD = _dollars("CASH_APPROVAL_THRESHOLD", "10000.00")
     CASH_TELLER_DAILY_LIMIT = _dollars("CASH_TELLER_DAILY_LIMIT", "50000.00")
+    # Interbank clearing (docs/interbank.md): the network adapter (the SPI simulator by
+    # default), the simulator's cycle, and when a transfer still travelling is "atascada".
+    INTERBANK_NETWORK = env.str("INTERBANK_NETWORK", "enlinea.transfers.simulator.SpiSimulator")
+    SPI_SIMULATOR_CYCLE_SECONDS = env.int(
+        "SPI_SIMULATOR_CYCLE_SECONDS", 120, validate=Range(min=0, max=86_400)
+    )
+    INTERBANK_STUCK_MINUTES = env.int("INTERBANK_STUCK_MINUTES", 30, validate=Range(min=1))
     # Access policy (docs/security.md explains each default and its trade-off).
     ACCESS_PASSWORD_MIN_LENGTH = env.int("ACCESS_PASSWORD_MIN_LENGTH", 10, validate=Range(8, 64))
     ACCESS_PASSWORD_MAX_LENGTH = env.int("ACCESS_PASSWORD_MAX_LENGTH", 15, validate=Range(8, 128))

@@ -9,6 +9,13 @@ exists, nothing is created again.
 This is an entry point (``manage.py seed_demo``), so it holds the durable transactions:
 one for the members and their accounts, then one per movement of the history, since a
 transaction runs one money operation (``enlinea.products.locking``).
+
+Interbank transfers go through the clearing as real ones do: the SPI simulator's cycles
+run at their moments in the history (``enlinea.transfers.clearing.clearing_cycle`` with
+an explicit time), so the rent transfers are settled, one transfer of Andres to an
+account the simulator does not know (ending in 0000, docs/interbank.md) is returned with
+its fees credited back, and one of Jose's, to an account the network never answers
+(ending in 6666), waits in the back office's queue of stuck transfers.
 """
 
 from __future__ import annotations
@@ -44,11 +51,13 @@ from enlinea.products.services import (
     loan_repay,
 )
 from enlinea.receipts.services import Counterpart
+from enlinea.transfers.clearing import clearing_cycle
 from enlinea.transfers.services import (
     interbank_transfer_receive,
     interbank_transfer_record,
     transfer_record,
 )
+from enlinea.transfers.simulator import SpiSimulator, cycle_seconds
 
 GUAYAQUIL = ZoneInfo("America/Guayaquil")
 
@@ -141,6 +150,22 @@ RENT_BENEFICIARY = Counterpart(
     account_number="2203344556",
     account_type="AHORROS",
     institution=PICHINCHA,
+)
+# The SPI simulator returns a transfer to an account ending in 0000 (CUENTA INEXISTENTE)
+# and never answers one to an account ending in 6666 (docs/interbank.md).
+MISTYPED_BENEFICIARY = Counterpart(
+    name="LUIS TOAPANTA",
+    identification="1709876543",
+    account_number="2205550000",
+    account_type="AHORROS",
+    institution=PICHINCHA,
+)
+UNANSWERED_BENEFICIARY = Counterpart(
+    name="FERRETERIA EL PUERTO S.A.",
+    identification="0991234567001",
+    account_number="1034566666",
+    account_type="CORRIENTE",
+    institution=PACIFICO,
 )
 
 
@@ -266,6 +291,20 @@ def _history(
         )
         month = _months_back(month, -1)
         n += 1
+    events.append(
+        (
+            _at(_months_back(today, 2).replace(day=20), 11, 10),
+            "interbank_other",
+            (ANDRES, MISTYPED_BENEFICIARY, 8_500, "Pago de curso de inglés"),
+        )
+    )
+    events.append(
+        (
+            _at(today - datetime.timedelta(days=1), 15, 5),
+            "interbank_other",
+            (JOSE, UNANSWERED_BENEFICIARY, 12_000, "Compra de materiales"),
+        )
+    )
     loan_day = _months_back(today, 8).replace(day=12)
     events.append((_at(loan_day, 11), "loan", None))
     for row in french_schedule(
@@ -288,6 +327,13 @@ def _history(
         )
     for months in (2, 1, 0):
         events.append((_at(_months_back(today, months).replace(day=15), 23, 30), "statement", None))
+    # The clearing cycles after each interbank transfer: one sends its batch, the next
+    # (a simulator cycle later) settles or returns it.
+    cycle = datetime.timedelta(seconds=cycle_seconds())
+    for when, kind, _ in list(events):
+        if kind in ("interbank", "interbank_other"):
+            sent = when + datetime.timedelta(minutes=10)
+            events += [(sent, "clearing", None), (sent + cycle, "clearing", None)]
     now = timezone.now()
     events = sorted((e for e in events if e[0] < now), key=lambda e: e[0])
 
@@ -298,8 +344,12 @@ def _history(
         account=savings[ANDRES.serial], idempotency_key=_key(ANDRES, "debit_card")
     )
     card_pin_set(card=debit, pin="8361")
+    simulator = SpiSimulator()  # never a real network, whatever the settings say
     for n, (when, kind, data) in enumerate(events):
         key = f"demo:{kind}:{n}"
+        if kind == "clearing":  # an entry point of its own, one transaction per step
+            clearing_cycle(now=when, network=simulator)
+            continue
         with transaction.atomic(durable=True):
             if kind == "salary":
                 p = data
@@ -356,6 +406,16 @@ def _history(
                     amount=amount,
                     beneficiary=RENT_BENEFICIARY,
                     motive="Arriendo departamento",
+                    idempotency_key=key,
+                    occurred_at=when,
+                )
+            elif kind == "interbank_other":
+                p, beneficiary, amount, motive = data
+                interbank_transfer_record(
+                    source=savings[p.serial],
+                    amount=amount,
+                    beneficiary=beneficiary,
+                    motive=motive,
                     idempotency_key=key,
                     occurred_at=when,
                 )

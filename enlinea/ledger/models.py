@@ -21,6 +21,7 @@ class AccountKind(models.TextChoices):
     MEMBER_DEPOSIT = "member_deposit", "Depósitos de socios"
     CASH = "cash", "Caja / ventanilla"
     CLEARING = "clearing", "Compensación interbancaria"
+    CENTRAL_BANK = "central_bank", "Banco Central (liquidación SPI)"
     COMMISSION_INCOME = "commission_income", "Ingresos por comisiones"
     IVA_PAYABLE = "iva_payable", "IVA por pagar"
     BILLER_SETTLEMENT = "biller_settlement", "Liquidación de servicios"

@@ -77,6 +77,16 @@ class Line:
 COOP_ACCOUNTS: tuple[tuple[str, str, str, str, bool], ...] = (
     (AccountKind.CASH, "1101", "Caja general / ventanilla", NormalSide.DEBIT, False),
     (AccountKind.CLEARING, "1103", "Compensación interbancaria (SPI)", NormalSide.DEBIT, True),
+    # The cooperative's current account at the Banco Central del Ecuador, through which
+    # the SPI settles: an outgoing transfer leaves it when its batch settles (from
+    # CLEARING, where it waited), an incoming one arrives in it (enlinea/transfers).
+    (
+        AccountKind.CENTRAL_BANK,
+        "1102",
+        "Banco Central del Ecuador: cuenta de liquidación SPI",
+        NormalSide.DEBIT,
+        True,
+    ),
     (AccountKind.LOAN_PORTFOLIO, "1401", "Cartera de créditos", NormalSide.DEBIT, False),
     (
         AccountKind.CARD_SETTLEMENT,

@@ -45,6 +45,11 @@ _ACCESS_VIEW = (
     ),
     "notifications.view_message",
 )
+_INTERBANK_VIEW = (
+    "transfers.view_interbanktransfer",
+    "transfers.view_interbankbatch",
+    "transfers.view_incomingtransfer",
+)
 _LIMITS_VIEW = ("limits.view_transferlimit", "limits.view_limitusage")
 _COMPLAINTS_VIEW = ("support.view_complaint", "support.view_complaintevent")
 # The back office's own change history (django_admin_log), read-only for everyone
@@ -101,6 +106,9 @@ ROLES: dict[str, tuple[str, ...]] = {
         "institutions.add_institution",
         "institutions.change_institution",
         "beneficiaries.view_beneficiary",
+        # The interbank queue: stuck transfers with Reintentar / Devolver (audited).
+        *_INTERBANK_VIEW,
+        "transfers.resolve_interbanktransfer",
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
@@ -118,6 +126,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_LIMITS_VIEW,
         "institutions.view_institution",
         "beneficiaries.view_beneficiary",
+        *_INTERBANK_VIEW,
         *_ADMIN_LOG_VIEW,
         *_COMPLAINTS_VIEW,
         "support.change_complaint",

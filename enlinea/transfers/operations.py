@@ -4,15 +4,19 @@ Transfers (own, internal, interbank), interbank credits received and service pay
 all do the same steps, written once here:
 
 1. refuse a bad amount or an account that may not move money, in Spanish;
-2. lock the deposit accounts involved (``DepositAccount``, ascending id), then the ledger
-   accounts (``entry_record`` locks those itself): the lock order of
+2. use the operation's cupo when it has one (``limit_reserve`` locks the member's
+   ``TransferLimit`` row and refuses an amount over what remains), then lock the deposit
+   accounts involved (``DepositAccount``, ascending id), then the ledger accounts
+   (``entry_record`` locks those itself): the lock order of
    ``enlinea.products.locking``, which every money service follows;
 3. answer a replayed idempotency key with its first receipt (checked again under the
    lock, so two parallel first requests with one key post once);
 4. read the operation's fee from the tariff and check that the available balance covers
    the amount plus the fee before anything is posted;
 5. post the operation's entry, then its COMISIÓN and IVA as movements of their own
-   (``fees_post``), and issue the one receipt that links them.
+   (``fees_post``) — or, for a returned transfer, the COMISIÓN and IVA it had charged
+   credited back as movements of their own (``refund``) —, and issue the one receipt
+   that links them.
 
 ``operation_record`` runs in ``transaction.atomic()``: its own transaction when a service
 is called on its own, a savepoint inside the caller's (the confirmation flow runs it in
@@ -23,6 +27,7 @@ point that begins the transaction, never to a service.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +35,10 @@ from typing import Any
 from django.db import transaction
 
 from enlinea.ledger.errors import LedgerError
-from enlinea.ledger.models import LedgerAccount
-from enlinea.ledger.services import Line, entry_record
+from enlinea.ledger.models import AccountKind as LedgerKind
+from enlinea.ledger.models import JournalEntry, LedgerAccount
+from enlinea.ledger.services import Line, coop_account, entry_record
+from enlinea.limits.services import limit_reserve
 from enlinea.money import format_cents, max_amount, over_maximum_message
 from enlinea.products.locking import accounts_lock
 from enlinea.products.models import AccountStatus, DepositAccount, SignatureCondition
@@ -85,7 +92,14 @@ class Operation:
     ``debit`` is the member's account that pays (checked ACTIVA, charged the fee) and
     ``credit`` the member's account that receives (None when the money goes to or comes
     from a cooperative ledger account, ``coop_account_id``). The receipt belongs to the
-    holder of ``receipt_account``."""
+    holder of ``receipt_account``.
+
+    ``limit_scope`` is the cupo the operation uses (``enlinea.limits.models.Scope``;
+    None: none, as between a member's own accounts): the debit's member's cupo of that
+    scope is reserved with the idempotency key as reference. ``refund`` is a fee charged
+    by an earlier operation, credited back to ``credit`` as COMISIÓN and IVA movements
+    of their own ("NC DEVOLUCIÓN COMISIÓN <refund_concept>"); the receipt's value is
+    then everything credited."""
 
     receipt_kind: str
     entry_kind: str
@@ -104,6 +118,24 @@ class Operation:
     metadata: dict[str, Any] = field(default_factory=dict)
     occurred_at: dt.datetime | None = None
     credit_refused_when: Sequence[str] = (AccountStatus.INACTIVE, AccountStatus.BLOCKED)
+    limit_scope: str | None = None
+    refund: Fees | None = None
+    refund_concept: str = ""
+
+    @property
+    def receipt_amount(self) -> int:
+        return self.amount + (self.refund.total if self.refund else 0)
+
+
+_LIMIT_REFERENCE_MAX = 100
+
+
+def limit_reference(idempotency_key: str) -> str:
+    """The cupo usage's reference for an operation's key (``LimitUsage.reference`` holds
+    100 characters; a longer key is hashed, the same way every time)."""
+    if len(idempotency_key) <= _LIMIT_REFERENCE_MAX:
+        return idempotency_key
+    return "sha256:" + hashlib.sha256(idempotency_key.encode()).hexdigest()
 
 
 def _replayed(op: Operation) -> Receipt | None:
@@ -113,7 +145,7 @@ def _replayed(op: Operation) -> Receipt | None:
     if (
         receipt.kind != op.receipt_kind
         or receipt.account_id != op.receipt_account.pk
-        or receipt.amount != op.amount
+        or receipt.amount != op.receipt_amount
     ):
         raise ProductError(_CONFLICT.format(number=receipt.number))
     return receipt
@@ -132,7 +164,54 @@ def operation_record(op: Operation) -> Receipt:
     if (receipt := _replayed(op)) is not None:
         return receipt
     with transaction.atomic():
+        if op.limit_scope is not None:
+            _limit_use(op)
         return _record(op)
+
+
+def _limit_use(op: Operation) -> None:
+    """Step 3 of the lock order (the member's cupo row), before the deposit accounts."""
+    if op.debit is None:
+        raise ValueError("Only an operation that debits a member's account uses a cupo")
+    limit_reserve(
+        member=op.debit.member,
+        scope=op.limit_scope,
+        amount=op.amount,
+        reference=limit_reference(op.idempotency_key),
+        at=op.occurred_at,
+    )
+
+
+def _refund_post(*, refund: Fees, account: DepositAccount, op: Operation) -> list[JournalEntry]:
+    """Credit back a COMISIÓN and its IVA charged earlier, each its own movement, in the
+    order they were charged (the cooperative's accounts in the order every operation
+    locks them: counterpart, commission, IVA)."""
+    entries = []
+    for suffix, amount, kind, source, label in (
+        (
+            "comision",
+            refund.commission,
+            "fee_commission_refund",
+            LedgerKind.COMMISSION_INCOME,
+            "COMISIÓN",
+        ),
+        ("iva", refund.iva, "fee_iva_refund", LedgerKind.IVA_PAYABLE, "IVA"),
+    ):
+        if amount <= 0:
+            continue
+        entries.append(
+            entry_record(
+                idempotency_key=f"{op.idempotency_key}:{suffix}",
+                kind=kind,
+                lines=[
+                    Line(coop_account(source).pk, -amount),
+                    Line(account.ledger_account_id, amount),
+                ],
+                description=f"NC DEVOLUCIÓN {label} {op.refund_concept}".strip()[:200],
+                occurred_at=op.occurred_at,
+            )
+        )
+    return entries
 
 
 def _record(op: Operation) -> Receipt:
@@ -185,6 +264,8 @@ def _record(op: Operation) -> Receipt:
                 concept=op.fee_concept,
                 occurred_at=op.occurred_at,
             )
+        if credit is not None and op.refund is not None:
+            entries += _refund_post(refund=op.refund, account=credit, op=op)
     except LedgerError as exc:
         # A movement outside this lock (cash, a card purchase) took the money first, or
         # the key was used for another entry: the caller's transaction undoes it all.
@@ -194,7 +275,7 @@ def _record(op: Operation) -> Receipt:
         member=holder.member,
         kind=op.receipt_kind,
         channel=op.channel,
-        amount=op.amount,
+        amount=op.receipt_amount,
         entries=entries,
         idempotency_key=op.idempotency_key,
         account=op.receipt_account,

@@ -1,26 +1,44 @@
 """Transferencias: between a member's own accounts, to another member here, and with other
 institutions through the interbank network.
 
-Kept small on purpose. Each service records one operation in one transaction
-(see ``enlinea.transfers.operations``): the movement, its tariff fee as COMISIÓN and IVA
-movements, and one Comprobante. Issue [6] adds what a member-facing transfer still
-needs: registered beneficiaries, the confirmation step with a security code, daily
-limits, and a two-phase interbank clearing (today the interbank debit to the clearing
-account is posted at once).
+Each service records one operation through ``enlinea.transfers.operations`` (the one
+mechanism for a money operation with a receipt): the cupo it uses, the movement, its
+tariff fee as COMISIÓN and IVA movements, and one Comprobante. The rules every transfer
+obeys live here and there, never in a form:
+
+* only accounts with firma única or indistinta move money online (``online_check``);
+* an INACTIVA or BLOQUEADA account neither sends nor receives (also an interbank credit:
+  the clearing job returns it to the network, ``enlinea.transfers.clearing``);
+* a transfer to another member uses the INTERNAL cupo, an interbank one the EXTERNAL
+  cupo (``enlinea.limits``), checked under the member's cupo row lock with the debit;
+  transfers between a member's own accounts use none.
+
+Services run in ``transaction.atomic()``: inside the caller's transaction (the one that
+spends the security code) when there is one; ``durable=True`` is the entry point's.
+
+An interbank transfer is two-phase (``enlinea.transfers.models``): the member's account
+is debited at once to the CLEARING account, where the money waits in an
+``InterbankTransfer`` (PENDIENTE) until the clearing job sends it in a batch and the
+network settles it (to the Banco Central account) or returns it (credited back, with
+its fees).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.services import coop_account
-from enlinea.products.models import AccountStatus, DepositAccount
+from enlinea.limits.models import Scope
+from enlinea.products.models import DepositAccount
 from enlinea.products.services import ProductError
 from enlinea.receipts.models import Channel, Receipt, ReceiptKind
 from enlinea.receipts.services import Counterpart
 from enlinea.tariff.models import Operation as TariffOperation
 
+from .models import InterbankTransfer
 from .operations import Operation, online_check, operation_record
 
 OWN = "own"
@@ -68,10 +86,11 @@ def transfer_record(
     """Move ``amount`` cents from ``source`` to ``destination`` in this cooperative.
 
     ``kind`` is ``"own"`` (both accounts of the same member) or ``"internal"`` (another
-    member's account). Both accounts must be ACTIVA; the fee is the tariff's
-    ``transfer_own`` / ``transfer_internal``; the available balance must cover the
-    amount plus the fee. The receiver sees the credit in their movements; the receipt is
-    the sender's. A replay of ``idempotency_key`` returns the first receipt.
+    member's account, within the sender's INTERNAL cupo: ``LimitExceeded`` names the
+    period and what remains of it). Both accounts must be ACTIVA; the fee is the
+    tariff's ``transfer_own`` / ``transfer_internal``; the available balance must cover
+    the amount plus the fee. The receiver sees the credit in their movements; the
+    receipt is the sender's. A replay of ``idempotency_key`` returns the first receipt.
     """
     if kind not in _KINDS:
         raise ProductError("Tipo de transferencia desconocido.")
@@ -101,6 +120,7 @@ def transfer_record(
             counterpart=_holder(destination),
             metadata={"from": source.number, "to": destination.number},
             occurred_at=occurred_at,
+            limit_scope=Scope.INTERNAL if kind == INTERNAL else None,
         )
     )
 
@@ -117,35 +137,64 @@ def interbank_transfer_record(
 ) -> Receipt:
     """Send ``amount`` cents from ``source`` to an account at another institution.
 
-    Debits the member's account to the interbank clearing account (posted at once for
-    now; [6] makes it two-phase: held until the network confirms) and charges the
-    tariff's ``transfer_interbank`` fee as COMISIÓN and IVA movements. The receipt shows
-    the beneficiary (name, identification, account, institution).
+    Phase one of two: within the member's EXTERNAL cupo, debits the account at once to
+    the CLEARING account and charges the tariff's ``transfer_interbank`` fee as COMISIÓN
+    and IVA movements; the payment order (``InterbankTransfer``, PENDIENTE) waits there
+    for the clearing job's next batch. The receipt shows the beneficiary (name,
+    identification, account, institution) and ``receipt.interbank_transfer`` its state.
+    A replay of ``idempotency_key`` returns the first receipt and makes no second order.
     """
     if not (beneficiary.name and beneficiary.account_number and beneficiary.institution):
         raise ProductError(
             "Indica el nombre, la cuenta y la institución financiera del beneficiario."
         )
     online_check(source, channel, "transferir")
-    return operation_record(
-        Operation(
-            receipt_kind=ReceiptKind.TRANSFER_INTERBANK,
-            entry_kind="transfer_interbank",
-            description=f"{INTERBANK_DESCRIPTION} {beneficiary.institution}",
-            channel=channel,
-            amount=amount,
-            idempotency_key=idempotency_key,
-            receipt_account=source,
-            debit=source,
-            coop_account_id=coop_account(LedgerKind.CLEARING).pk,
-            tariff_operation=TariffOperation.TRANSFER_INTERBANK,
-            fee_concept=INTERBANK_FEE_CONCEPT,
-            motive=motive,
-            counterpart=beneficiary,
-            metadata={"from": source.number, "institution": beneficiary.institution},
-            occurred_at=occurred_at,
+    with transaction.atomic():
+        receipt = operation_record(
+            Operation(
+                receipt_kind=ReceiptKind.TRANSFER_INTERBANK,
+                entry_kind="transfer_interbank",
+                description=f"{INTERBANK_DESCRIPTION} {beneficiary.institution}",
+                channel=channel,
+                amount=amount,
+                idempotency_key=idempotency_key,
+                receipt_account=source,
+                debit=source,
+                coop_account_id=coop_account(LedgerKind.CLEARING).pk,
+                tariff_operation=TariffOperation.TRANSFER_INTERBANK,
+                fee_concept=INTERBANK_FEE_CONCEPT,
+                motive=motive,
+                counterpart=beneficiary,
+                metadata={"from": source.number, "institution": beneficiary.institution},
+                occurred_at=occurred_at,
+                limit_scope=Scope.EXTERNAL,
+            )
         )
+        _order_ensure(receipt, beneficiary)
+    return receipt
+
+
+def _order_ensure(receipt: Receipt, beneficiary: Counterpart) -> InterbankTransfer:
+    """The receipt's payment order, made with it (a replay finds the first one)."""
+    order, _ = InterbankTransfer.objects.get_or_create(
+        receipt=receipt,
+        defaults={
+            "member_id": receipt.member_id,
+            "source_id": receipt.account_id,
+            "amount": receipt.amount,
+            "commission": receipt.commission,
+            "iva": receipt.iva,
+            "beneficiary_name": beneficiary.name[:160],
+            "beneficiary_identification": beneficiary.identification[:20],
+            "beneficiary_account": beneficiary.account_number[:34],
+            "beneficiary_account_type": beneficiary.account_type[:20],
+            "institution": beneficiary.institution[:160],
+            "motive": receipt.motive,
+            "idempotency_key": receipt.idempotency_key,
+            "created_at": receipt.created_at,
+        },
     )
+    return order
 
 
 def interbank_transfer_receive(
@@ -159,10 +208,11 @@ def interbank_transfer_receive(
 ) -> Receipt:
     """Credit a transfer that arrived from another institution (a salary, a payment).
 
-    Free; from the clearing account to ``destination``; refused only when the account
-    is BLOQUEADA (an INACTIVA account still receives money, as with cash deposits). The
-    receipt (kind TRANSFER_RECEIVED, channel INTERBANK) is the destination's holder's,
-    with the originator as counterpart.
+    Free; from the cooperative's account at the Banco Central (where the SPI settled
+    it) to ``destination``; refused when the account is INACTIVA or BLOQUEADA (the
+    clearing job then returns the credit to the network). The receipt (kind
+    TRANSFER_RECEIVED, channel INTERBANK) is the destination's holder's, with the
+    originator as counterpart.
     """
     return operation_record(
         Operation(
@@ -174,11 +224,10 @@ def interbank_transfer_receive(
             idempotency_key=idempotency_key,
             receipt_account=destination,
             credit=destination,
-            coop_account_id=coop_account(LedgerKind.CLEARING).pk,
+            coop_account_id=coop_account(LedgerKind.CENTRAL_BANK).pk,
             motive=motive,
             counterpart=originator,
             metadata={"to": destination.number, "institution": originator.institution},
             occurred_at=occurred_at,
-            credit_refused_when=(AccountStatus.BLOCKED,),
         )
     )

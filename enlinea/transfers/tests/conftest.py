@@ -70,3 +70,49 @@ def checking(socio) -> DepositAccount:
 def other_savings(otro) -> DepositAccount:
     account = account_open(member=otro, idempotency_key=f"t-savings-{otro.pk}")
     return fund(account, OPENING, f"t-fund-{account.pk}")
+
+
+# ---------------------------------------------------------------- interbank clearing
+
+
+def counterpart(account_number: str, name: str = "ROSA QUISHPE"):
+    """A beneficiary at BANCO PICHINCHA C.A. with ``account_number`` (the simulator's
+    outcome depends on its last digits: docs/interbank.md)."""
+    from enlinea.receipts.services import Counterpart
+
+    return Counterpart(
+        name=name,
+        identification="1712345678",
+        account_number=account_number,
+        account_type="AHORROS",
+        institution="BANCO PICHINCHA C.A.",
+    )
+
+
+def interbank(account: DepositAccount, amount: int, account_number: str, key: str):
+    """An outgoing interbank transfer through the service; its payment order."""
+    from enlinea.transfers.services import interbank_transfer_record
+
+    receipt = interbank_transfer_record(
+        source=account,
+        amount=amount,
+        beneficiary=counterpart(account_number),
+        motive="Arriendo",
+        idempotency_key=key,
+    )
+    return receipt.interbank_transfer
+
+
+def kind_balance(kind: str) -> int:
+    return sum(
+        LedgerAccount.objects.filter(kind=kind, is_group=False).values_list("balance", flat=True)
+    )
+
+
+@pytest.fixture
+def staff_user(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(
+        username="operaciones.spi", password="x-Back-Office-2026", is_staff=True
+    )

@@ -54,12 +54,14 @@ def _counts() -> tuple[int, int]:
     return JournalEntry.objects.count(), Receipt.objects.count()
 
 
-def _clearing_balance() -> int:
+def _kind_balance(kind: str) -> int:
     return sum(
-        LedgerAccount.objects.filter(kind=LedgerKind.CLEARING, is_group=False).values_list(
-            "balance", flat=True
-        )
+        LedgerAccount.objects.filter(kind=kind, is_group=False).values_list("balance", flat=True)
     )
+
+
+def _clearing_balance() -> int:
+    return _kind_balance(LedgerKind.CLEARING)
 
 
 # ---------------------------------------------------------------- internal and own
@@ -403,6 +405,7 @@ def test_a_received_interbank_transfer_credits_for_free_with_the_receivers_recei
     savings,
 ) -> None:
     clearing = _clearing_balance()
+    central_bank = _kind_balance(LedgerKind.CENTRAL_BANK)
     when = timezone.now() - dt.timedelta(days=3)
     receipt = interbank_transfer_receive(
         destination=savings,
@@ -417,7 +420,10 @@ def test_a_received_interbank_transfer_credits_for_free_with_the_receivers_recei
         185_000,
     )
     assert balance(savings) == OPENING + 185_000
-    assert _clearing_balance() == clearing - 185_000
+    # Arrived in the cooperative's account at the Banco Central (the SPI settled it):
+    # the clearing account holds only outgoing transfers still travelling.
+    assert _kind_balance(LedgerKind.CENTRAL_BANK) == central_bank - 185_000
+    assert _clearing_balance() == clearing
     assert receipt.kind == ReceiptKind.TRANSFER_RECEIVED
     assert receipt.channel == Channel.INTERBANK
     assert receipt.member_id == savings.member_id
@@ -441,15 +447,15 @@ def test_a_received_interbank_transfer_credits_for_free_with_the_receivers_recei
     _nothing_since(*before)
 
 
-def test_an_inactive_account_still_receives_but_a_blocked_one_does_not(savings) -> None:
-    account_set_status(account=savings, status=AccountStatus.INACTIVE)
-    interbank_transfer_receive(
-        destination=savings, amount=100, originator=EMPLOYER, motive="", idempotency_key="a"
-    )
-    account_set_status(account=savings, status=AccountStatus.BLOCKED)
+@pytest.mark.parametrize("status", [AccountStatus.INACTIVE, AccountStatus.BLOCKED])
+def test_an_inactive_or_blocked_account_does_not_receive_an_interbank_credit(
+    savings, status
+) -> None:
+    account_set_status(account=savings, status=status)
     before = _counts()
-    with pytest.raises(ProductError, match="BLOQUEADA"):
+    with pytest.raises(ProductError, match=f"está {status}: no puede recibir"):
         interbank_transfer_receive(
             destination=savings, amount=100, originator=EMPLOYER, motive="", idempotency_key="b"
         )
     _nothing_since(*before)
+    assert balance(savings) == OPENING
