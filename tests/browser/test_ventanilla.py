@@ -16,25 +16,30 @@ from enlinea.members.tests.support import make_cedula
 from enlinea.products.models import CashKind, CashOperation, CashStatus, DepositAccount
 from enlinea.receipts.selectors import receipt_for_cash_operation
 from enlinea.staff.testing import staff_browser_login
-from tests.support.browser import DESKTOP, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize(
+    "viewport",
+    [pytest.param(PHONE, id="phone-390x844"), pytest.param(DESKTOP, id="desktop-1366x768")],
+)
 def test_the_teller_registers_a_socio_with_a_deposit_and_pays_a_withdrawal(
-    open_page, live_server, settings
+    open_page, live_server, settings, viewport
 ) -> None:
     settings.CASH_TELLER_DAILY_LIMIT = 50_000_00
     chart_ensure()
     demo_staff_seed()
     cajero = next(d for d in DEMO_ROLE_USERS if d.username == "cajero.demo")
     cedula = make_cedula()
-    page, outside = open_page(DESKTOP)
+    page, outside = open_page(viewport)
     staff_browser_login(page, live_server.url, cajero.username, cajero.password)
 
     # From the back office's index to «Nuevo socio».
     page.get_by_role("link", name="Nuevo socio").first.click()
     expect(page.get_by_role("heading", name="Nuevo socio")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert_accessible(page)
     page.get_by_label("Cédula").fill(cedula)
     page.get_by_label("Nombres").fill("Rosa Elena")
