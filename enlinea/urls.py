@@ -19,6 +19,8 @@ urlpatterns = [
     path("posicion/", include("enlinea.position.urls")),
     path("comprobantes/", include("enlinea.receipts.urls")),
     path("", include("enlinea.documents.urls")),
+    path("transferencias/beneficiarios/", include("enlinea.beneficiaries.urls")),
+    path("servicios/", include("enlinea.limits.urls")),
 ]
 
 handler400 = "enlinea.web.views.bad_request"

@@ -76,7 +76,7 @@ SECTIONS: tuple[Section, ...] = (
         "transfer",
         "Envía dinero a tus cuentas, a otros socios y a otras instituciones.",
         (
-            Option("Nuevo beneficiario"),
+            Option("Nuevo beneficiario", "beneficiaries:new"),
             Option("Transferencia a beneficiario"),
             Option("Historial"),
         ),
@@ -116,14 +116,17 @@ SECTIONS: tuple[Section, ...] = (
         "Administración Beneficiarios",
         "people",
         "Edita o elimina las personas a las que transfieres.",
-        (Option("Beneficiarios"),),
+        (Option("Beneficiarios", "beneficiaries:list"),),
     ),
     Section(
         "servicios",
         "Servicios",
         "doc",
         "Descarga tu estado de cuenta y personaliza tus cupos.",
-        (Option("Estado de cuenta", "documents:statement"), Option("Personalización de cupos")),
+        (
+            Option("Estado de cuenta", "documents:statement"),
+            Option("Personalización de cupos", "limits:edit"),
+        ),
     ),
 )
 

@@ -113,6 +113,24 @@ def _operation(owner: Member) -> dict[str, Any]:
     return started(owner)
 
 
+def _beneficiary(owner: Member) -> dict[str, Any]:
+    from enlinea.beneficiaries.models import BeneficiaryKind
+    from enlinea.beneficiaries.services import beneficiary_create
+    from enlinea.institutions.models import Institution
+
+    beneficiary = beneficiary_create(
+        member=owner,
+        kind=BeneficiaryKind.EXTERNAL,
+        institution_id=Institution.objects.get(name="BANCO PICHINCHA").pk,
+        account_type="savings",
+        account_number="2200123456",
+        name="Xavier Gonzalez",
+        identification_type="CEDULA",
+        identification="1710034065",
+    )
+    return {"beneficiary_id": beneficiary.pk}
+
+
 CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
     "profile:device": _device,
     "profile:device_remove": _device,
@@ -136,6 +154,8 @@ CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
     "confirmation:code": _operation,
     "confirmation:resend": _operation,
     "confirmation:result": _operation,
+    "beneficiaries:edit": _beneficiary,
+    "beneficiaries:delete": _beneficiary,
 }
 
 POST_TOO = {
@@ -144,6 +164,8 @@ POST_TOO = {
     "confirmation:code",
     "confirmation:resend",
     "confirmation:result",
+    "beneficiaries:edit",
+    "beneficiaries:delete",
 }
 
 EXEMPT: dict[str, str] = {
