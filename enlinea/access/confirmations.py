@@ -16,10 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
-from enlinea.access import credentials, devices, recovery
+from enlinea.access import credentials, devices, recovery, session
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.registry import OperationKind, register, url
 
@@ -30,6 +30,11 @@ USERNAME = "profile_username"
 DEVICE_REMOVE = "profile_device_remove"
 SELF_BLOCK = recovery.SELF_BLOCK_KIND
 RECOVERY = recovery.RECOVERY_KIND
+LOGIN_DEVICE = session.DEVICE_CODE_KIND
+
+# The new device's cookie token travels from ``execute`` to ``respond`` on the request
+# that executed the login: it is a secret, never kept in the operation.
+_DEVICE_TOKEN_ATTR = "_enlinea_new_device_token"  # noqa: S105  (an attribute name)
 
 _SUCCESS = "El proceso se realizó correctamente."
 
@@ -83,6 +88,30 @@ def _self_block(operation: PendingOperation, request: HttpRequest | None) -> Non
 
 def _recovery_code(operation: PendingOperation, request: HttpRequest | None) -> None:
     recovery.recovery_code_confirmed(member=operation.member, attempt=operation.content["attempt"])
+
+
+def _login_device(operation: PendingOperation, request: HttpRequest | None) -> None:
+    token = session.login_device_execute(operation=operation, request=request)
+    if token is not None:
+        setattr(request, _DEVICE_TOKEN_ATTR, token)
+
+
+def _login_device_cookie(
+    operation: PendingOperation, request: HttpRequest, response: HttpResponse
+) -> HttpResponse:
+    token = getattr(request, _DEVICE_TOKEN_ATTR, None)
+    if token is not None:
+        devices.device_cookie_set(response, token)
+    return response
+
+
+def _login_device_intro(operation: PendingOperation) -> tuple[str, str, str]:
+    text = "Estás ingresando desde un nuevo dispositivo."
+    if operation.content["register"]:
+        text += f" Lo registraremos como «{operation.content['alias']}» cuando valides el código."
+    else:
+        text += " No lo registraremos: la próxima vez te pediremos otro código."
+    return text, reverse("session:device"), "Cambiar"
 
 
 def _done(
@@ -181,5 +210,25 @@ register(
         result_url=url("profile:recover_password"),
         layout="web/public.html",
         public=True,
+    )
+)
+
+# Login from a browser that is not a registered device: the "Nuevo dispositivo" form
+# (register it? alias) is the confirmation; the code opens the session. Public (no
+# session yet), one pending per member (a newer login voids the older code); the
+# device cookie is set on the response of the request that executed it.
+register(
+    OperationKind(
+        name=LOGIN_DEVICE,
+        title="Iniciar Sesión",
+        description=session.DEVICE_CODE_DESCRIPTION,
+        start_url=url("session:login"),
+        execute=_login_device,
+        result_url=session.login_device_next,
+        layout="web/public.html",
+        public=True,
+        single=True,
+        respond=_login_device_cookie,
+        code_intro=_login_device_intro,
     )
 )

@@ -34,9 +34,3 @@ class PasswordForm(forms.Form):
         },
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-
-
-class CodeForm(forms.Form):
-    """Carries the typed code and its errors into ``ui/security_code.html``."""
-
-    code = forms.CharField(required=False, max_length=20)

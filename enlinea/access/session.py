@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -30,10 +31,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from enlinea.access import codes, credentials, devices, policy
+from enlinea.access import credentials, devices, policy
 from enlinea.access.audit import audit_record, request_meta
 from enlinea.access.catalog import SecurityImage
-from enlinea.access.models import AuditKind, Device, OnlineProfile, SecurityChallenge
+from enlinea.access.models import AuditKind, Device, OnlineProfile
 from enlinea.access.services import browser_name
 from enlinea.notifications.services import member_notify
 
@@ -277,7 +278,7 @@ def pending_start(*, request: HttpRequest, user: Any) -> None:
         # A password change (recovery) in between makes the pending login worthless.
         "auth_hash": user.get_session_auth_hash(),
         "started": int(time.time()),
-        "challenge": None,
+        "operation": None,
         "register": False,
         "alias": "",
     }
@@ -308,93 +309,76 @@ def pending_load(request: HttpRequest) -> tuple[dict[str, Any], Any] | None:
     return dict(pending), user
 
 
-def _code_content(pending: dict[str, Any]) -> dict[str, Any]:
-    return {"user": pending["user"], "nonce": pending["nonce"]}
-
-
-def device_choice_set(
+def login_device_content(
     *, request: HttpRequest, pending: dict[str, Any], user: Any, register: bool, alias: str
-) -> SecurityChallenge:
-    """Remember "Si, guardar"/"No" and send the code (once; "Reenviar" sends others)."""
-    pending.update(register=register, alias=alias.strip() if register else "")
-    challenge = None
-    if pending.get("challenge"):
-        challenge = SecurityChallenge.objects.filter(
-            pk=pending["challenge"], member=user.member, kind=DEVICE_CODE_KIND
-        ).first()
-    if challenge is None:
-        challenge = codes.challenge_issue(
-            member=user.member,
-            kind=DEVICE_CODE_KIND,
-            content=_code_content(pending),
-            description=DEVICE_CODE_DESCRIPTION,
-            request=request,
-        )
-        pending["challenge"] = challenge.pk
+) -> dict[str, Any]:
+    """ "Si, guardar"/"No": what the login's operation on the confirmation flow does
+    (and its code confirms), and the pending login remembers the choice."""
+    alias = alias.strip() if register else ""
+    pending.update(register=register, alias=alias)
     request.session[SESSION_PENDING] = pending
-    return challenge
+    return {
+        "user": user.pk,
+        "nonce": pending["nonce"],
+        "register": register,
+        "alias": alias,
+        "next": login_state(request).get("next", ""),
+    }
 
 
-def pending_challenge(*, pending: dict[str, Any], user: Any) -> SecurityChallenge | None:
-    if not pending.get("challenge"):
-        return None
-    return SecurityChallenge.objects.filter(
-        pk=pending["challenge"], member=user.member, kind=DEVICE_CODE_KIND
-    ).first()
+def pending_operation_set(*, request: HttpRequest, token: str) -> None:
+    """The pending login waits for this operation's code (and no other)."""
+    pending = request.session[SESSION_PENDING]
+    pending["operation"] = token
+    request.session[SESSION_PENDING] = pending
 
 
-def device_code_resend(
-    *, request: HttpRequest, pending: dict[str, Any], user: Any
-) -> SecurityChallenge:
-    return codes.challenge_resend(
-        challenge_id=pending["challenge"], member=user.member, request=request
-    )
+def login_device_execute(*, operation: Any, request: HttpRequest | None) -> str | None:
+    """The right code (inside the transaction that spends it): open the session,
+    register the device if chosen, tell the member.
 
-
-def device_code_confirm(
-    *, request: HttpRequest, pending: dict[str, Any], user: Any, code: str
-) -> str | None:
-    """Check the code, open the session, register the device if chosen.
-
-    Raises ``codes.ChallengeError`` (its message is for the member). Returns the new
-    device's token for ``devices.device_cookie_set``, or None when not registered.
+    Refused (``ValidationError``, MSG_PENDING_GONE) when this browser's pending login is
+    gone or no longer good (older than a quarter of an hour, the password changed, the
+    access locked). Returns the new device's token for ``devices.device_cookie_set``, or
+    None when not registered.
     """
-    content = _code_content(pending)
-    codes.challenge_verify(
-        challenge_id=pending.get("challenge"),
-        member=user.member,
-        kind=DEVICE_CODE_KIND,
-        content=content,
-        code=code,
-        request=request,
-    )
+    if request is None:
+        raise ValidationError(MSG_PENDING_GONE)
+    loaded = pending_load(request)
+    if loaded is None:
+        raise ValidationError(MSG_PENDING_GONE)
+    pending, user = loaded
+    content = operation.content
+    if (
+        pending.get("operation") != operation.token
+        or pending["nonce"] != content["nonce"]
+        or user.pk != content["user"]
+    ):
+        raise ValidationError(MSG_PENDING_GONE)
     token = None
-    with transaction.atomic():
-        codes.challenge_use(
-            challenge_id=pending["challenge"],
-            member=user.member,
-            kind=DEVICE_CODE_KIND,
-            content=content,
-        )
-        device = None
-        if pending.get("register"):
-            device, token = devices.device_register(
-                user=user, alias=pending.get("alias", ""), request=request
-            )
-        login_complete(request=request, user=user, device=device, new_device=True)
-        meta = request_meta(request)
-        member_notify(
-            member=user.member,
-            kind="ingreso_nuevo_dispositivo",
-            context={
-                "when": timezone.now(),
-                "browser": browser_name(meta["user_agent"]),
-                "ip": meta["ip"] or "desconocida",
-                "registered": device is not None,
-                "alias": device.alias if device is not None else "",
-            },
-        )
+    device = None
+    if content["register"]:
+        device, token = devices.device_register(user=user, alias=content["alias"], request=request)
+    login_complete(request=request, user=user, device=device, new_device=True)
+    meta = request_meta(request)
+    member_notify(
+        member=user.member,
+        kind="ingreso_nuevo_dispositivo",
+        context={
+            "when": timezone.now(),
+            "browser": browser_name(meta["user_agent"]),
+            "ip": meta["ip"] or "desconocida",
+            "registered": device is not None,
+            "alias": device.alias if device is not None else "",
+        },
+    )
+    request.session.pop(SESSION_LOGIN, None)
     return token
+
+
+def login_device_next(operation: Any) -> str:
+    """Where a login from a new device lands: the page asked for, or home."""
+    return operation.content.get("next") or reverse(settings.LOGIN_REDIRECT_URL)
 
 
 # ---------------------------------------------------------------- middleware

@@ -12,8 +12,6 @@ urlpatterns = [
     path("ingreso/clave/", views.login_password, name="password"),
     path("ingreso/no-es-mi-imagen/", views.not_my_image, name="not_my_image"),
     path("ingreso/dispositivo/", views.login_device, name="device"),
-    path("ingreso/codigo/", views.login_code, name="code"),
-    path("ingreso/codigo/reenviar/", views.login_code_resend, name="code_resend"),
     path("ingreso/olvide-mi-usuario/", views_username.username_remind, name="username_remind"),
     path("ingreso/olvide-mi-usuario/codigo/", views_username.username_code, name="username_code"),
     path(

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enlinea.access import devices, enrolment, session
 from enlinea.access.catalog import SecurityImage
-from enlinea.access.codes import ChallengeError
 from enlinea.access.forms_enrolment import DeviceForm
-from enlinea.access.forms_session import CodeForm, PasswordForm, UsernameForm
+from enlinea.access.forms_session import PasswordForm, UsernameForm
 from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_count, rate_limited
+from enlinea.confirmation.selectors import operation_next_url
+from enlinea.confirmation.services import OperationRefused, operation_start
+from enlinea.confirmation.views import operation_session_remember
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
 from enlinea.members.services import member_contact_cooling_off_refuse
@@ -184,95 +186,39 @@ def pending_login(view: PendingView) -> Callable[..., HttpResponse]:
 @require_http_methods(["GET", "POST"])
 @pending_login
 def login_device(request: HttpRequest, pending: dict[str, Any], user: Any) -> HttpResponse:
-    """A browser that is not a registered device: register it? then the code."""
+    """A browser that is not a registered device: register it? Then the code, on the
+    confirmation flow (kind ``login_device``, ``access/confirmations.py``)."""
     status = 200
+    chosen = bool(pending.get("operation"))
     form = DeviceForm(
         request.POST or None,
         initial={
-            "save_device": ("si" if pending["register"] else "no")
-            if pending["challenge"]
-            else None,
+            "save_device": ("si" if pending["register"] else "no") if chosen else None,
             "alias": pending["alias"],
         },
     )
-    if request.method == "POST":
-        if not pending["challenge"] and rate_limited(
-            request, group="login-code", rate_setting="ACCESS_RATE_CODE_IP"
-        ):
-            form.is_valid()
-            form.add_error(None, MSG_RATE_LIMITED)
-            status = RATE_LIMITED
-        elif form.is_valid():
-            session.device_choice_set(
-                request=request,
-                pending=pending,
-                user=user,
-                register=form.cleaned_data["save_device"] == "si",
-                alias=form.cleaned_data["alias"],
-            )
-            return redirect("session:code")
-    return render(request, "access/session/device.html", {"form": form}, status=status)
-
-
-def _code_page(
-    request: HttpRequest,
-    pending: dict[str, Any],
-    user: Any,
-    code_form: CodeForm,
-    status: int = 200,
-) -> HttpResponse:
-    challenge = session.pending_challenge(pending=pending, user=user)
-    if challenge is None:
-        return redirect("session:device")
-    context = {
-        "challenge": challenge,
-        "code_form": code_form,
-        "register": pending["register"],
-        "alias": pending["alias"],
-    }
-    return render(request, "access/session/code.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@pending_login
-def login_code(request: HttpRequest, pending: dict[str, Any], user: Any) -> HttpResponse:
-    """ "Factor de seguridad": the code sent to the member's e-mail and mobile."""
-    if not pending["challenge"]:
-        return redirect("session:device")
-    form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        content = session.login_device_content(
+            request=request,
+            pending=pending,
+            user=user,
+            register=form.cleaned_data["save_device"] == "si",
+            alias=form.cleaned_data["alias"],
+        )
         try:
-            token = session.device_code_confirm(
-                request=request, pending=pending, user=user, code=form.cleaned_data["code"]
+            operation = operation_start(
+                member=user.member, kind=session.DEVICE_CODE_KIND, content=content, request=request
             )
-        except ChallengeError as exc:
-            form.add_error("code", str(exc))
-            return _code_page(request, pending, user, form)
-        response = redirect(session.redirect_after_login(request, temporary=False))
-        if token is not None:
-            devices.device_cookie_set(response, token)
-        return response
-    return _code_page(request, pending, user, form)
-
-
-@require_POST
-@pending_login
-def login_code_resend(request: HttpRequest, pending: dict[str, Any], user: Any) -> HttpResponse:
-    """ "¿No te llegó el código? Reenviar"."""
-    if not pending["challenge"]:
-        return redirect("session:device")
-    form = CodeForm({})
-    form.is_valid()  # an empty, bound form to carry the message
-    if rate_limited(request, group="login-code", rate_setting="ACCESS_RATE_CODE_IP"):
-        form.add_error("code", MSG_RATE_LIMITED)
-        return _code_page(request, pending, user, form, status=RATE_LIMITED)
-    try:
-        session.device_code_resend(request=request, pending=pending, user=user)
-    except ChallengeError as exc:
-        form.add_error("code", str(exc))
-        return _code_page(request, pending, user, form)
-    messages.success(request, "Te enviamos un nuevo código a tu correo y a tu celular.")
-    return redirect("session:code")
+        except OperationRefused as exc:
+            form.add_error(None, str(exc))
+            status = RATE_LIMITED if exc.code == "rate_limited" else 400
+        else:
+            operation_session_remember(request, operation)
+            session.pending_operation_set(request=request, token=operation.token)
+            return redirect(operation_next_url(operation))
+    elif form.errors:
+        status = 400
+    return render(request, "access/session/device.html", {"form": form}, status=status)
 
 
 @require_POST

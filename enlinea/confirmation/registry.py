@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 if TYPE_CHECKING:
@@ -60,6 +60,17 @@ class OperationKind:
     own (the next step of a longer flow, "Tu acceso fue bloqueado") sets
     ``result_url(operation)`` instead: a DONE operation's result redirects there.
 
+    ``respond(operation, request, response)``: acts on the response of the request
+    that executed the operation (only that one: a replay or a refresh gets the plain
+    redirect), e.g. login's device cookie; returns the response to send.
+
+    ``code_intro(operation)``: (text, link URL, link label) said above the code on the
+    code page (login's «Lo registraremos como … Cambiar»); the link may be empty.
+
+    ``single``: one pending operation of this kind per member: starting one ends
+    (EXPIRED) the member's earlier pending ones, whose codes are then refused (a newer
+    login voids the older one's code).
+
     ``public``: the operation is started without a login (password recovery,
     "Bloquear mi acceso" from the login page). Its pages then answer to the browser
     session that started it (``views.operation_session_remember``) instead of to a
@@ -80,6 +91,9 @@ class OperationKind:
     layout: str = "web/member.html"
     errors: tuple[type[BaseException], ...] = field(default=(ValidationError,))
     public: bool = False
+    respond: Callable[[PendingOperation, HttpRequest, HttpResponse], HttpResponse] | None = None
+    code_intro: Callable[[PendingOperation], tuple[str, str, str]] | None = None
+    single: bool = False
 
     def __post_init__(self) -> None:
         if (self.result is None) == (self.result_url is None):

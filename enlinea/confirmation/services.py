@@ -174,6 +174,14 @@ def operation_start(
         raise OperationRefused(MSG_RATE_LIMITED, code="rate_limited")
     now = timezone.now()
     with transaction.atomic():
+        if spec.single:
+            earlier = PendingOperation.objects.select_for_update(of=("self",)).filter(
+                member=member, kind=spec.name, status=Status.PENDING
+            )
+            for previous in earlier.select_related("member__user"):
+                previous.status = Status.EXPIRED
+                previous.save(update_fields=["status"])
+                _audit(AuditKind.OPERATION_EXPIRED, previous, request, replaced=True)
         operation = PendingOperation.objects.create(
             token=_new_token(),
             member=member,

@@ -146,6 +146,8 @@ def _code_page(
         "cancel_url": kind.start_url(operation),
         **code_step(operation.challenge, operation.member).as_context(),
     }
+    if kind.code_intro is not None:
+        context["intro"], context["intro_url"], context["intro_label"] = kind.code_intro(operation)
     # A refused code answers 400, as every form with an error on this site does.
     return render(request, "confirmation/code.html", context, status=400 if form.errors else 200)
 
@@ -179,7 +181,10 @@ def operation_code(request: HttpRequest, token: str) -> HttpResponse:
                 return _expired(request, operation, kind)
             if not executed and operation.status == Status.DONE:
                 messages.info(request, MSG_ALREADY_DONE)
-            return redirect(operation_next_url(operation))
+            response = redirect(operation_next_url(operation))
+            if executed and operation.status == Status.DONE and kind.respond is not None:
+                response = kind.respond(operation, request, response)
+            return response
     return _code_page(request, operation, kind, form)
 
 

@@ -132,12 +132,14 @@ def test_audit_rows_login_records_and_devices_get_the_clients_address(
     via_proxy = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"{FORGED}, {CLIENT}"}
     _login(client, "andreslopez", WRONG, **via_proxy)
     _login(client, "andreslopez", MEMBER_PASSWORD, **via_proxy)
-    client.post(reverse("session:device"), {"save_device": "si", "alias": "Mi laptop"}, **via_proxy)
+    code_url = client.post(
+        reverse("session:device"), {"save_device": "si", "alias": "Mi laptop"}, **via_proxy
+    )["Location"]
     message = Message.objects.filter(
         kind="codigo_seguridad", channel=Channel.EMAIL, recipient="andres.lopez@example.com"
     ).first()
     code = re.search(r"\b(\d{6})\b", message.body).group(1)
-    response = client.post(reverse("session:code"), {"code": code}, **via_proxy)
+    response = client.post(code_url, {"code": code}, **via_proxy)
     assert response.status_code == 302
     assert DEVICE_COOKIE in response.cookies
 

@@ -24,6 +24,7 @@ from enlinea.access.models import (
     SecurityChallenge,
 )
 from enlinea.access.ratelimit import MSG_RATE_LIMITED
+from enlinea.confirmation.models import PendingOperation
 from enlinea.notifications.models import Channel, Message
 
 pytestmark = pytest.mark.django_db
@@ -366,22 +367,30 @@ def test_a_new_device_needs_a_code_and_can_be_registered(client: Client, member)
     response = client.post(
         reverse("session:device"), {"save_device": "si", "alias": "Mi laptop personal"}
     )
-    assert response["Location"] == reverse("session:code")
+    operation = PendingOperation.objects.get(member=member.member)
+    code_url = reverse("confirmation:code", kwargs={"token": operation.token})
+    assert response["Location"] == code_url  # the one confirmation flow
+    assert operation.kind == session.DEVICE_CODE_KIND
     challenge = SecurityChallenge.objects.get(member=member.member)
     assert challenge.kind == session.DEVICE_CODE_KIND
-    body = client.get(reverse("session:code")).content.decode()
+    assert challenge.scope == operation.token
+    body = client.get(code_url).content.decode()
     assert "Factor de seguridad" in body
+    assert "Lo registraremos como «Mi laptop personal» cuando valides el código." in body
+    assert f'href="{reverse("session:device")}">Cambiar</a>' in body
     assert re.search(r"El código expira en: <span data-countdown-clock>0[23]:\d\d</span>", body)
     assert "Reenviar" in body
 
     code = _last_code("andres.lopez@example.com")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    body = client.post(reverse("session:code"), {"code": wrong}).content.decode()
+    response = client.post(code_url, {"code": wrong})
+    assert response.status_code == 400  # one rule: a refused code answers 400
+    body = response.content.decode()
     assert "El código ingresado es incorrecto. Te quedan 2 intentos." in body
     assert "<title>Error: Iniciar Sesión" in body
     assert "_auth_user_id" not in client.session
     response = client.post(
-        reverse("session:code"),
+        code_url,
         {"code": _last_code("andres.lopez@example.com")},
         HTTP_USER_AGENT=FIREFOX,
         REMOTE_ADDR="190.11.2.3",
@@ -413,10 +422,11 @@ def test_a_new_device_needs_a_code_and_can_be_registered(client: Client, member)
 
 def test_a_new_device_not_registered_asks_for_a_code_every_time(client: Client, member) -> None:
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"save_device": "no", "alias": "ignorado"})
-    response = client.post(
-        reverse("session:code"), {"code": _last_code("andres.lopez@example.com")}
-    )
+    code_url = client.post(reverse("session:device"), {"save_device": "no", "alias": "ignorado"})[
+        "Location"
+    ]
+    assert "No lo registraremos" in client.get(code_url).content.decode()
+    response = client.post(code_url, {"code": _last_code("andres.lopez@example.com")})
     assert response["Location"] == reverse("web:home")
     assert DEVICE_COOKIE not in response.cookies
     assert not Device.objects.filter(user=member).exists()
@@ -429,39 +439,45 @@ def test_a_new_device_not_registered_asks_for_a_code_every_time(client: Client, 
 def test_a_newer_login_attempt_voids_the_older_code(member) -> None:
     first, second = Client(), Client()
     _login_steps(first, "andreslopez", MEMBER_PASSWORD)
-    first.post(reverse("session:device"), {"save_device": "no"})
+    code_url = first.post(reverse("session:device"), {"save_device": "no"})["Location"]
     code = _last_code("andres.lopez@example.com")
     _login_steps(second, "andreslopez", MEMBER_PASSWORD)
     second.post(reverse("session:device"), {"save_device": "no"})
-    response = first.post(reverse("session:code"), {"code": code})
+    response = first.post(code_url, {"code": code})
     assert response.status_code == 200
     assert "_auth_user_id" not in first.session
-    assert "Este código ya no es válido" in response.content.decode()
+    assert "El tiempo para confirmar esta operación terminó" in response.content.decode()
+    older, newer = PendingOperation.objects.order_by("pk")
+    assert (older.status, newer.status) == ("expired", "pending")
 
 
 def test_a_password_change_voids_a_pending_device_login(client: Client, member) -> None:
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"save_device": "no"})
+    code_url = client.post(reverse("session:device"), {"save_device": "no"})["Location"]
     code = _last_code("andres.lopez@example.com")
     member.set_password("Nueva#Clave2026")
     member.save()
-    response = client.post(reverse("session:code"), {"code": code})
-    assert response["Location"] == reverse("session:login")
+    response = client.post(code_url, {"code": code}, follow=True)
     assert "_auth_user_id" not in client.session
+    body = response.content.decode()
+    assert session.MSG_PENDING_GONE in body
+    assert f'href="{reverse("session:login")}">Volver a empezar</a>' in body
+    assert PendingOperation.objects.get().status == "failed"
 
 
 def test_resend_sends_a_new_code_and_respects_the_cool_down(
     client: Client, member, settings
 ) -> None:
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"save_device": "no"})
-    body = client.post(reverse("session:code_resend")).content.decode()
+    code_url = client.post(reverse("session:device"), {"save_device": "no"})["Location"]
+    resend_url = code_url.replace("/codigo/", "/reenviar/")
+    body = client.post(resend_url, follow=True).content.decode()
     assert re.search(r"Espera \d+ segundos para solicitar un nuevo código", body)
     SecurityChallenge.objects.update(sent_at=timezone.now() - timedelta(minutes=1))
-    response = client.post(reverse("session:code_resend"))
-    assert response["Location"] == reverse("session:code")
+    response = client.post(resend_url)
+    assert response["Location"] == code_url
     assert SecurityChallenge.objects.get().resends == 1
-    body = client.get(reverse("session:code")).content.decode()
+    body = client.get(code_url).content.decode()
     assert "Te enviamos un nuevo código" in body
 
 
@@ -504,10 +520,19 @@ def test_password_step_is_rate_limited_per_username_across_ips(
 def test_code_resends_are_rate_limited_per_ip(client: Client, member, settings) -> None:
     settings.ACCESS_RATE_CODE_IP = "1/m"
     _login_steps(client, "andreslopez", MEMBER_PASSWORD)
-    client.post(reverse("session:device"), {"save_device": "no"})  # first code: 1 of 1
-    response = client.post(reverse("session:code_resend"))
+    code_url = client.post(reverse("session:device"), {"save_device": "no"})["Location"]
+    # The first code was 1 of 1: the resend is refused, on the code page.
+    SecurityChallenge.objects.update(sent_at=timezone.now() - timedelta(minutes=1))
+    response = client.post(code_url.replace("/codigo/", "/reenviar/"), follow=True)
+    assert MSG_RATE_LIMITED in response.content.decode()
+    assert SecurityChallenge.objects.get().resends == 0
+    # And a second login's code, from the same address, is refused at the choice (429).
+    client.get(reverse("session:login"))
+    _login_steps(client, "andreslopez", MEMBER_PASSWORD)
+    response = client.post(reverse("session:device"), {"save_device": "no"})
     assert response.status_code == 429
     assert MSG_RATE_LIMITED in response.content.decode()
+    assert PendingOperation.objects.count() == 1
 
 
 def test_login_records_audit_with_ip_and_agent(client: Client, member, client_login) -> None:
@@ -522,3 +547,33 @@ def test_a_plain_visit_to_the_login_page_stores_no_session(client: Client) -> No
     response = client.get(reverse("session:login"))
     assert response.status_code == 200
     assert "enlinea_sesion" not in response.cookies
+
+
+def test_a_second_post_of_the_right_code_logs_in_once_and_sets_no_second_cookie(
+    client: Client, member
+) -> None:
+    _login_steps(client, "andreslopez", MEMBER_PASSWORD)
+    code_url = client.post(reverse("session:device"), {"save_device": "si", "alias": "Portátil"})[
+        "Location"
+    ]
+    code = _last_code("andres.lopez@example.com")
+    first = client.post(code_url, {"code": code})
+    assert first["Location"] == reverse("web:home")
+    assert DEVICE_COOKIE in first.cookies
+    client.cookies.pop(DEVICE_COOKIE)
+    again = client.post(code_url, {"code": code})  # a double click, a retried request
+    assert again["Location"] == reverse("web:home")
+    assert DEVICE_COOKIE not in again.cookies  # the hook acts only on the executing request
+    assert Device.objects.filter(user=member).count() == 1
+    assert AuditEvent.objects.filter(kind=AuditKind.LOGIN, user=member).count() == 1
+
+
+def test_the_code_page_of_a_login_is_this_browsers_only(client: Client, member) -> None:
+    _login_steps(client, "andreslopez", MEMBER_PASSWORD)
+    code_url = client.post(reverse("session:device"), {"save_device": "no"})["Location"]
+    stranger = Client()
+    response = stranger.post(code_url, {"code": _last_code("andres.lopez@example.com")})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("session:login"))
+    assert "_auth_user_id" not in stranger.session
+    assert PendingOperation.objects.get().status == "pending"
