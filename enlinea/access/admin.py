@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from enlinea.access.audit_kinds import audit_kinds
 from enlinea.access.models import (
     AuditEvent,
     Consent,
@@ -29,14 +30,42 @@ class AccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class AuditKindFilter(admin.SimpleListFilter):
+    """Every registered kind by its label (the column holds registered text, not choices)."""
+
+    title = "evento"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return audit_kinds()
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(kind=value) if value else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(AccessAdmin):
-    list_display = ("created_at", "kind", "user", "username", "ip", "short_user_agent")
-    list_filter = ("kind", "created_at")
+    list_display = ("created_at", "kind_label", "user", "username", "ip", "short_user_agent")
+    list_filter = (AuditKindFilter, "created_at")
     search_fields = ("username", "user__username", "member__identification", "ip")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
-    fields = ("created_at", "kind", "user", "member", "username", "ip", "user_agent", "detail")
+    fields = (
+        "created_at",
+        "kind_label",
+        "user",
+        "member",
+        "username",
+        "ip",
+        "user_agent",
+        "detail",
+    )
+    readonly_fields = ("kind_label",)
+
+    @admin.display(description="evento", ordering="kind")
+    def kind_label(self, obj: AuditEvent) -> str:
+        return obj.get_kind_display()
 
     @admin.display(description="navegador")
     def short_user_agent(self, obj: AuditEvent) -> str:

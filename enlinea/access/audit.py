@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 
+from enlinea.access.audit_kinds import audit_kind_known
 from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.web.client_ip import client_ip
 
@@ -31,7 +32,12 @@ def audit_record(
     username: str = "",
     **detail: Any,
 ) -> AuditEvent:
-    """Write one audit row. ``detail`` must never hold a secret (code, password, answer)."""
+    """Write one audit row. ``detail`` must never hold a secret (code, password, answer).
+
+    ``kind`` is an ``AuditKind`` or a kind registered with ``audit_kind_register``.
+    """
+    if not audit_kind_known(str(kind)):
+        raise ValueError(f"Unregistered audit kind {kind!r}: register it with audit_kind_register")
     if member is None and user is not None:
         member = getattr(user, "member", None) if _has_member(user) else None
     if user is None and member is not None:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from enlinea.access.audit_kinds import audit_kind_label, audit_kind_register
 from enlinea.access.catalog import ConsentDocument, Question, SecurityImage
 
 
@@ -86,11 +87,17 @@ class AuditKind(models.TextChoices):
     CASH_LIMIT_REFUSED = "cash_limit_refused", "Operación en efectivo sobre el límite diario"
 
 
+for _value, _label in AuditKind.choices:
+    audit_kind_register(_value, _label)
+
+
 class AuditEvent(models.Model):
     """Append-only record of every security-relevant event (DESIGN invariant 9)."""
 
     created_at = models.DateTimeField("fecha", default=timezone.now, db_index=True)
-    kind = models.CharField("evento", max_length=30, choices=AuditKind.choices)
+    # Plain text: the kinds are registered in code (access/audit_kinds.py), not choices,
+    # so a new kind needs no migration.
+    kind = models.CharField("evento", max_length=30)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -123,6 +130,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+
+    def get_kind_display(self) -> str:
+        return audit_kind_label(self.kind)
 
 
 class SecurityChallenge(models.Model):

@@ -9,3 +9,7 @@ class BeneficiariesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enlinea.beneficiaries"
     verbose_name = "Beneficiarios"
+
+    def ready(self) -> None:
+        # Registers the audit kinds this app writes, so the back office labels them.
+        from . import services  # noqa: F401

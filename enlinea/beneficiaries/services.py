@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from enlinea.access.audit import audit_record
+from enlinea.access.audit_kinds import audit_kind_register
 from enlinea.members.models import Member
 from enlinea.notifications.services import member_notify
 
@@ -73,9 +74,9 @@ MSG_NOT_FOUND = "No encontramos ese beneficiario."
 # The audit kinds of these events. AuditKind (enlinea.access.models) has none yet and a
 # new choice there is a migration of that app; the values are written as they will be
 # named there, so the rows need no rewrite when the kinds are registered.
-AUDIT_CREATED = "beneficiary_created"
-AUDIT_UPDATED = "beneficiary_updated"
-AUDIT_DELETED = "beneficiary_deleted"
+AUDIT_CREATED = audit_kind_register("beneficiary_created", "Beneficiario registrado")
+AUDIT_UPDATED = audit_kind_register("beneficiary_updated", "Beneficiario actualizado")
+AUDIT_DELETED = audit_kind_register("beneficiary_deleted", "Beneficiario eliminado")
 
 # Notices to the member (templates in templates/notifications/mensajes/).
 NOTICE_CREATED = "beneficiario_registrado"

@@ -9,3 +9,7 @@ class LimitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enlinea.limits"
     verbose_name = "Cupos de transferencia"
+
+    def ready(self) -> None:
+        # Registers the audit kinds this app writes, so the back office labels them.
+        from . import services  # noqa: F401

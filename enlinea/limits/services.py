@@ -43,7 +43,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from enlinea.access.audit import audit_record
-from enlinea.access.models import AuditKind
+from enlinea.access.audit_kinds import audit_kind_register
 from enlinea.limits.errors import LimitError, LimitExceeded
 from enlinea.limits.models import PERIOD_ADJECTIVE, PERIODS, LimitUsage, Scope, TransferLimit
 from enlinea.limits.selectors import (
@@ -69,8 +69,9 @@ __all__ = [
     "maximums_validate",
 ]
 
-# Until enlinea.access.models.AuditKind lists it (the string is what is stored either way).
-AUDIT_LIMITS_CHANGED = getattr(AuditKind, "LIMITS_CHANGED", "limits_changed")
+AUDIT_LIMITS_CHANGED = audit_kind_register(
+    "limits_changed", "Cupos de transferencia personalizados"
+)
 NOTICE_KIND = "cupos_actualizados"
 _REFERENCE_MAX = LimitUsage._meta.get_field("reference").max_length
 

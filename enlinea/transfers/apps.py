@@ -9,3 +9,7 @@ class TransfersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enlinea.transfers"
     verbose_name = "Transferencias"
+
+    def ready(self) -> None:
+        # Registers the audit kinds this app writes, so the back office labels them.
+        from . import clearing  # noqa: F401

@@ -48,6 +48,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from enlinea.access.audit import audit_record
+from enlinea.access.audit_kinds import audit_kind_register
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.limits.services import limit_release
@@ -95,9 +96,13 @@ NOTICE_RECEIVED = "transferencia_interbancaria_recibida"
 # NOTA DE CREDITO from the SPI), its motive naming the returned transfer.
 RETURN_RECEIPT_KIND = getattr(ReceiptKind, "TRANSFER_RETURNED", ReceiptKind.TRANSFER_RECEIVED)
 # Until enlinea.access.models.AuditKind lists them (the string is what is stored).
-AUDIT_RETRIED = "interbank_retried"
-AUDIT_RETURNED = "interbank_returned"
-AUDIT_CONFLICT = "interbank_conflict"
+AUDIT_RETRIED = audit_kind_register("interbank_retried", "Transferencia interbancaria reenviada")
+AUDIT_RETURNED = audit_kind_register(
+    "interbank_returned", "Transferencia interbancaria devuelta por el personal"
+)
+AUDIT_CONFLICT = audit_kind_register(
+    "interbank_conflict", "Transferencia interbancaria liquidada después de devuelta"
+)
 
 MSG_REASON_REQUIRED = "Indica el motivo de la devolución."
 

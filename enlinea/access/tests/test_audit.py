@@ -125,7 +125,7 @@ def test_support_staff_read_the_audit_log(client, support, records, socio) -> No
 
 def test_audit_log_filters_and_search(client, support, records, socio) -> None:
     staff_login(client, support)
-    only_codes = client.get(_url(AuditEvent, "changelist"), {"kind__exact": "code_sent"})
+    only_codes = client.get(_url(AuditEvent, "changelist"), {"kind": "code_sent"})
     assert only_codes.context["cl"].result_count == 1
     found = client.get(_url(AuditEvent, "changelist"), {"q": socio.identification})
     assert found.context["cl"].result_count == AuditEvent.objects.filter(member=socio).count()
@@ -203,3 +203,26 @@ def test_there_is_no_staff_unlock(admin_client, socio) -> None:
     listing = admin_client.get(_url(OnlineProfile, "changelist")).content.decode()
     assert "Desbloquear" not in listing
     assert profile.locked_at is None
+
+
+def test_a_new_kind_needs_no_migration_and_an_unknown_one_is_refused(
+    client, support, socio
+) -> None:
+    from enlinea.access.audit_kinds import audit_kind_label, audit_kind_register
+    from enlinea.beneficiaries.services import AUDIT_CREATED
+
+    # An app registers its kinds in code (here the beneficiaries app, at start-up).
+    assert audit_kind_label(AUDIT_CREATED) == "Beneficiario registrado"
+    event = audit_record(kind=AUDIT_CREATED, member=socio)
+    assert event.get_kind_display() == "Beneficiario registrado"
+    with pytest.raises(ValueError, match="Unregistered audit kind"):
+        audit_record(kind="beneficiary_creatd", member=socio)  # a typo fails loudly
+    with pytest.raises(ValueError, match="already registered"):
+        audit_kind_register(AUDIT_CREATED, "Otro nombre")
+
+    staff_login(client, support)
+    listing = client.get(_url(AuditEvent, "changelist"), {"kind": AUDIT_CREATED})
+    assert listing.context["cl"].result_count == 1
+    html = listing.content.decode()
+    assert "Beneficiario registrado" in html  # the column and the filter show the label
+    assert "Cupos de transferencia personalizados" in html  # every registered kind is offered
