@@ -45,6 +45,8 @@ def receipt_sections(view: ReceiptView) -> list[tuple[str, list[tuple[str, str]]
         ("Canal", view.channel),
         ("Motivo", view.motive or "—"),
     ]
+    if view.status:
+        detail.append(("Estado", view.status))
     sections = [("Detalle", detail)]
     if view.origin:
         sections.append(("Cuenta de origen", _party(view.origin)))

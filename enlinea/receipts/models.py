@@ -23,6 +23,7 @@ class ReceiptKind(models.TextChoices):
     TRANSFER_INTERNAL = "transfer_internal", "Transferencia interna"
     TRANSFER_INTERBANK = "transfer_interbank", "Transferencia interbancaria"
     TRANSFER_RECEIVED = "transfer_received", "Transferencia recibida"
+    TRANSFER_RETURNED = "transfer_returned", "Devolución de transferencia interbancaria"
     BILL_PAYMENT = "bill_payment", "Pago de servicios"
     CARD_PAYMENT = "card_payment", "Pago de tarjeta"
     CASH_DEPOSIT = "cash_deposit", "Depósito en efectivo"

@@ -15,6 +15,7 @@ Ventanilla): they are not scoped to a member, so member views never call them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,6 +42,7 @@ MSG_RECEIPT_NOT_FOUND = "No encontramos ese comprobante entre tus movimientos."
 CREDIT_KINDS = frozenset(
     {
         ReceiptKind.TRANSFER_RECEIVED,
+        ReceiptKind.TRANSFER_RETURNED,
         ReceiptKind.CASH_DEPOSIT,
         ReceiptKind.LOAN_DISBURSEMENT,
         ReceiptKind.INVESTMENT_PAYMENT,
@@ -52,8 +54,26 @@ TRANSFER_KINDS = frozenset(
         ReceiptKind.TRANSFER_INTERNAL,
         ReceiptKind.TRANSFER_INTERBANK,
         ReceiptKind.TRANSFER_RECEIVED,
+        ReceiptKind.TRANSFER_RETURNED,
     }
 )
+
+# "Estado" of an operation that goes on after its receipt (an interbank transfer is
+# settled or returned later): the app that knows registers, per receipt kind, a
+# function of the receipt's id giving (label, note) or None (transfers/apps.py).
+StatusProvider = Callable[[int], "tuple[str, str] | None"]
+STATUS_PROVIDERS: dict[str, StatusProvider] = {}
+
+
+def receipt_status_register(kind: str, provider: StatusProvider) -> None:
+    STATUS_PROVIDERS[kind] = provider
+
+
+def _status(receipt: Receipt) -> tuple[str, str]:
+    provider = STATUS_PROVIDERS.get(receipt.kind)
+    found = provider(receipt.pk) if provider is not None else None
+    return found or ("", "")
+
 
 # The Tipo of a movement that has no receipt, by its ledger entry's kind.
 ENTRY_KIND_LABELS = {
@@ -119,6 +139,8 @@ class ReceiptView:
     origin: Party | None
     beneficiary: Party | None
     account_number: str  # the viewer's account (for "Regresar" to its movements)
+    status: str = ""  # Estado, for operations that go on after the receipt (interbank)
+    status_note: str = ""
 
     @property
     def is_credit(self) -> bool:
@@ -176,6 +198,7 @@ def receipt_view(
     own = _holder(receipt.account)
     other = _counterpart(receipt)
     origin, beneficiary = (other, own) if receipt.kind in CREDIT_KINDS else (own, other)
+    status, status_note = _status(receipt)
     return ReceiptView(
         number=receipt.number,
         reference=str(receipt.number),
@@ -193,6 +216,8 @@ def receipt_view(
         origin=origin,
         beneficiary=beneficiary,
         account_number=account_number or (receipt.account.number if receipt.account else ""),
+        status=status,
+        status_note=status_note,
     )
 
 

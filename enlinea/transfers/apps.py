@@ -12,4 +12,12 @@ class TransfersConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the audit kinds this app writes, so the back office labels them.
+        from enlinea.receipts.models import ReceiptKind
+        from enlinea.receipts.selectors import receipt_status_register
+
         from . import clearing  # noqa: F401
+        from .selectors import interbank_status_for_receipt
+
+        # An interbank transfer's comprobante says whether it is in process, settled or
+        # returned (and by which comprobante its money came back).
+        receipt_status_register(ReceiptKind.TRANSFER_INTERBANK, interbank_status_for_receipt)

@@ -94,7 +94,7 @@ NOTICE_RECEIVED = "transferencia_interbancaria_recibida"
 # Until enlinea.receipts.models.ReceiptKind lists a return of its own, a return's
 # comprobante is a transfer received through the interbank network (which it is: a
 # NOTA DE CREDITO from the SPI), its motive naming the returned transfer.
-RETURN_RECEIPT_KIND = getattr(ReceiptKind, "TRANSFER_RETURNED", ReceiptKind.TRANSFER_RECEIVED)
+RETURN_RECEIPT_KIND = ReceiptKind.TRANSFER_RETURNED
 # Until enlinea.access.models.AuditKind lists them (the string is what is stored).
 AUDIT_RETRIED = audit_kind_register("interbank_retried", "Transferencia interbancaria reenviada")
 AUDIT_RETURNED = audit_kind_register(

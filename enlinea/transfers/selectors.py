@@ -69,3 +69,9 @@ def interbank_state_for_receipt(receipt_id: int) -> InterbankState | None:
         return_receipt=None,
         at=None,
     )
+
+
+def interbank_status_for_receipt(receipt_id: int) -> tuple[str, str] | None:
+    """The comprobante's Estado row and note (receipts.selectors.STATUS_PROVIDERS)."""
+    state = interbank_state_for_receipt(receipt_id)
+    return (state.label, state.note) if state is not None else None

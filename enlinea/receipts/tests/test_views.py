@@ -20,10 +20,10 @@ from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.position.tests.products_support import page_queries
 from enlinea.products.selectors.accounts import account_movements
 from enlinea.products.services import cash_deposit
-from enlinea.receipts.models import Receipt
-from enlinea.transfers.services import transfer_record
+from enlinea.receipts.models import Receipt, ReceiptKind
+from enlinea.transfers.services import interbank_transfer_record, transfer_record
 
-from .support import interbank_receipt, logged, savings
+from .support import ROSA, interbank_receipt, logged, savings
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +210,38 @@ def test_rows_link_their_comprobante_with_constant_queries(member) -> None:
         f"{receipt.number}</span></a>"
     ) in body
     assert f'<td data-label="Referencia">{receipt.number}</td>' in body
+
+
+def test_an_interbank_comprobante_says_in_process_then_returned(member, settings) -> None:
+    import dataclasses
+
+    from enlinea.transfers.clearing import clearing_cycle
+
+    settings.SPI_SIMULATOR_CYCLE_SECONDS = 120
+    settings.INTERBANK_NETWORK = "enlinea.transfers.simulator.SpiSimulator"
+    account = savings(member.member)
+    receipt = interbank_transfer_record(
+        source=account,
+        amount=1_500,
+        beneficiary=dataclasses.replace(ROSA, account_number="2203340000"),  # ends in 0000
+        motive="Arriendo",
+        idempotency_key="ib-returned",
+    )
+    client = logged(member)
+    url = reverse("receipts:detail", args=[receipt.number])
+    body = client.get(url).content.decode()
+    assert "<dt>Estado</dt><dd data-receipt-status>En proceso</dd>" in body
+
+    now = timezone.now()
+    clearing_cycle(now=now)
+    clearing_cycle(now=now + dt.timedelta(seconds=120))
+    body = client.get(url).content.decode()
+    assert "Devuelta: CUENTA INEXISTENTE" in body
+    returned = Receipt.objects.get(kind=ReceiptKind.TRANSFER_RETURNED, member=member.member)
+    assert f"comprobante N.º {returned.number}" in body
+    assert "Devuelta: CUENTA INEXISTENTE" in _pdf_text(
+        client.get(reverse("receipts:pdf", args=[receipt.number]))
+    )
+    back = client.get(reverse("receipts:detail", args=[returned.number])).content.decode()
+    assert "NOTA DE CREDITO" in back
+    assert "Devolución de transferencia interbancaria" in back
