@@ -155,7 +155,7 @@ try:
     ACCESS_RATE_USERNAME_CHECK_SESSION = env.str(
         "ACCESS_RATE_USERNAME_CHECK_SESSION", "5/10m", validate=_RATE
     )
-    # Beneficiarios › "Validar" an account of this cooperative, per member: each answer
+    # Beneficiarios, "Validar" an account of this cooperative, per member: each answer
     # tells that an account exists (with its holder's masked name).
     BENEFICIARIES_RATE_VALIDATE = env.str("BENEFICIARIES_RATE_VALIDATE", "20/h", validate=_RATE)
     # The reverse proxies in front of the app (IPs or CIDR networks, comma-separated).
