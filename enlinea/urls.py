@@ -20,6 +20,7 @@ urlpatterns = [
     path("comprobantes/", include("enlinea.receipts.urls")),
     path("", include("enlinea.documents.urls")),
     path("transferencias/beneficiarios/", include("enlinea.beneficiaries.urls")),
+    path("transferencias/", include("enlinea.transfers.urls")),
     path("servicios/", include("enlinea.limits.urls")),
 ]
 

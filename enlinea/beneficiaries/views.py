@@ -28,6 +28,7 @@ from enlinea.access.ratelimit import rate_limited
 from enlinea.confirmation.selectors import operation_next_url
 from enlinea.confirmation.services import OperationRefused, operation_start
 from enlinea.members.selectors import member_for_request
+from enlinea.transfers.views import START_FOR_KIND, transfer_url_for
 
 from . import confirmations, selectors, services
 from .forms import EditForm, ExternalForm, InternalForm
@@ -72,6 +73,8 @@ def _row(beneficiary: Beneficiary) -> dict[str, Any]:
         "number": f"**** {beneficiary.card_last4}" if card else beneficiary.account_number,
         "type": "Tarjeta" if card else beneficiary.get_account_type_display(),
         "institution": beneficiary.institution.name if beneficiary.institution_id else "",
+        # "Transferir": the transfer form with this beneficiary preselected.
+        "transfer_url": transfer_url_for(beneficiary),
     }
 
 
@@ -99,7 +102,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
             "card_tab": kind == BeneficiaryKind.CARD,
             "search": search,
             "rows": [_row(b) for b in rows],
-            "transfer_url": reverse("web:section", kwargs={"slug": "transferencias"}),
+            "transfer_url": reverse(START_FOR_KIND[kind]) if kind in START_FOR_KIND else "",
             "card_payment_url": reverse("web:section", kwargs={"slug": "pago-tarjetas"}),
         },
     )

@@ -77,8 +77,11 @@ SECTIONS: tuple[Section, ...] = (
         "Envía dinero a tus cuentas, a otros socios y a otras instituciones.",
         (
             Option("Nuevo beneficiario", "beneficiaries:new"),
-            Option("Transferencia a beneficiario"),
-            Option("Historial"),
+            Option("Transferencias entre cuentas propias", "transfers:own"),
+            Option(f"Transferencias {settings.INSTITUTION['short_name']}", "transfers:internal"),
+            Option("Transferencias interbancarias", "transfers:interbank"),
+            Option("Transacciones frecuentes", "transfers:frequent"),
+            Option("Historial", "transfers:history"),
         ),
     ),
     Section(

@@ -123,7 +123,9 @@ def test_the_list_has_the_manuals_tabs_and_each_shows_its_beneficiaries(
     assert maria_account.number in body
     assert "MA*** PE***" in body
     assert "XAVIER GONZALEZ" not in body
-    assert f'href="{reverse("web:section", kwargs={"slug": "transferencias"})}">Transferir' in body
+    mari = Beneficiary.objects.get(member=socio, account_number=maria_account.number)
+    # "Transferir" opens TRANSFERENCIAS COOPROGRESO with this beneficiary chosen.
+    assert f'href="{reverse("transfers:internal")}?beneficiario={mari.pk}">Transferir' in body
 
     external = text(client.get(LIST, {"tipo": "external"}))
     assert "XAVIER GONZALEZ" in external

@@ -1,0 +1,261 @@
+"""The member's transfers on the confirmation flow (enlinea/confirmation).
+
+* ``transfer_own`` — Transferencias entre cuentas propias;
+* ``transfer_internal`` — TRANSFERENCIAS COOPROGRESO, to a saved beneficiary here;
+* ``transfer_interbank`` — TRANSFERENCIAS INTERBANCARIAS, to a saved beneficiary at
+  another institution (phase one: the clearing job settles or returns it later).
+
+Each is: the form → "Confirmar transferencia" (Monto, Cuenta de origen, Cuenta destino,
+Motivo, Comisión, Total a debitar) → the code → "¡Transferencia exitosa!" with the
+Comprobante N.º, "Imprimir" (the receipt's PDF, ``receipts:pdf``) and "Realizar otra
+transferencia".
+
+The operation's content is everything the code confirms: the source and destination
+account numbers (and the beneficiary), the amount, the motive and the fee shown. When
+the code is right, ``execute`` reads the accounts and the beneficiary again, owner-
+scoped, and refuses (FAILED, nothing moved) if the destination or the tariff's fee is
+no longer what was confirmed; the service then checks funds, cupo, firma and account
+states under its locks. The idempotency key is the operation's token: the flow runs an
+operation once, and a replay of the key would return the first receipt anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+
+from enlinea.beneficiaries.selectors import beneficiary_for_member
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.registry import OperationKind, Rows, register
+from enlinea.money import format_cents
+from enlinea.products.models import DepositAccount
+from enlinea.products.selectors.accounts import accounts_for_member
+from enlinea.receipts.models import Receipt
+from enlinea.receipts.selectors import mask_account, receipt_for_member
+from enlinea.receipts.services import Counterpart
+from enlinea.tariff.services import fees_for
+
+from . import services
+from .selectors import interbank_state_for_receipt
+
+OWN = "transfer_own"
+INTERNAL = "transfer_internal"
+INTERBANK = "transfer_interbank"
+
+START_URLS = {
+    OWN: "transfers:own",
+    INTERNAL: "transfers:internal",
+    INTERBANK: "transfers:interbank",
+}
+TARIFF = {OWN: "transfer_own", INTERNAL: "transfer_internal", INTERBANK: "transfer_interbank"}
+
+MSG_SOURCE_GONE = "La cuenta de origen ya no está disponible: vuelve a empezar."
+MSG_DESTINATION_GONE = "La cuenta de destino ya no está disponible: vuelve a empezar."
+MSG_BENEFICIARY_CHANGED = (
+    "Los datos del beneficiario cambiaron después de confirmar: vuelve a empezar y revisa "
+    "la transferencia."
+)
+MSG_FEE_CHANGED = (
+    "La comisión de esta transferencia cambió después de confirmar: vuelve a empezar para "
+    "ver la comisión vigente."
+)
+SUCCESS = "¡Transferencia exitosa!"
+SENT = "¡Transferencia enviada!"
+
+
+def idempotency_key(operation: PendingOperation) -> str:
+    return f"transfer:{operation.token}"
+
+
+def _confirm_rows(operation: PendingOperation) -> Rows:
+    content = operation.content
+    rows: Rows = [
+        ("Monto a transferir", format_cents(content["amount"])),
+        ("Cuenta de origen", content["source_label"]),
+        ("Cuenta destino", content["destination_label"]),
+        ("Motivo", content["motive"] or "—"),
+        ("Comisión", format_cents(content["commission"])),
+    ]
+    if content["iva"]:
+        rows.append(("IVA", format_cents(content["iva"])))
+    rows.append(
+        (
+            "Total a debitar",
+            format_cents(content["amount"] + content["commission"] + content["iva"]),
+        )
+    )
+    return rows
+
+
+def _source(operation: PendingOperation) -> DepositAccount:
+    source = (
+        accounts_for_member(member=operation.member)
+        .filter(number=operation.content["source"])
+        .first()
+    )
+    if source is None:
+        raise ValidationError(MSG_SOURCE_GONE)
+    return source
+
+
+def _fees_check(operation: PendingOperation) -> None:
+    fees = fees_for(TARIFF[operation.kind])
+    content = operation.content
+    if (fees.commission, fees.iva) != (content["commission"], content["iva"]):
+        raise ValidationError(MSG_FEE_CHANGED)
+
+
+def _beneficiary(operation: PendingOperation) -> Any:
+    try:
+        beneficiary = beneficiary_for_member(
+            member=operation.member, beneficiary_id=operation.content["beneficiary"]
+        )
+    except Http404 as exc:
+        raise ValidationError("Ese beneficiario ya no está registrado.") from exc
+    if beneficiary.account_number != operation.content["destination"]:
+        raise ValidationError(MSG_BENEFICIARY_CHANGED)
+    return beneficiary
+
+
+def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[str, Any]:
+    content = operation.content
+    _fees_check(operation)
+    source = _source(operation)
+    key = idempotency_key(operation)
+    if operation.kind == OWN:
+        destination = (
+            accounts_for_member(member=operation.member)
+            .filter(number=content["destination"])
+            .first()
+        )
+        if destination is None:
+            raise ValidationError(MSG_DESTINATION_GONE)
+        receipt = services.transfer_record(
+            source=source,
+            kind=services.OWN,
+            destination=destination,
+            amount=content["amount"],
+            motive=content["motive"],
+            idempotency_key=key,
+        )
+    elif operation.kind == INTERNAL:
+        beneficiary = _beneficiary(operation)
+        destination = beneficiary.internal_account
+        if destination is None or destination.number != content["destination"]:
+            raise ValidationError(MSG_BENEFICIARY_CHANGED)
+        receipt = services.transfer_record(
+            source=source,
+            kind=services.INTERNAL,
+            destination=destination,
+            amount=content["amount"],
+            motive=content["motive"],
+            idempotency_key=key,
+        )
+    else:
+        beneficiary = _beneficiary(operation)
+        institution = beneficiary.institution.name if beneficiary.institution_id else ""
+        if institution != content["institution"]:
+            raise ValidationError(MSG_BENEFICIARY_CHANGED)
+        receipt = services.interbank_transfer_record(
+            source=source,
+            amount=content["amount"],
+            beneficiary=Counterpart(
+                name=beneficiary.name,
+                identification=beneficiary.identification,
+                account_number=beneficiary.account_number,
+                account_type=beneficiary.get_account_type_display().upper(),
+                institution=institution,
+            ),
+            motive=content["motive"],
+            idempotency_key=key,
+        )
+    return {"receipt": receipt.number}
+
+
+def receipt_rows(receipt: Receipt, operation: PendingOperation) -> Rows:
+    """The manual's "¡Transferencia exitosa!" rows, read from the receipt itself."""
+    from enlinea.web.templatetags.formato import fecha
+
+    content = operation.content
+    rows: Rows = [
+        ("Valor transferido", format_cents(receipt.amount)),
+        ("Comisión", format_cents(receipt.commission)),
+    ]
+    if receipt.iva:
+        rows.append(("IVA", format_cents(receipt.iva)))
+    rows += [
+        ("Total debitado", format_cents(receipt.total)),
+        ("Motivo", receipt.motive or "—"),
+        ("Fecha", fecha(receipt.created_at)),
+        ("Cuenta de origen · Nombre", operation.member.full_name),
+        ("Cuenta de origen · N.º Cta.", mask_account(content["source"])),
+        ("Cuenta de destino · Nombre", receipt.counterpart_name),
+        (
+            "Cuenta de destino · N.º Cta.",
+            " - ".join(
+                p
+                for p in (
+                    receipt.counterpart_account_type,
+                    mask_account(receipt.counterpart_account),
+                )
+                if p
+            ),
+        ),
+        ("Institución financiera", receipt.counterpart_institution or _own_institution()),
+    ]
+    return rows
+
+
+def _own_institution() -> str:
+    return settings.INSTITUTION["name"]
+
+
+def _result(operation: PendingOperation) -> dict[str, Any]:
+    receipt = receipt_for_member(member=operation.member, number=operation.result["receipt"])
+    context: dict[str, Any] = {
+        "title": SUCCESS,
+        "number": receipt.number,
+        "when": receipt.created_at,
+        "details": receipt_rows(receipt, operation),
+        "pdf_url": reverse("receipts:pdf", kwargs={"number": receipt.number}),
+        "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
+        "again_url": reverse(START_URLS[operation.kind]),
+        "again_label": "Realizar otra transferencia",
+        "back_url": reverse("web:section", kwargs={"slug": "transferencias"}),
+        "back_label": "Cerrar",
+    }
+    state = interbank_state_for_receipt(receipt.pk)
+    if state is not None:
+        context["title"] = SENT
+        context["state"] = state.label
+        context["message"] = state.note
+    return context
+
+
+for _name, _title, _description in (
+    (OWN, "Transferencia entre cuentas propias", "Transferencia entre cuentas propias"),
+    (
+        INTERNAL,
+        f"Transferencias {settings.INSTITUTION['short_name']}",
+        "Transferencia a otro socio",
+    ),
+    (INTERBANK, "Transferencias interbancarias", "Transferencia interbancaria"),
+):
+    register(
+        OperationKind(
+            name=_name,
+            title=_title,
+            description=_description,
+            start_url=lambda op: reverse(START_URLS[op.kind]),
+            details=_confirm_rows,
+            confirm_title="Confirmar transferencia",
+            confirm_label="Confirmar",
+            execute=_execute,
+            result=_result,
+            result_template="transfers/result.html",
+        )
+    )

@@ -1,0 +1,85 @@
+"""Parallel "Validar" of one transfer on PostgreSQL: one transfer, one receipt.
+
+Real threads, each with its own database connection and its own HTTP client on the same
+browser session (a double click, two tabs posting the same code): the flow executes the
+operation once and the others find it DONE; the money moves once.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from enlinea.access.tests.profile_support import enrolled_member, logged_in
+from enlinea.confirmation.models import PendingOperation
+from enlinea.ledger.models import LedgerAccount
+from enlinea.ledger.services import chart_ensure
+from enlinea.notifications.models import Channel, MailboxItem
+from enlinea.products.models import AccountKind
+from enlinea.products.services import account_open, cash_deposit
+from enlinea.receipts.models import Receipt
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _sms_code(member) -> str:
+    """In autocommit the code is delivered at once: read it from the simulator's SMS."""
+    item = MailboxItem.objects.filter(channel=Channel.SMS, recipient=member.mobile_phone).first()
+    assert item is not None, "no SMS reached the simulator"
+    return re.search(r"\b(\d{6})\b", item.body).group(1)
+
+
+@pytest.mark.parametrize("parallel", [2, 5])
+def test_parallel_codes_for_one_transfer_move_the_money_once(parallel) -> None:
+    chart_ensure()
+    socio = enrolled_member("andreslopez")
+    savings = account_open(member=socio, idempotency_key="pc-sav")
+    cash_deposit(account=savings, amount=100_000, idempotency_key="pc-fund")
+    checking = account_open(member=socio, idempotency_key="pc-chk", kind=AccountKind.CHECKING)
+    first = logged_in(socio)
+    started = first.post(
+        reverse("transfers:own"),
+        {"source": savings.number, "destination": checking.number, "amount": "25"},
+    )
+    assert started.status_code == 302
+    operation = PendingOperation.objects.get(member=socio)
+    assert first.post(started["Location"]).status_code == 302  # Confirmar: the code goes
+    code = _sms_code(socio)
+    url = reverse("confirmation:code", kwargs={"token": operation.token})
+    clients = [first]
+    for _ in range(parallel - 1):
+        clone = Client()
+        clone.cookies = first.cookies
+        clients.append(clone)
+    barrier = threading.Barrier(parallel)
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def post(client: Client) -> None:
+        try:
+            barrier.wait()
+            response = client.post(url, {"code": code})
+            outcome = (response.status_code, response.get("Location", ""))
+        finally:
+            connection.close()
+        with lock:
+            answers.append(outcome)
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    result_url = reverse("confirmation:result", kwargs={"token": operation.token})
+    assert answers == [(302, result_url)] * parallel
+    operation.refresh_from_db()
+    assert operation.status == PendingOperation.Status.DONE
+    assert Receipt.objects.filter(member=socio, kind="transfer_own").count() == 1
+    assert LedgerAccount.objects.get(pk=checking.ledger_account_id).balance == 2_500
+    assert LedgerAccount.objects.get(pk=savings.ledger_account_id).balance == 100_000 - 2_500
