@@ -32,6 +32,8 @@ from enlinea.beneficiaries.selectors import beneficiary_for_member
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.money import format_cents
+from enlinea.notifications.models import Channel
+from enlinea.notifications.services import member_notify, notification_send
 from enlinea.products.models import DepositAccount
 from enlinea.products.selectors.accounts import accounts_for_member
 from enlinea.receipts.models import Receipt
@@ -173,7 +175,37 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
             motive=content["motive"],
             idempotency_key=key,
         )
+    _notify(operation, receipt, beneficiary=None if operation.kind == OWN else beneficiary)
     return {"receipt": receipt.number}
+
+
+NOTICE_SENT = "transferencia_realizada"
+NOTICE_TO_BENEFICIARY = "transferencia_beneficiario"
+
+
+def _notify(operation: PendingOperation, receipt: Receipt, *, beneficiary: Any) -> None:
+    """The member hears of the transfer (e-mail and SMS), and the beneficiary by e-mail
+    when one was saved with it, in the transaction that made it (sent after COMMIT)."""
+    context = {
+        "number": receipt.number,
+        "amount": format_cents(receipt.amount),
+        "fees": format_cents(receipt.commission + receipt.iva),
+        "total": format_cents(receipt.total),
+        "beneficiary": receipt.counterpart_name,
+        "bank": receipt.counterpart_institution,
+        "last_digits": operation.content["source"][-4:],
+        "motive": receipt.motive,
+        "interbank": operation.kind == INTERBANK,
+        "when": receipt.created_at,
+    }
+    member_notify(member=operation.member, kind=NOTICE_SENT, context=context)
+    if beneficiary is not None and beneficiary.email:
+        notification_send(
+            kind=NOTICE_TO_BENEFICIARY,
+            context={**context, "sender": operation.member.full_name},
+            email=beneficiary.email,
+            channels=(Channel.EMAIL,),
+        )
 
 
 def receipt_rows(receipt: Receipt, operation: PendingOperation) -> Rows:

@@ -261,6 +261,35 @@ def test_internal_transfer_to_a_saved_beneficiary(
     assert balance(savings) == 100_000 - 1_550
 
 
+def test_the_member_and_the_beneficiary_hear_of_the_transfer(
+    client, socio, savings, maria_account
+) -> None:
+    from enlinea.notifications.models import Message
+
+    saved = beneficiary_services.beneficiary_create(
+        member=socio,
+        kind=BeneficiaryKind.INTERNAL,
+        account_number=maria_account.number,
+        email="maria.fernanda@example.com",
+    )
+    response = client.post(
+        INTERNAL, {"source": savings.number, "beneficiary": saved.pk, "amount": "15.50"}
+    )
+    _walk(client, socio, response)
+    receipt = Receipt.objects.get(member=socio, kind="transfer_internal")
+    to_member = Message.objects.filter(kind="transferencia_realizada")
+    assert {m.channel for m in to_member} == {"email", "sms"}
+    email = to_member.get(channel="email")
+    assert email.recipient == socio.email
+    assert f"Comprobante N.º {receipt.number}" in email.body
+    assert "Valor transferido: $ 15.50" in email.body
+    to_beneficiary = Message.objects.get(kind="transferencia_beneficiario")
+    assert to_beneficiary.channel == "email"
+    assert to_beneficiary.recipient == "maria.fernanda@example.com"
+    assert "$ 15.50" in to_beneficiary.subject
+    assert savings.number not in to_beneficiary.body  # never the sender's account
+
+
 def test_internal_form_says_the_remaining_cupo(
     client, socio, savings, internal_beneficiary
 ) -> None:
