@@ -83,3 +83,82 @@ def test_parallel_codes_for_one_transfer_move_the_money_once(parallel) -> None:
     assert Receipt.objects.filter(member=socio, kind="transfer_own").count() == 1
     assert LedgerAccount.objects.get(pk=checking.ledger_account_id).balance == 2_500
     assert LedgerAccount.objects.get(pk=savings.ledger_account_id).balance == 100_000 - 2_500
+
+
+def _newest_sms_code(member) -> str:
+    """The newest code texted to the member (the simulator's SMS; the outbox forgets it)."""
+    item = (
+        MailboxItem.objects.filter(channel=Channel.SMS, recipient=member.mobile_phone)
+        .order_by("-id")
+        .first()
+    )
+    assert item is not None, "no SMS reached the simulator"
+    return re.search(r"\b(\d{6})\b", item.body).group(1)
+
+
+@pytest.mark.parametrize("binding", ["cupo", "balance"])
+def test_eight_concurrent_transfers_over_http_never_pass_the_cupo_or_the_balance(
+    binding, settings
+) -> None:
+    """Eight different transfers of one member confirmed at the same moment over HTTP:
+    exactly as many as the cupo (or the balance) allows go through, the others end on
+    the flow's FAILED page with the reason, and the ledger stays whole."""
+    from enlinea.beneficiaries.models import BeneficiaryKind
+    from enlinea.beneficiaries.services import beneficiary_create
+    from enlinea.ledger.verify import ledger_verify
+    from enlinea.limits.models import Scope
+    from enlinea.limits.services import limits_set
+    from tests.support.threads import at_once
+
+    settings.RATELIMIT_ENABLE = False  # eight codes in a row for one member, on purpose
+    chart_ensure()
+    socio = enrolled_member("andreslopez")
+    maria = enrolled_member("mariaperez", first_names="Maria Fernanda", last_names="Perez")
+    savings = account_open(member=socio, idempotency_key="c8-sav")
+    funds = 100_000 if binding == "balance" else 1_000_000  # $ 1,000 or $ 10,000
+    cash_deposit(account=savings, amount=funds, idempotency_key="c8-fund")
+    if binding == "cupo":
+        limits_set(
+            member=socio, scope=Scope.INTERNAL, daily=100_000, weekly=200_000, monthly=400_000
+        )
+    destination = account_open(member=maria, idempotency_key="c8-maria")
+    saved = beneficiary_create(
+        member=socio, kind=BeneficiaryKind.INTERNAL, account_number=destination.number
+    )
+    client = logged_in(socio)
+    operations = []
+    for _ in range(8):  # $ 300 each: 3 fit in $ 1,000 (cupo or balance), 8 do not
+        started = client.post(
+            reverse("transfers:internal"),
+            {"source": savings.number, "beneficiary": saved.pk, "amount": "300"},
+        )
+        assert started.status_code == 302
+        operation = PendingOperation.objects.filter(member=socio).order_by("-id").first()
+        assert client.post(started["Location"]).status_code == 302  # Confirmar: the code goes
+        operation.refresh_from_db()
+        operations.append((operation, _newest_sms_code(socio)))
+
+    def confirm(operation: PendingOperation, code: str):
+        def call() -> int:
+            tab = Client()
+            tab.cookies = client.cookies
+            url = reverse("confirmation:code", kwargs={"token": operation.token})
+            return tab.post(url, {"code": code}).status_code
+
+        return call
+
+    answers, errors = at_once([confirm(op, code) for op, code in operations])
+    assert errors == []
+    assert answers == [302] * 8
+    statuses = sorted(PendingOperation.objects.get(pk=op.pk).status for op, _ in operations)
+    assert statuses.count(PendingOperation.Status.DONE) == 3
+    assert statuses.count(PendingOperation.Status.FAILED) == 5
+    assert Receipt.objects.filter(member=socio, kind="transfer_internal").count() == 3
+    assert LedgerAccount.objects.get(pk=destination.ledger_account_id).balance == 90_000
+    assert LedgerAccount.objects.get(pk=savings.ledger_account_id).balance == funds - 90_000
+    failed = PendingOperation.objects.filter(
+        member=socio, status=PendingOperation.Status.FAILED
+    ).first()
+    reason = str(failed.result)
+    assert ("cupo diario" in reason) if binding == "cupo" else ("saldo" in reason.lower())
+    assert ledger_verify().ok
