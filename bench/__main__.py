@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from bench import pg
+from bench.http import bench_http_transfers
 from bench.ledger import Plan, bench_transfers
 from bench.reads import ReadPlan, measure_reads, reads_detail, reads_line
 from bench.seed import bench_seed
@@ -48,6 +49,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--export-samples", type=int, default=10, help="timed downloads per export")
     parser.add_argument(
         "--read-profile", action="store_true", help="also cProfile each page and export"
+    )
+    parser.add_argument("--skip-http", action="store_true", help="no HTTP transfer figure")
+    parser.add_argument(
+        "--http-transfers", type=int, default=150, help="transfers confirmed per HTTP worker"
     )
     parser.add_argument("--seed-members", type=int, default=10_000)
     parser.add_argument("--seed-movements", type=int, default=1_000_000)
@@ -143,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     if not args.reads_only:
         steps.append(("ledger transfers (uniform, hot)", lambda: bench_transfers(server, plan)))
+    if not args.reads_only and not args.skip_http:
+        steps.append(
+            (
+                "transfers confirmed over HTTP",
+                lambda: bench_http_transfers(server, plan, per_worker=args.http_transfers),
+            )
+        )
     if not args.skip_seed:
         # The read figures measure on the seeded database: one seed for both.
         steps.append(
@@ -173,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
             f" pgbench tpcb {_fmt(figures, 'pgbench_tps')} tps,"
             f" ratio {_ratio(figures, 'ledger_uniform_tps', 'pgbench_tps')},"
             f" hot ratio {_ratio(figures, 'ledger_hot_tps', 'ledger_uniform_tps')}"
+        )
+    if "http_confirmed_tps" in figures:
+        print(
+            f"http: {figures['http_confirmed_tps']:.1f} transfers/s confirmed over HTTP,"
+            f" ledger {_fmt(figures, 'ledger_uniform_tps')} transfers/s,"
+            f" ratio {_ratio(figures, 'http_confirmed_tps', 'ledger_uniform_tps')}"
         )
     if "seed_bulk_seconds" in figures:
         print(
