@@ -1,4 +1,4 @@
-"""Read figures (issue 10, point 12): server-side times of the member's pages on the bulk
+"""Read figures (issue 5, point 12): server-side times of the member's pages on the bulk
 demo data (`seed_demo --members N --movements M`, the seed step's scratch database).
 
 On top of the bulk data the bench builds, through the ledger's batch loader, one member
@@ -7,7 +7,9 @@ a deep page of it) and one account with exactly ``EXPORT_MOVEMENTS`` movements i
 last 12 months (its Excel and PDF exports). Each page is requested in-process through
 Django's test ``Client`` (every middleware, the session in the database, the member
 logged in with ``force_login`` as the tests do) and timed from the request to the last
-byte of the response: no network, no browser, no WSGI server.
+byte of the response: no network, no browser, no WSGI server. Each figure is printed
+with the load average after it; the charts' figures are also timed as of the last day of
+last month, when they group a whole month of debits.
 
 Django only ever runs in a spawned child process (as in bench/ledger.py), whose
 DATABASE_URL names the scratch database.
@@ -20,6 +22,7 @@ import datetime as dt
 import io
 import math
 import multiprocessing
+import os
 import pstats
 import time
 from collections.abc import Callable, Sequence
@@ -86,8 +89,6 @@ def reads_detail(figures: dict[str, float]) -> str:
 
 
 def _django(url: str) -> None:
-    import os
-
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "enlinea.settings"
     os.environ["DEBUG"] = "false"  # production-like: no query log
@@ -224,7 +225,7 @@ def _fetch(client, url: str, *, expect: bytes = b"") -> bytes:
     return body
 
 
-def _time(fetch: Callable[[], bytes], *, warmup: int, samples: int) -> list[float]:
+def _time(fetch: Callable[[], object], *, warmup: int, samples: int) -> list[float]:
     for _ in range(warmup):
         fetch()
     times = []
@@ -287,6 +288,28 @@ def _explain(account, after, since, until) -> None:
         print(f"     {line}")
 
 
+def _month_end_charts(account, today: dt.date) -> None:
+    """The charts' figures of the big account as its page computes them on the last day
+    of a month (last month's): the spending query then groups a whole month of debits,
+    where the pages above see only this month's days so far (a handful early in a month)."""
+    from enlinea.products.selectors.account_stats import monthly_balances, spending_by_concept
+
+    last_day = today.replace(day=1) - dt.timedelta(days=1)
+    debits = spending_by_concept(account=account, today=last_day).count
+
+    def figures() -> None:  # what the movement pages compute for their two charts
+        monthly_balances(account=account, today=last_day)
+        spending_by_concept(account=account, today=last_day)
+
+    times = _time(figures, warmup=3, samples=30)
+    print(
+        f"  charts' figures as of {last_day} (a full month, {debits:,} debits): p50"
+        f" {percentile(times, 50) * 1000:.1f} ms, p95 {percentile(times, 95) * 1000:.1f} ms"
+        f" ({_load()}); the pages above pay this share on a month's last day",
+        flush=True,
+    )
+
+
 def _documents_url(name: str, number: str, query: str) -> str | None:
     from django.urls import NoReverseMatch, reverse
 
@@ -308,6 +331,27 @@ def _rows_check(kind: str, body: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(body)).pages)
+
+
+def _load() -> str:
+    """The 1-minute load average after a measurement: above ~1 on these 2 cores, something
+    else shared them and the figure is an upper bound."""
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+def _reportlab_accel() -> str:
+    """Whether reportlab runs its C accelerators (the ``rl-accel`` package) or their pure
+    Python fallbacks: the PDF export's time depends on it."""
+    import reportlab
+    from reportlab.lib import rl_accel
+
+    c_funcs, py_funcs = sorted(rl_accel._c_funcs), sorted(rl_accel._py_funcs)
+    if not py_funcs:
+        return f"reportlab {reportlab.Version}: C accelerators for all {len(c_funcs)} functions"
+    return (
+        f"reportlab {reportlab.Version}: pure Python for {', '.join(py_funcs)}"
+        " (is rl-accel installed?)"
+    )
 
 
 def _measure(url: str, plan: ReadPlan) -> dict[str, float]:
@@ -356,13 +400,15 @@ def _measure(url: str, plan: ReadPlan) -> dict[str, float]:
             f"  {name}: {page[:70]}{'…' if len(page) > 70 else ''}\n"
             f"    {len(times)} requests: p50 {figures[f'read_{name}_p50_ms']:.1f} ms,"
             f" p95 {figures[f'read_{name}_p95_ms']:.1f} ms, max {max(times) * 1000:.1f} ms;"
-            f" {count} queries, {db_ms:.1f} ms of them in the database",
+            f" {count} queries, {db_ms:.1f} ms of them in the database; {_load()}",
             flush=True,
         )
         if plan.profile:
             _profile(name, lambda page=page: _fetch(member_client, page), 50)
     _explain(big, after, _local_start(year_start), _local_start(today + dt.timedelta(days=1)))
+    _month_end_charts(big, today)
 
+    print(f"  {_reportlab_accel()}", flush=True)
     export_client = _client(small.member.user)
     for name, route, kind, magic in (
         ("excel", "documents:movements_xlsx", "xlsx", b"PK"),
@@ -384,7 +430,7 @@ def _measure(url: str, plan: ReadPlan) -> dict[str, float]:
         print(
             f"  {name}: {link}\n    {len(times)} downloads: p50"
             f" {figures[f'read_{name}_p50_s']:.2f} s, p95 {figures[f'read_{name}_p95_s']:.2f} s;"
-            f" {len(body):,} bytes, {_rows_check(kind, body):,} {unit}",
+            f" {len(body):,} bytes, {_rows_check(kind, body):,} {unit}; {_load()}",
             flush=True,
         )
         if plan.profile:

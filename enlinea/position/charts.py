@@ -217,7 +217,7 @@ class AccountCharts:
 
 
 def account_charts(*, account: Any, today: dt.date) -> AccountCharts:
-    """Both charts of an account fetched through ``account_for_member``: three queries,
+    """Both charts of an account fetched through ``account_for_member``: two queries,
     whatever the number of movements or months."""
     balances = monthly_balances(account=account, today=today)
     spending = spending_by_concept(account=account, today=today)

@@ -8,9 +8,11 @@ import re
 
 import openpyxl
 import pypdf
+import pytest
 from django.conf import settings
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from enlinea.documents.pdf import Column, Document, key_value_pdf
+from enlinea.documents.pdf import FONT, MARGIN, PAGE_W, Column, Document, key_value_pdf
 from enlinea.documents.xlsx import table_xlsx
 
 
@@ -62,6 +64,30 @@ def test_a_long_table_repeats_its_header_and_numbers_every_page() -> None:
     joined = "\n".join(texts)
     assert "$ 399.00" in joined
     assert "$ 0.00" in joined
+
+
+def test_table_cells_start_at_their_column_and_right_aligned_ones_end_at_its_edge() -> None:
+    out = io.BytesIO()
+    doc = Document(out, title="PRUEBA")
+    long_concept = "TRANSFERENCIA A " + "MUY " * 40 + "LARGA"
+    rows = [("A", "$ 1.00"), ("BBBBBB", "$ 1,234.56"), (long_concept, "$ 10.00")]
+    doc.table([Column("CONCEPTO", 3), Column("VALOR", 1, "right")], rows)
+    doc.close()
+    seen: dict[str, float] = {}
+    pypdf.PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: seen.setdefault(text.strip(), tm[4])
+    )
+    width = PAGE_W - 2 * MARGIN
+    concept_edge, value_edge = MARGIN + width * 3 / 4, MARGIN + width
+    for concept, value in rows[:2]:
+        assert seen[concept] == pytest.approx(MARGIN + 2)
+        right = seen[value] + stringWidth(value, FONT, 8)
+        assert right == pytest.approx(value_edge - 2)
+    # A concept too long for its column is cut with an ellipsis inside the column.
+    (cut,) = [text for text in seen if text.startswith("TRANSFERENCIA A MUY")]
+    assert cut.endswith("…")
+    assert len(cut) < len(long_concept)
+    assert MARGIN + 2 + stringWidth(cut, FONT, 8) <= concept_edge - 2
 
 
 def test_table_xlsx_writes_money_as_numbers_with_a_currency_format() -> None:

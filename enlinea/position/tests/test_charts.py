@@ -237,7 +237,7 @@ def test_spending_by_concept_top_and_others_equal_the_months_debits(
     for i, (concept, amount) in enumerate(spends):
         _post(empty_account, -amount, f"spend-{i}", concept, None)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         spending = spending_by_concept(account=empty_account, today=today, top=5)
     assert [(r.concept, r.amount, r.count) for r in spending.rows] == [
         ("SUPERMAXI", 10_000, 2),

@@ -60,7 +60,7 @@ class Family:
 def _families(member: Any, accounts: list[DepositAccount]) -> list[Family]:
     from enlinea.products.selectors import cards, investments, loans
 
-    loan_rows = list(loans.loans_for_member(member=member))
+    loan_rows = list(loans.loans_for_member(member=member, next_installment=False))
     investment_rows = list(investments.investments_for_member(member=member))
     debit_rows = list(cards.debit_cards_for_member(member=member))
     credit_rows = list(cards.credit_cards_for_member(member=member))

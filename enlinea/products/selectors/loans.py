@@ -26,9 +26,14 @@ def _with_next_installment(loans: QuerySet[Loan]) -> QuerySet[Loan]:
     )
 
 
-def loans_for_member(*, member: Member) -> QuerySet[Loan]:
-    """The member's loans, newest first; ``loan.balance`` reads the ledger (no extra query)."""
-    return _with_next_installment(Loan.objects.filter(member=member))
+def loans_for_member(*, member: Member, next_installment: bool = True) -> QuerySet[Loan]:
+    """The member's loans, newest first; ``loan.balance`` reads the ledger (no extra query).
+    With ``next_installment`` (the loan pages) each also carries its next installment;
+    Mis productos shows only their total and leaves the three subqueries out (they cost
+    the landing page more to build than to run)."""
+    if next_installment:
+        return _with_next_installment(Loan.objects.filter(member=member))
+    return Loan.objects.filter(member=member).select_related("ledger_account")
 
 
 def loan_for_member(*, member: Member, number: str) -> Loan:

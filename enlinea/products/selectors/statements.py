@@ -13,7 +13,7 @@ from django.utils import timezone
 from enlinea.ledger.models import Posting
 from enlinea.products.models import DepositAccount
 
-from .accounts import ALL, Cursor, Movement, _movement, account_movements, movement_rows
+from .accounts import ALL, Cursor, Movement, account_movements, movement, movement_rows
 
 PAGE = 500
 
@@ -57,11 +57,12 @@ def movements_in_order(
                 Q(created_at__gte=after[0]) & (Q(created_at__gt=after[0]) | Q(id__gt=after[1]))
             )
         rows = list(movement_rows(postings).order_by("created_at", "id")[:PAGE])
-        for posting in rows:
-            yield _movement(posting)
+        for row in rows:
+            yield movement(row)
         if len(rows) < PAGE:
             return
-        after = (rows[-1].created_at, rows[-1].pk)
+        posting_id, _, _, created_at, *_ = rows[-1]
+        after = (created_at, posting_id)
 
 
 def local_month(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
