@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from enlinea.ledger.models import Posting
 from enlinea.position.tests.products_support import funded_account, give_loan
 from enlinea.products.services import cash_deposit, cash_withdrawal
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +79,7 @@ def test_download_movements_statement_and_certificate(
     page.goto(f"{live_server.url}/menu/servicios/")
     page.get_by_role("link", name="Estado de cuenta").click()
     expect(page.get_by_role("heading", level=1, name="Estado de cuenta")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
     page.get_by_label(re.compile(f"Nro. Cta. {account.number}")).check()
     page.get_by_label("Mes").fill("2999-01")

@@ -21,7 +21,7 @@ from enlinea.access.models import Consent, OnlineProfile
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, with_wrong_check_digit
 from enlinea.notifications.models import Channel, MailboxItem
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def _check_page(page, viewport) -> None:
     page.wait_for_load_state("load")  # styles applied before axe measures targets
     assert_accessible(page)
     # Nothing wider than the screen on a phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
 
 
 def _sms_to(phone: str, contains: str, timeout: float = 10.0) -> str:

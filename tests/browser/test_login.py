@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from conftest import MEMBER_PASSWORD
 from enlinea.access.models import AuditEvent, AuditKind, Device, OnlineProfile
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def test_login_shows_the_security_image_then_goes_in_from_a_known_device(
     expect(page.get_by_role("img", name="Delfín")).to_be_visible()
     expect(page.get_by_text("¿Es tu imagen de seguridad?")).to_be_visible()
     expect(page.get_by_role("link", name="No es mi imagen")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
     _password_step(page, MEMBER_PASSWORD)
     expect(page).to_have_url(re.compile(r"/inicio/$"))

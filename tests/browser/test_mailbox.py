@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from enlinea.access.codes import challenge_issue
 from enlinea.access.tests.cast import online_member
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_a_code_can_be_read_in_the_development_mailbox(
     table = page.get_by_role("table", name="Mensajes recibidos")
     expect(table.get_by_role("row")).to_have_count(5)  # header + 2 e-mails + 2 SMS
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
 
     page.get_by_label("Destinatario (correo o celular)").fill(socio.email)
     page.get_by_role("button", name="Filtrar").click()
@@ -53,7 +53,7 @@ def test_a_code_can_be_read_in_the_development_mailbox(
     expect(body).to_contain_text("Tu código de seguridad para «Cambio de imagen» es:")
     assert re.search(r"\b\d{6}\b", body.inner_text())
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
 
     page.get_by_role("link", name="Volver al buzón").click()
     page.get_by_label("Destinatario (correo o celular)").fill(socio.mobile_phone)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from enlinea.position.tests.products_support import funded_account
 from enlinea.products.services import cash_deposit, cash_withdrawal
 from enlinea.web.templatetags.formato import dinero
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def test_mis_productos_cuentas_and_movements(
     expect(row.locator('[data-label="Saldo disponible"]')).to_have_text(dinero(ledger.available))
     expect(row.locator('[data-label="Saldo contable"]')).to_have_text(dinero(ledger.balance))
     expect(row.locator('[data-label="Estado"]')).to_have_text("ACTIVA")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
 
     row.get_by_role("link", name=f"Ver movimientos de la cuenta {account.number}").click()
@@ -62,7 +62,7 @@ def test_mis_productos_cuentas_and_movements(
     expect(rows).to_have_count(2)
     expect(rows.first.locator('[data-label="Monto"]')).to_contain_text("Débito")
     expect(rows.first.locator('[data-label="Monto"]')).to_contain_text("-$ 7.00")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
 
     page.get_by_text("Filtrar", exact=True).click()

@@ -18,7 +18,7 @@ from enlinea.position.charts import month_name
 from enlinea.products.selectors.account_stats import add_months, local_midnight
 from enlinea.products.services import account_open
 from enlinea.web.templatetags.formato import dinero
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width, styled_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,10 +102,10 @@ def test_member_reads_the_balance_and_spending_charts(
     )
     expect(spending).to_be_visible()
     for chart in (balance, spending):  # scales to the column, never wider than the screen
-        box = chart.bounding_box()
+        box = styled_box(chart)
         assert box is not None
         assert 0 < box["width"] <= viewport["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
 
     for summary in page.get_by_text("Ver datos del gráfico", exact=True).all():
@@ -139,6 +139,6 @@ def test_member_reads_the_balance_and_spending_charts(
         ["Otros", "2", dinero(900 + 450)],
         ["Total", "8", dinero(total)],
     ]
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
     assert outside == []

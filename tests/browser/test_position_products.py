@@ -13,7 +13,7 @@ from enlinea.position.tests.products_support import (
     give_investment,
     give_loan,
 )
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +57,7 @@ def test_member_reviews_loans_investments_and_cards(
     expect(page.locator("tbody tr")).to_have_count(24)
     expect(page.locator("tbody tr").first).to_contain_text("Pendiente")
     # The seven columns become stacked cards on a phone: nothing scrolls sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Regresar").click()
     expect(page.get_by_role("heading", level=1, name="Detalle producto")).to_be_visible()

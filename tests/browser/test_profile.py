@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from enlinea.access.catalog import ConsentDocument
 from enlinea.access.models import AuditEvent, AuditKind, Consent, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.profile_support import NEW_PASSWORD, PASSWORD, enrolled_member
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, wait_styled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,6 +91,7 @@ def test_questions_image_and_username_changes(
     answer = page.get_by_role("textbox", name="¿Serie de televisión favorita?")
     answer.fill("chavo")
     masking = "e => getComputedStyle(e).webkitTextSecurity"
+    wait_styled(page)
     assert answer.evaluate(masking) == "disc"  # typed answers are masked…
     page.get_by_role("checkbox", name="Ver respuesta: ¿Serie de televisión favorita?").check()
     assert answer.evaluate(masking) == "none"  # …until "Ver"

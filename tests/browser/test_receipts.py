@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from enlinea.position.tests.products_support import funded_account
 from enlinea.receipts.tests.support import interbank_receipt
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +52,7 @@ def test_descargar_opens_the_comprobante_to_print_and_download(
     for text in ("$ 15.00", "$ 0.36", "$ 0.05", "$ 15.41", "AHORROS *****9993", "Arriendo"):
         expect(details).to_contain_text(text)
     expect(details).to_contain_text(f"CUENTA DE AHORROS *****{account.number[-4:]}")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
 
     imprimir = page.get_by_role("button", name="Imprimir")

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width, wait_styled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def test_login_page_in_spanish(open_page, live_server, viewport) -> None:
         "href", "tel:1800266776"
     )
     # Nothing wider than the screen on a phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
     assert outside == []
 
@@ -83,7 +83,7 @@ def test_member_layout_menu_header_and_logout(
     expect(page.get_by_role("heading", level=1, name="Transferencias")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/menu/transferencias/$"))
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
 
     page.get_by_role("button", name="Cerrar sesión").click()
     expect(page.get_by_role("heading", level=1, name="Iniciar Sesión")).to_be_visible()
@@ -108,6 +108,7 @@ def test_keyboard_skip_link_and_visible_focus(open_page, live_server, login, mem
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Saltar al contenido")
     expect(skip).to_be_focused()
+    wait_styled(page)
     assert skip.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()

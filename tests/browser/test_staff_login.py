@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.staff.testing import staff_totp_code
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, styled_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -124,7 +124,7 @@ def test_ingresar_con_otro_usuario_ends_the_half_done_login(
     _password_step(page, live_server)
     expect(page).to_have_url(re.compile(r"/backoffice/login/codigo/$"))
     link = page.get_by_role("button", name="Ingresar con otro usuario")
-    box = link.bounding_box()
+    box = styled_box(link)
     assert box is not None
     assert box["height"] >= 24
     link.click()

@@ -18,7 +18,7 @@ from enlinea.products.services import account_open
 from enlinea.staff.testing import staff_browser_login
 from enlinea.support.models import Complaint, ComplaintStatus
 from enlinea.support.tests.files import pdf_bytes, png_bytes
-from tests.support.browser import DESKTOP, PHONE, assert_accessible, guard_network
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, guard_network, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -160,7 +160,7 @@ def test_complaint_with_attachment_ticket_by_email_staff_queue_and_status_email(
         "Estamos revisando el cuadre del cajero"
     )
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
 
     assert outside == []
     assert staff_outside == []
@@ -205,7 +205,7 @@ def test_faq_without_login_opens_each_answer(open_page, live_server, settings, v
     call_center = settings.INSTITUTION["call_center"]
     expect(page.get_by_role("main").get_by_role("link", name=call_center).first).to_be_visible()
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert outside == []
 
 

@@ -27,7 +27,7 @@ from enlinea.access import enrolment
 from enlinea.access.models import OnlineProfile
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula
-from tests.support.browser import DESKTOP, PHONE
+from tests.support.browser import DESKTOP, PHONE, styled_box, wait_styled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,8 +121,7 @@ _DEAD_SPOTS = """
 
 def check_targets(page: Page) -> None:
     """Every target on the page is at least 24x24 px and the action rows keep one order."""
-    page.wait_for_load_state("load")  # measured half-styled, everything looks too small
-    page.evaluate("document.fonts.ready.then(() => true)")
+    wait_styled(page)
     small = page.evaluate(_SMALL_TARGETS, MIN)
     assert not small, f"Targets under {MIN}x{MIN} px on {page.url}:\n" + "\n".join(small)
     order = page.evaluate(_BUTTON_ORDER)
@@ -154,7 +153,7 @@ def test_login_steps_and_the_new_device_radios(open_page, live_server, member) -
     # The whole row answers a tap, not only the 24 px circle: tap the label's far end.
     no = page.locator("label", has=page.get_by_role("radio", name="No"))
     no.scroll_into_view_if_needed()
-    box = no.bounding_box()
+    box = styled_box(no)
     assert box["height"] >= 44
     assert box["width"] > 200
     page.mouse.click(box["x"] + box["width"] - 5, box["y"] + box["height"] - 5)
@@ -185,8 +184,8 @@ def test_registration_checkboxes(open_page, live_server) -> None:
         # One checkbox layout: box left, label right, the whole row a target.
         row_label = page.locator("label", has_text=name)
         row_label.scroll_into_view_if_needed()
-        square = box.bounding_box()
-        text = row_label.bounding_box()
+        square = styled_box(box)
+        text = styled_box(row_label)
         assert square["x"] + square["width"] <= text["x"] + 1  # box on the left
         assert text["height"] >= 44
         page.mouse.click(text["x"] + text["width"] - 3, text["y"] + text["height"] - 3)
@@ -275,7 +274,7 @@ def test_every_first_login_step(open_page, live_server) -> None:
     check_targets(page)
     si = page.locator("label", has=page.get_by_role("radio", name="Si, guardar"))
     si.scroll_into_view_if_needed()
-    box = si.bounding_box()
+    box = styled_box(si)
     page.mouse.click(box["x"] + box["width"] - 5, box["y"] + 5)
     expect(page.get_by_role("radio", name="Si, guardar")).to_be_checked()
     # "Salir", first in the row, still leaves the wizard (through its own form).
@@ -301,7 +300,7 @@ def test_perfil_cards_are_tappable_anywhere(
     link = card.get_by_role("link", name="Dispositivos", exact=True)
     expect(link).to_be_visible()
     card.scroll_into_view_if_needed()
-    box = card.bounding_box()
+    box = styled_box(card)
     page.mouse.click(box["x"] + box["width"] - 4, box["y"] + box["height"] - 4)
     expect(page).to_have_url(re.compile(r"/perfil/dispositivos/$"))
     check_targets(page)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from enlinea.access.tests.profile_support import enrolled_member
 from enlinea.members.tests.support import make_cedula
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _check_page(page, viewport) -> None:
     page.wait_for_load_state("load")
     assert_accessible(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
 
 
 def _start(page, live_server, cedula: str) -> None:

@@ -16,7 +16,7 @@ from enlinea.members.tests.support import make_cedula
 from enlinea.products.models import CashKind, CashOperation, CashStatus, DepositAccount
 from enlinea.receipts.selectors import receipt_for_cash_operation
 from enlinea.staff.testing import staff_browser_login
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_the_teller_registers_a_socio_with_a_deposit_and_pays_a_withdrawal(
     # From the back office's index to «Nuevo socio».
     page.get_by_role("link", name="Nuevo socio").first.click()
     expect(page.get_by_role("heading", name="Nuevo socio")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert_accessible(page)
     page.get_by_label("Cédula").fill(cedula)
     page.get_by_label("Nombres").fill("Rosa Elena")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, Route
+from playwright.sync_api import FloatRect, Locator, Page, Route
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -42,14 +42,32 @@ def guard_network(page: Page, origin: str) -> list[str]:
     return outside
 
 
-def assert_accessible(page: Page) -> None:
-    """axe-core on the current page: no serious or critical violations.
+def wait_styled(page: Page) -> None:
+    """Wait for the page's stylesheets and fonts.
 
-    Waits for the page's stylesheet and fonts first: measured half-styled (a click
-    that navigates returns before the new page has loaded), buttons look too small.
+    A click that navigates returns once the new page's URL and first elements are
+    there, before its stylesheet has loaded: anything measured then is measured
+    half-styled (tables too wide, buttons too small).
     """
     page.wait_for_load_state("load")
     page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def page_width(page: Page) -> int:
+    """The page's full width once styled: more than the viewport means it scrolls sideways."""
+    wait_styled(page)
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def styled_box(locator: Locator) -> FloatRect | None:
+    """The element's box once its page is styled."""
+    wait_styled(locator.page)
+    return locator.bounding_box()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core on the current page (once styled): no serious or critical violations."""
+    wait_styled(page)
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
