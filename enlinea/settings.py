@@ -237,6 +237,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "enlinea.web",
+    "enlinea.security",
     "enlinea.access",
     "enlinea.confirmation",
     "enlinea.members",

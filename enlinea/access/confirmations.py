@@ -1,5 +1,6 @@
 """Access's operations on the confirmation flow (enlinea/confirmation): Perfil's
-changes, and password recovery's code and "Bloquear mi acceso" from the login page.
+changes, password recovery's code and "Bloquear mi acceso" from the login page, login
+from a new device, and the two enrolment wizards' codes (Regístrate, Primer ingreso).
 
 Each of these forms already is the confirmation the manual draws ("Confirmar",
 "Validar", "Aceptar", "Sí, eliminar", "Continuar"), so these kinds have no
@@ -17,9 +18,10 @@ from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.urls import reverse
 
-from enlinea.access import credentials, devices, recovery, session
+from enlinea.access import credentials, devices, enrolment, recovery, session
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.registry import OperationKind, register, url
 
@@ -31,10 +33,14 @@ DEVICE_REMOVE = "profile_device_remove"
 SELF_BLOCK = recovery.SELF_BLOCK_KIND
 RECOVERY = recovery.RECOVERY_KIND
 LOGIN_DEVICE = session.DEVICE_CODE_KIND
+REGISTRATION = enrolment.KIND_REGISTRATION
+FIRST_LOGIN = enrolment.KIND_FIRST_LOGIN
 
 # The new device's cookie token travels from ``execute`` to ``respond`` on the request
 # that executed the login: it is a secret, never kept in the operation.
 _DEVICE_TOKEN_ATTR = "_enlinea_new_device_token"  # noqa: S105  (an attribute name)
+
+_ENROLMENT_ERRORS = (enrolment.EnrolmentError, ValidationError)
 
 _SUCCESS = "El proceso se realizó correctamente."
 
@@ -112,6 +118,71 @@ def _login_device_intro(operation: PendingOperation) -> tuple[str, str, str]:
     else:
         text += " No lo registraremos: la próxima vez te pediremos otro código."
     return text, reverse("session:device"), "Cambiar"
+
+
+def _registration(operation: PendingOperation, request: HttpRequest | None) -> None:
+    enrolment.registration_complete(
+        member_id=operation.content["member"],
+        consent_ids=operation.content["consents"],
+        request=request,
+    )
+    if request is not None:
+        request.session.pop(enrolment.SESSION_REGISTER, None)  # the wizard is over
+
+
+def _registration_result(operation: PendingOperation) -> dict[str, Any]:
+    return {
+        "title": "¡Registro exitoso!",
+        "login_url": resolve_url(settings.LOGIN_URL),
+        "hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
+        "password_by_sms": enrolment.temporary_password_by_sms(),
+    }
+
+
+def _first_login(operation: PendingOperation, request: HttpRequest | None) -> dict[str, str]:
+    # The code confirms the choices this browser's wizard holds now: a step changed
+    # since (in this tab or another) voids it, as it voids the wizard's own state.
+    user = operation.member.user
+    if (
+        request is None
+        or request.user.pk != user.pk
+        or enrolment.setup_state_load(request).operation != operation.token
+    ):
+        raise enrolment.EnrolmentError(enrolment.MSG_SETUP_CHANGED, code="changed")
+    try:
+        result = enrolment.setup_complete(user=user, content=operation.content, request=request)
+    except enrolment.EnrolmentError as exc:
+        if exc.code == "username_taken":
+            enrolment.setup_username_refused(request, message=str(exc))
+        raise
+    setattr(request, _DEVICE_TOKEN_ATTR, result.device_token)
+    return {"username": result.username}
+
+
+def _first_login_done(
+    operation: PendingOperation, request: HttpRequest, response: HttpResponse
+) -> HttpResponse:
+    """Paso 8 and 9: the member logs in again, with the new credentials."""
+    token = getattr(request, _DEVICE_TOKEN_ATTR, None)
+    logout(request)
+    request.session[enrolment.SESSION_SETUP_DONE] = operation.result["username"]
+    if token is not None:
+        devices.device_cookie_set(response, token)
+    return response
+
+
+def _first_login_intro(operation: PendingOperation) -> tuple[str, str, str]:
+    content = operation.content
+    device = (
+        f"y que registras este dispositivo como «{content['alias']}»"
+        if content["device"]
+        else "y que no registras este dispositivo"
+    )
+    text = (
+        f"Con él confirmas tu nuevo usuario «{content['username']}», tus preguntas e imagen "
+        f"de seguridad, tu nueva contraseña {device}."
+    )
+    return text, "", ""
 
 
 def _done(
@@ -230,5 +301,43 @@ register(
         single=True,
         respond=_login_device_cookie,
         code_intro=_login_device_intro,
+    )
+)
+
+# Regístrate, Paso 5: the code once the cédula and both consents are accepted. Public
+# (no session yet: the browser that started it holds it); one pending per member, as
+# a second registration voids the first one's code. Its result is "¡Registro exitoso!".
+register(
+    OperationKind(
+        name=REGISTRATION,
+        title="Regístrate",
+        description="Registro en En Línea",
+        start_url=url("enrol:register"),
+        execute=_registration,
+        result=_registration_result,
+        result_template="access/enrolment/register_done.html",
+        layout="web/public.html",
+        public=True,
+        single=True,
+        errors=_ENROLMENT_ERRORS,
+    )
+)
+
+# Primer ingreso, Paso 7: Paso 6 ("¿Deseas registrarlo?") is the confirmation; the code
+# applies every choice at once, then logs the member out for Paso 9 (the device cookie
+# and the logout on the response of the request that executed it).
+register(
+    OperationKind(
+        name=FIRST_LOGIN,
+        title="Primer ingreso",
+        description="Configuración de tus credenciales",
+        start_url=url("enrol:setup_device"),
+        execute=_first_login,
+        result_url=url("enrol:setup_done"),
+        layout="web/public.html",
+        single=True,
+        respond=_first_login_done,
+        code_intro=_first_login_intro,
+        errors=_ENROLMENT_ERRORS,
     )
 )

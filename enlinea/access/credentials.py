@@ -20,11 +20,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from enlinea.access import policy
-from enlinea.access.audit import audit_record
 from enlinea.access.catalog import Question, SecurityImage
 from enlinea.access.models import AuditKind, OnlineProfile, SecurityAnswer
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.notifications.services import member_notify
+from enlinea.security.audit import audit_record
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 
 
 def profile_for(user: Any) -> OnlineProfile:

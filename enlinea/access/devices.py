@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from user_agents import parse as parse_user_agent
 
-from enlinea.access.audit import audit_record, request_meta
 from enlinea.access.models import AuditKind, Device
 from enlinea.access.services import browser_name
 from enlinea.notifications.services import member_notify
+from enlinea.security.audit import audit_record, request_meta
 
 DEVICE_COOKIE = "enlinea_dispositivo"
 DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie

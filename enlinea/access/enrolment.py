@@ -11,11 +11,16 @@ chooses a username, answers security questions, picks a security image, sets a
 password, optionally registers the device and confirms everything with a code. The
 wizard keeps only hashes of secrets between steps (``SetupState``); the whole setup
 is applied in one transaction by ``setup_complete``.
+
+Both codes are the confirmation flow's (``enlinea.confirmation``; kinds in
+``access/confirmations.py``): ``registration_start`` and ``setup_start`` open the
+pending operation once every rule before the code holds, and the flow runs
+``registration_complete`` / ``setup_complete`` inside the transaction that spends
+the right code.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import string
 from collections.abc import Mapping
@@ -31,16 +36,18 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access import codes, credentials, devices, policy
-from enlinea.access.audit import audit_record, request_meta
+from enlinea.access import credentials, devices, policy
 from enlinea.access.catalog import ConsentDocument, SecurityImage
 from enlinea.access.models import AuditKind, Consent, OnlineProfile
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.services import operation_start
 from enlinea.members import validators
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message, member_contact_cooling_off
 from enlinea.members.services import member_contact_cooling_off_refuse
 from enlinea.notifications.models import Channel
 from enlinea.notifications.services import member_notify, notification_send
+from enlinea.security.audit import audit_record, request_meta
 
 KIND_REGISTRATION = "registration"
 KIND_FIRST_LOGIN = "first_login"
@@ -58,6 +65,19 @@ MSG_TEMPORARY_EXPIRED = (
     "Tus credenciales temporales vencieron. Vuelve a registrarte con «Regístrate» para "
     "recibir unas nuevas."
 )
+MSG_SETUP_CHANGED = (
+    "Cambiaste tus datos después de pedir este código, así que ya no los confirma. "
+    "Vuelve a «Continuar» para recibir un código nuevo."
+)
+MSG_SETUP_DONE = "Tus credenciales ya fueron configuradas."
+MSG_INCOMPLETE = "Completa los pasos anteriores."
+
+# Session keys. Regístrate's state (the member, the consents) between its steps; the
+# wizard's choices (SetupState) between its steps; what its last step hands on.
+SESSION_REGISTER = "enrol_registro"
+SESSION_SETUP = "enrol_primer_ingreso"
+SESSION_SETUP_DONE = "enrol_primer_ingreso_listo"  # the new username, for Paso 8
+SESSION_SETUP_ERROR = "enrol_primer_ingreso_error"  # shown at Paso 2
 
 TEMP_USERNAME_PREFIX = "tmp"
 _TEMP_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O: easy to copy by hand
@@ -167,24 +187,32 @@ def registration_content(*, member_id: int, consent_ids: list[int]) -> dict[str,
     return {"member": member_id, "consents": sorted(consent_ids)}
 
 
-def registration_code_send(
-    *, member: Member, consent_ids: list[int], request: HttpRequest | None
-) -> int:
-    """Step 5: send the security code; returns the challenge id."""
-    member.refresh_from_db(fields=["contact_changed_at"])
+def registration_start(
+    *, member: Member, consent_ids: list[int], request: HttpRequest
+) -> PendingOperation:
+    """Paso 4 accepted: open the registration's operation, which sends its code.
+
+    Refused (``EnrolmentError``) when the member's contact changed since Paso 1 (the
+    code and the credentials would go to the new contact), when the member registered
+    meanwhile, or without both consents;
+    the confirmation flow's ``OperationRefused`` over the code limits. Nothing is sent
+    then.
+    """
+    member.refresh_from_db(fields=["contact_changed_at", "user"])
     if member_contact_cooling_off_refuse(member=member, flow="registration", request=request):
         raise EnrolmentError(contact_cooling_off_message(), code="contact_cooling_off")
+    if member.user is not None and not _temporary_expired(member.user, timezone.now()):
+        # Registered meanwhile (another browser): no code for a second registration.
+        raise EnrolmentError(not_eligible_message(), code="not_eligible")
     consents = Consent.objects.filter(member=member, pk__in=consent_ids)
     if {c.document for c in consents} != set(ConsentDocument.values):
         raise EnrolmentError("Acepta los términos y el tratamiento de datos.", code="consents")
-    challenge = codes.challenge_issue(
+    return operation_start(
         member=member,
         kind=KIND_REGISTRATION,
         content=registration_content(member_id=member.pk, consent_ids=consent_ids),
-        description="Registro en En Línea",
         request=request,
     )
-    return challenge.pk
 
 
 def temporary_username() -> str:
@@ -231,31 +259,24 @@ class Registration:
 
 
 def registration_complete(
-    *, member_id: int, challenge_id: int, consent_ids: list[int], request: HttpRequest | None
+    *, member_id: int, consent_ids: list[int], request: HttpRequest | None
 ) -> Registration:
-    """Create the temporary credentials after a verified code, in one transaction.
+    """Create the temporary credentials: the registration operation's ``execute``.
 
-    The caller verified the code with ``codes.challenge_verify`` (outside this
-    transaction). Here the challenge is spent, the member is locked and checked again
-    (a double submit or a parallel registration finds the member already has a user),
-    an expired temporary user is replaced, and the credentials are sent, each half on
-    its own channel.
+    Runs inside the confirmation flow's transaction, after the right code was spent.
+    The member is locked and checked again (a parallel registration, or a second one
+    from another browser, finds the member already has a user), an expired temporary
+    user is replaced, and the credentials are sent, each half on its own channel.
+    Refused (``EnrolmentError``, nothing kept) when the member's contact changed since
+    the code was sent.
     """
-    content = registration_content(member_id=member_id, consent_ids=consent_ids)
     now = timezone.now()
-    if member_contact_cooling_off_refuse(
-        member=Member.objects.get(pk=member_id), flow="registration", request=request
-    ):
-        raise EnrolmentError(contact_cooling_off_message(), code="contact_cooling_off")
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member_id)
-        # A contact change that committed since the check above (the lock orders us after
-        # it) must not send the temporary credentials to the new address either.
+        # A contact change since the code was sent (the lock orders us after one that
+        # is committing) must not send the temporary credentials to the new address.
         if member_contact_cooling_off(member):
             raise EnrolmentError(contact_cooling_off_message(), code="contact_cooling_off")
-        codes.challenge_use(
-            challenge_id=challenge_id, member=member, kind=KIND_REGISTRATION, content=content
-        )
         old_user = member.user
         if old_user is not None:
             if not _temporary_expired(old_user, now):
@@ -354,7 +375,11 @@ def setup_expired(user: Any) -> bool:
 
 @dataclass
 class SetupState:
-    """What the member chose so far; secrets only as hashes (make_password)."""
+    """What the member chose so far; secrets only as hashes (make_password).
+
+    ``operation`` is the token of the pending operation whose code confirms these
+    choices; any change to a choice clears it (the code confirmed the old ones).
+    """
 
     user_id: int
     username: str = ""
@@ -363,7 +388,7 @@ class SetupState:
     password_hash: str = ""
     device_save: bool | None = None
     device_alias: str = ""
-    challenge_id: int | None = None
+    operation: str = ""
 
     @classmethod
     def load(cls, data: Mapping[str, Any] | None, user_id: int) -> SetupState:
@@ -381,11 +406,23 @@ class SetupState:
             "password_hash": self.password_hash,
             "device_save": self.device_save,
             "device_alias": self.device_alias,
-            "challenge_id": self.challenge_id,
+            "operation": self.operation,
         }
 
+    @property
+    def complete(self) -> bool:
+        """Every choice made: the code may be asked for."""
+        return bool(
+            self.username
+            and len(self.answer_hashes) >= settings.ACCESS_QUESTIONS_MIN_SETUP
+            and self.image
+            and self.password_hash
+            and self.device_save is not None
+        )
+
     def next_step(self) -> str:
-        """The first step still to do (names match the wizard's URL names)."""
+        """The first step still to do (names match the wizard's URL names); the last
+        one, Paso 6, once everything is chosen: its "Continuar" asks for the code."""
         if not self.username:
             return "setup_username"
         if len(self.answer_hashes) < settings.ACCESS_QUESTIONS_MIN_SETUP:
@@ -394,9 +431,26 @@ class SetupState:
             return "setup_image"
         if not self.password_hash:
             return "setup_password"
-        if self.device_save is None:
-            return "setup_device"
-        return "setup_code"
+        return "setup_device"
+
+
+def setup_state_load(request: HttpRequest) -> SetupState:
+    """The logged-in member's wizard state, from this browser's session."""
+    return SetupState.load(request.session.get(SESSION_SETUP), request.user.pk)
+
+
+def setup_state_save(request: HttpRequest, state: SetupState) -> None:
+    request.session[SESSION_SETUP] = state.dump()
+
+
+def setup_username_refused(request: HttpRequest, *, message: str) -> None:
+    """The username was taken between Paso 2 and the code: the wizard goes back to
+    Paso 2, which shows why."""
+    state = setup_state_load(request)
+    state.username = ""
+    state.operation = ""
+    setup_state_save(request, state)
+    request.session[SESSION_SETUP_ERROR] = message
 
 
 def setup_username_clean(*, user: Any, username: str, request: HttpRequest) -> str:
@@ -456,33 +510,30 @@ def device_alias_clean(*, save: bool, alias: str) -> str:
 
 
 def setup_content(state: SetupState) -> dict[str, Any]:
-    """What the first-login code confirms: every choice, secrets only as digests."""
-
-    def digest(value: str) -> str:
-        return hashlib.sha256(value.encode()).hexdigest()
-
+    """What the first-login operation applies and its code confirms: every choice,
+    secrets only as their hashes."""
     return {
         "user": state.user_id,
         "username": state.username,
-        "answers": {q: digest(h) for q, h in sorted(state.answer_hashes.items())},
+        "answers": dict(sorted(state.answer_hashes.items())),
         "image": state.image,
-        "password": digest(state.password_hash),
+        "password": state.password_hash,
         "device": bool(state.device_save),
-        "alias": state.device_alias,
+        "alias": state.device_alias if state.device_save else "",
     }
 
 
-def setup_code_send(*, user: Any, state: SetupState, request: HttpRequest | None) -> int:
-    if state.next_step() != "setup_code":
-        raise EnrolmentError("Completa los pasos anteriores.", code="incomplete")
-    challenge = codes.challenge_issue(
-        member=user.member,
-        kind=KIND_FIRST_LOGIN,
-        content=setup_content(state),
-        description="Configuración de tus credenciales",
-        request=request,
+def setup_start(*, user: Any, state: SetupState, request: HttpRequest) -> PendingOperation:
+    """Paso 6 "Continuar": open the first-login operation, which sends its code.
+
+    Refused (``EnrolmentError``) before every step is done; the confirmation flow's
+    ``OperationRefused`` over the code limits. A newer one voids an older one's code.
+    """
+    if not state.complete or state.user_id != user.pk:
+        raise EnrolmentError(MSG_INCOMPLETE, code="incomplete")
+    return operation_start(
+        member=user.member, kind=KIND_FIRST_LOGIN, content=setup_content(state), request=request
     )
-    return challenge.pk
 
 
 @dataclass(frozen=True)
@@ -491,40 +542,46 @@ class SetupResult:
     device_token: str | None
 
 
-def setup_complete(*, user: Any, state: SetupState, request: HttpRequest) -> SetupResult:
-    """Apply the whole first-login setup in one transaction (the code was verified).
+def setup_complete(
+    *, user: Any, content: Mapping[str, Any], request: HttpRequest | None
+) -> SetupResult:
+    """Apply the whole first-login setup at once: the operation's ``execute``.
 
-    Raises ValidationError (e.g. the username was taken meanwhile) or ChallengeError;
-    then nothing at all is changed.
+    Runs inside the confirmation flow's transaction, after the right code was spent.
+    Refused (``EnrolmentError``; nothing at all is changed) when the credentials are
+    no longer temporary, the temporary ones expired, or the username was taken
+    meanwhile (code "username_taken").
     """
-    if state.challenge_id is None or state.next_step() != "setup_code":
-        raise EnrolmentError("Completa los pasos anteriores.", code="incomplete")
+    if content.get("user") != user.pk:
+        raise EnrolmentError(MSG_INCOMPLETE, code="incomplete")
     member = user.member
     token = None
     with transaction.atomic():
         profile = OnlineProfile.objects.select_for_update().get(user=user)
         if not profile.temporary:
-            raise EnrolmentError("Tus credenciales ya fueron configuradas.", code="done")
-        codes.challenge_use(
-            challenge_id=state.challenge_id,
-            member=member,
-            kind=KIND_FIRST_LOGIN,
-            content=setup_content(state),
-        )
-        username = credentials.username_set(user=user, username=state.username, request=request)
+            raise EnrolmentError(MSG_SETUP_DONE, code="done")
+        now = timezone.now()
+        if profile.temporary_expires_at is not None and profile.temporary_expires_at <= now:
+            raise EnrolmentError(MSG_TEMPORARY_EXPIRED, code="temporary_expired")
+        try:
+            username = credentials.username_set(
+                user=user, username=content["username"], request=request
+            )
+        except ValidationError as exc:
+            raise EnrolmentError(" ".join(exc.messages), code="username_taken") from exc
+        answers = dict(content["answers"])
         credentials.answers_store(
             user=user,
-            hashes=state.answer_hashes,
+            hashes=answers,
             minimum=settings.ACCESS_QUESTIONS_MIN_SETUP,
             request=request,
             replace=True,
         )
-        credentials.image_set(user=user, image=state.image, request=request)
-        credentials.password_store(user=user, encoded=state.password_hash, request=request)
-        now = timezone.now()
-        if state.device_save:
+        credentials.image_set(user=user, image=content["image"], request=request)
+        credentials.password_store(user=user, encoded=content["password"], request=request)
+        if content["device"]:
             _device, token = devices.device_register(
-                user=user, alias=state.device_alias, request=request
+                user=user, alias=content["alias"], request=request
             )
         profile.refresh_from_db()
         profile.temporary = False
@@ -543,14 +600,14 @@ def setup_complete(*, user: Any, state: SetupState, request: HttpRequest) -> Set
             kind=AuditKind.SETUP_COMPLETED,
             request=request,
             user=user,
-            questions=len(state.answer_hashes),
-            image=state.image,
-            device=bool(state.device_save),
+            questions=len(answers),
+            image=content["image"],
+            device=bool(content["device"]),
         )
         member_notify(
             member=member,
             kind="credenciales_configuradas",
-            context={"username": username, "device_alias": state.device_alias},
+            context={"username": username, "device_alias": content["alias"]},
         )
     return SetupResult(username=username, device_token=token)
 

@@ -39,13 +39,6 @@ class ConsentForm(forms.Form):
         self.fields["accept"].error_messages["required"] = required_message
 
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        max_length=20,
-        required=False,  # the code service says what is wrong with it
-    )
-
-
 class UsernameForm(forms.Form):
     username = forms.CharField(
         label="Nombre de usuario",

@@ -26,11 +26,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from enlinea.access import credentials
-from enlinea.access.audit import audit_record
 from enlinea.access.models import AuditKind, OnlineProfile, RecoveryAttempt
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
 from enlinea.members.services import member_contact_cooling_off_refuse
+from enlinea.security.audit import audit_record
 
 RECOVERY_KIND = "recovery"
 SELF_BLOCK_KIND = "self_block"

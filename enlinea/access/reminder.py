@@ -28,14 +28,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access import codes
-from enlinea.access.audit import audit_record
-from enlinea.access.codes import ChallengeError
-from enlinea.access.models import AuditKind, OnlineProfile, SecurityChallenge
+from enlinea.access.models import AuditKind, OnlineProfile
 from enlinea.members.models import Member
 from enlinea.members.selectors import member_contact_cooling_off
 from enlinea.notifications.models import Channel
 from enlinea.notifications.services import notification_send
+from enlinea.security import codes
+from enlinea.security.audit import audit_record
+from enlinea.security.codes import ChallengeError
+from enlinea.security.models import SecurityChallenge
 
 KIND = "username_reminder"
 DESCRIPTION = "Recordar tu usuario"

@@ -32,11 +32,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from enlinea.access import credentials, devices, policy
-from enlinea.access.audit import audit_record, request_meta
 from enlinea.access.catalog import SecurityImage
 from enlinea.access.models import AuditKind, Device, OnlineProfile
 from enlinea.access.services import browser_name
 from enlinea.notifications.services import member_notify
+from enlinea.security.audit import audit_record, request_meta
 
 # Session keys. The login state lives in the (still anonymous) session between steps.
 SESSION_LOGIN = "enlinea_login"  # {"username": …, "next": …}

@@ -1,4 +1,8 @@
-"""Regístrate (manual "COMO AFILIARTE") and Primer ingreso (manual "PRIMER INGRESO")."""
+"""Regístrate (manual "COMO AFILIARTE") and Primer ingreso (manual "PRIMER INGRESO").
+
+Their security code (Regístrate Paso 5, Primer ingreso Paso 7) and "¡Registro
+exitoso!" are the confirmation flow's pages (``/operaciones/<token>/…``).
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,12 @@ urlpatterns = [
     path("registro/", views.register, name="register"),
     path("registro/terminos/", views.register_terms, name="register_terms"),
     path("registro/tratamiento-de-datos/", views.register_data, name="register_data"),
-    path("registro/codigo/", views.register_code, name="register_code"),
-    path("registro/codigo/reenviar/", views.register_resend, name="register_resend"),
-    path("registro/exitoso/", views.register_done, name="register_done"),
     path("primer-ingreso/", views.setup, name="setup"),
     path("primer-ingreso/usuario/", views.setup_username, name="setup_username"),
     path("primer-ingreso/preguntas/", views.setup_questions, name="setup_questions"),
     path("primer-ingreso/imagen/", views.setup_image, name="setup_image"),
     path("primer-ingreso/contrasena/", views.setup_password, name="setup_password"),
     path("primer-ingreso/dispositivo/", views.setup_device, name="setup_device"),
-    path("primer-ingreso/codigo/", views.setup_code, name="setup_code"),
-    path("primer-ingreso/codigo/reenviar/", views.setup_resend, name="setup_resend"),
     path("primer-ingreso/salir/", views.setup_exit, name="setup_exit"),
     path("primer-ingreso/listo/", views.setup_done, name="setup_done"),
 ]

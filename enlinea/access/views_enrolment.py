@@ -1,9 +1,11 @@
 """Regístrate (/registro/) and Primer ingreso (/primer-ingreso/): the manual's wizards.
 
 Each step is a plain form page (works without JavaScript). What the member chose is
-kept in the session between steps, secrets only as hashes; the operation is applied
-after the security code, in one transaction (enrolment.registration_complete and
-enrolment.setup_complete).
+kept in the session between steps, secrets only as hashes. The security code is the
+confirmation flow's (``/operaciones/<token>/codigo/``, kinds "registration" and
+"first_login" in ``access/confirmations.py``): accepting the data consent (Regístrate
+Paso 4) and "Continuar" on the device step (Primer ingreso Paso 6) start the
+operation, and the flow applies it in the transaction that spends the right code.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -24,12 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enlinea.access import enrolment, policy
-from enlinea.access.audit import audit_record
 from enlinea.access.catalog import ConsentDocument
-from enlinea.access.codes import ChallengeError, challenge_resend, challenge_verify
-from enlinea.access.devices import device_cookie_set
 from enlinea.access.forms_enrolment import (
-    CodeForm,
     ConsentForm,
     DeviceForm,
     IdentificationForm,
@@ -38,25 +35,28 @@ from enlinea.access.forms_enrolment import (
     QuestionsForm,
     UsernameForm,
 )
-from enlinea.access.models import AuditKind, SecurityChallenge
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, code_rate_limited, rate_limited
+from enlinea.access.models import AuditKind
+from enlinea.confirmation.selectors import operation_next_url
+from enlinea.confirmation.services import OperationRefused
+from enlinea.confirmation.views import operation_session_remember
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
+from enlinea.security.audit import audit_record
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 
-REGISTER_KEY = "enrol_registro"
-REGISTER_DONE_KEY = "enrol_registro_listo"
-SETUP_KEY = "enrol_primer_ingreso"
-SETUP_DONE_KEY = "enrol_primer_ingreso_listo"
-SETUP_ERROR_KEY = "enrol_primer_ingreso_error"
-RESENT_KEY = "enrol_codigo_reenviado"
+REGISTER_KEY = enrolment.SESSION_REGISTER
+SETUP_KEY = enrolment.SESSION_SETUP
+SETUP_DONE_KEY = enrolment.SESSION_SETUP_DONE
+SETUP_ERROR_KEY = enrolment.SESSION_SETUP_ERROR
+RATE_LIMITED = 429
 
+# Pasos 2 to 6; Paso 7 (the code) is the confirmation flow's page.
 SETUP_STEPS = [
     "setup_username",
     "setup_questions",
     "setup_image",
     "setup_password",
     "setup_device",
-    "setup_code",
 ]
 
 # Per cédula, whatever the IP (one member's codes and e-mails cannot be flooded from
@@ -77,67 +77,6 @@ def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     return render(request, template, {"login_url": _login_url(), **context}, status=status)
-
-
-# ---------------------------------------------------------------- shared code page
-
-
-def _code_page(
-    request: HttpRequest,
-    *,
-    flow: str,
-    challenge: SecurityChallenge,
-    form: CodeForm,
-    status: int = 200,
-) -> HttpResponse:
-    """The "Factor de seguridad" page of a wizard (``flow`` is "register" or "setup")."""
-    if flow == "register":
-        cancel_url, extra = _login_url(), {}
-    else:
-        cancel_url, extra = reverse("enrol:setup_device"), {"paso": 7}
-    context = {
-        "form": form,
-        "code_form": form,
-        "expires_at": challenge.expires_at,
-        "action": reverse(f"enrol:{flow}_code"),
-        "resend_url": reverse(f"enrol:{flow}_resend"),
-        "cancel_url": cancel_url,
-        "resent": request.session.pop(RESENT_KEY, False),
-        **extra,
-    }
-    return _render(request, f"access/enrolment/{flow}_code.html", context, status=status)
-
-
-def _resend(
-    request: HttpRequest,
-    *,
-    member: Any,
-    challenge: SecurityChallenge,
-    page: Callable[..., HttpResponse],
-    code_url: str,
-) -> HttpResponse:
-    """ "¿No te llegó el código? Reenviar", rate-limited per IP, back to the code page."""
-    error = ""
-    if code_rate_limited(request, member):
-        error = MSG_RATE_LIMITED
-    else:
-        try:
-            challenge_resend(challenge_id=challenge.pk, member=member, request=request)
-        except ChallengeError as exc:
-            error = str(exc)
-    if error:
-        form = CodeForm({})
-        form.is_valid()
-        form.add_error("code", error)
-        return page(request, challenge, form, status=429 if error == MSG_RATE_LIMITED else 400)
-    request.session[RESENT_KEY] = True
-    return redirect(code_url)
-
-
-def _challenge(challenge_id: Any, member: Any) -> SecurityChallenge | None:
-    if not challenge_id:
-        return None
-    return SecurityChallenge.objects.filter(pk=challenge_id, member=member).first()
 
 
 # ---------------------------------------------------------------- Regístrate
@@ -198,7 +137,7 @@ def _consent_step(
     version: str,
     label: str,
     required_message: str,
-    on_accept: Callable[[HttpRequest, Member, dict[str, Any]], HttpResponse],
+    on_accept: Callable[[HttpRequest, Member, dict[str, Any]], HttpResponse | None],
 ) -> HttpResponse:
     state = _register_state(request)
     member = _register_member(state)
@@ -207,15 +146,15 @@ def _consent_step(
     form = ConsentForm(_posted(request), label=label, required_message=required_message)
     status = 200
     if request.method == "POST" and form.is_valid():
-        # Accepting the data consent sends a code: the code limits apply before it.
-        if document == ConsentDocument.DATA and code_rate_limited(request, member):
-            form.add_error(None, MSG_RATE_LIMITED)
-            status = 429
-        else:
-            consent = enrolment.consent_record(member=member, document=document, request=request)
-            state[document] = consent.pk
-            request.session[REGISTER_KEY] = state
-            return on_accept(request, member, state)
+        consent = enrolment.consent_record(member=member, document=document, request=request)
+        state[document] = consent.pk
+        request.session[REGISTER_KEY] = state
+        response = on_accept(request, member, state)
+        if response is not None:
+            return response
+        # Refused over the code limits (accepting the data consent sends a code).
+        form.add_error(None, MSG_RATE_LIMITED)
+        status = RATE_LIMITED
     context: dict[str, Any] = {"form": form, "cancel_url": _login_url(), "version": version}
     if document == ConsentDocument.TERMS:
         # The versioned text Perfil shows as accepted (access/profile/terms/<version>.html).
@@ -241,32 +180,40 @@ def register_terms(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _register_send_code(
+def _register_start(
     request: HttpRequest, member: Member, state: dict[str, Any]
-) -> HttpResponse:
+) -> HttpResponse | None:
+    """Both consents accepted: the registration's operation, whose code is sent now;
+    None when the code limits refuse it."""
     try:
-        state["challenge"] = enrolment.registration_code_send(
+        operation = enrolment.registration_start(
             member=member,
             consent_ids=[state[ConsentDocument.TERMS], state[ConsentDocument.DATA]],
             request=request,
         )
+    except OperationRefused:
+        return None
     except enrolment.EnrolmentError as exc:
-        if exc.code != "contact_cooling_off":
+        if exc.code not in ("contact_cooling_off", "not_eligible"):
             raise
-        # The contact changed after step 1: back to it, with the refusal, and no code.
+        # The contact changed (or the member registered) after step 1: back to it,
+        # with the refusal, and no code.
         request.session.pop(REGISTER_KEY, None)
         form = IdentificationForm({"identification": member.identification})
         form.is_valid()
         form.add_error("identification", str(exc))
         return _render(request, "access/enrolment/register.html", {"form": form})
+    operation_session_remember(request, operation)
+    state["operation"] = operation.token
     request.session[REGISTER_KEY] = state
-    return redirect("enrol:register_code")
+    return redirect(operation_next_url(operation))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register_data(request: HttpRequest) -> HttpResponse:
-    """Paso 4: Tratamiento de datos; accepting it sends the security code."""
+    """Paso 4: Tratamiento de datos; accepting it sends the security code (Paso 5,
+    the confirmation flow's code page; Paso 6, "¡Registro exitoso!", is its result)."""
     return _consent_step(
         request,
         document=ConsentDocument.DATA,
@@ -275,82 +222,7 @@ def register_data(request: HttpRequest) -> HttpResponse:
         version=settings.ACCESS_DATA_CONSENT_VERSION,
         label="Autorizar Tratamiento de datos",
         required_message="Marca la casilla «Autorizar Tratamiento de datos» para continuar.",
-        on_accept=_register_send_code,
-    )
-
-
-def _register_code_page(
-    request: HttpRequest, challenge: SecurityChallenge, form: CodeForm, status: int = 200
-) -> HttpResponse:
-    return _code_page(request, flow="register", challenge=challenge, form=form, status=status)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def register_code(request: HttpRequest) -> HttpResponse:
-    """Paso 5: "Factor de seguridad"; a right code creates the temporary credentials."""
-    state = _register_state(request)
-    member = _register_member(state)
-    challenge = _challenge(state.get("challenge"), member) if member else None
-    if member is None or challenge is None:
-        return redirect("enrol:register")
-    form = CodeForm(_posted(request))
-    if request.method == "GET" or not form.is_valid():
-        return _register_code_page(request, challenge, form)
-    consent_ids = [state[ConsentDocument.TERMS], state[ConsentDocument.DATA]]
-    try:
-        challenge_verify(
-            challenge_id=challenge.pk,
-            member=member,
-            kind=enrolment.KIND_REGISTRATION,
-            content=enrolment.registration_content(member_id=member.pk, consent_ids=consent_ids),
-            code=form.cleaned_data["code"],
-            request=request,
-        )
-        enrolment.registration_complete(
-            member_id=member.pk,
-            challenge_id=challenge.pk,
-            consent_ids=consent_ids,
-            request=request,
-        )
-    except (ChallengeError, enrolment.EnrolmentError) as exc:
-        form.add_error("code", str(exc))
-        challenge.refresh_from_db()
-        return _register_code_page(request, challenge, form, status=400)
-    request.session.pop(REGISTER_KEY, None)
-    request.session[REGISTER_DONE_KEY] = True
-    return redirect("enrol:register_done")
-
-
-@never_cache
-@require_POST
-def register_resend(request: HttpRequest) -> HttpResponse:
-    state = _register_state(request)
-    member = _register_member(state)
-    challenge = _challenge(state.get("challenge"), member) if member else None
-    if member is None or challenge is None:
-        return redirect("enrol:register")
-    return _resend(
-        request,
-        member=member,
-        challenge=challenge,
-        page=_register_code_page,
-        code_url=reverse("enrol:register_code"),
-    )
-
-
-@never_cache
-def register_done(request: HttpRequest) -> HttpResponse:
-    """Paso 6: "¡Registro exitoso!"."""
-    if not request.session.pop(REGISTER_DONE_KEY, False):
-        return redirect("enrol:register")
-    return _render(
-        request,
-        "access/enrolment/register_done.html",
-        {
-            "hours": settings.ACCESS_TEMP_CREDENTIALS_HOURS,
-            "password_by_sms": enrolment.temporary_password_by_sms(),
-        },
+        on_accept=_register_start,
     )
 
 
@@ -379,7 +251,7 @@ def setup_view(step: str | None) -> Callable[..., Callable[..., HttpResponse]]:
                     "access/enrolment/setup_expired.html",
                     {"message": enrolment.MSG_TEMPORARY_EXPIRED},
                 )
-            state = enrolment.SetupState.load(request.session.get(SETUP_KEY), user.pk)
+            state = enrolment.setup_state_load(request)
             if step is not None:
                 wanted = state.next_step()
                 if SETUP_STEPS.index(step) > SETUP_STEPS.index(wanted):
@@ -392,15 +264,16 @@ def setup_view(step: str | None) -> Callable[..., Callable[..., HttpResponse]]:
 
 
 def _setup_save(request: HttpRequest, state: enrolment.SetupState) -> None:
-    # Any change to a choice voids a code already sent: it confirmed the old choices.
-    state.challenge_id = None
-    request.session[SETUP_KEY] = state.dump()
+    # Any change to a choice voids a code already sent: it confirmed the old choices
+    # (the first-login operation checks it still is the wizard's when it executes).
+    state.operation = ""
+    enrolment.setup_state_save(request, state)
 
 
 def _setup_render(
     request: HttpRequest, template: str, step: str, context: dict[str, Any]
 ) -> HttpResponse:
-    number = SETUP_STEPS.index(step) + 2  # the manual's Paso 2 … Paso 7
+    number = SETUP_STEPS.index(step) + 2  # the manual's Paso 2 … Paso 6
     previous = SETUP_STEPS[SETUP_STEPS.index(step) - 1] if step != SETUP_STEPS[0] else None
     return _render(
         request,
@@ -520,90 +393,34 @@ def setup_password(request: HttpRequest, state: enrolment.SetupState) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @setup_view("setup_device")
 def setup_device(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
-    """Paso 6: ¿Deseas registrar este dispositivo? Continuar sends the security code."""
+    """Paso 6: ¿Deseas registrar este dispositivo? "Continuar" starts the first-login
+    operation, which sends the code (Paso 7, the confirmation flow's code page)."""
     initial = {}
     if state.device_save is not None:
         initial = {"save_device": "si" if state.device_save else "no", "alias": state.device_alias}
     form = DeviceForm(_posted(request), initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and code_rate_limited(request, request.user.member)
-    ):
-        form.add_error(None, MSG_RATE_LIMITED)
-    elif request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and form.is_valid():
         state.device_save = form.cleaned_data["save_device"] == "si"
         state.device_alias = form.cleaned_data["alias"]
         _setup_save(request, state)
-        state.challenge_id = enrolment.setup_code_send(
-            user=request.user, state=state, request=request
-        )
-        request.session[SETUP_KEY] = state.dump()
-        return redirect("enrol:setup_code")
-    return _setup_render(
+        try:
+            operation = enrolment.setup_start(user=request.user, state=state, request=request)
+        except enrolment.EnrolmentError:  # an earlier step is missing
+            return redirect(f"enrol:{state.next_step()}")
+        except OperationRefused as exc:
+            form.add_error(None, str(exc))
+            status = RATE_LIMITED if exc.code == "rate_limited" else 400
+        else:
+            state.operation = operation.token
+            enrolment.setup_state_save(request, state)
+            return redirect(operation_next_url(operation))
+    response = _setup_render(
         request, "access/enrolment/setup_device.html", "setup_device", {"form": form}
     )
-
-
-def _setup_code_page(
-    request: HttpRequest, challenge: SecurityChallenge, form: CodeForm, status: int = 200
-) -> HttpResponse:
-    return _code_page(request, flow="setup", challenge=challenge, form=form, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-@setup_view("setup_code")
-def setup_code(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
-    """Paso 7: the code confirms every choice; then everything is applied at once."""
-    user = request.user
-    challenge = _challenge(state.challenge_id, user.member)
-    if challenge is None:
-        return redirect("enrol:setup_device")
-    form = CodeForm(_posted(request))
-    if request.method == "GET" or not form.is_valid():
-        return _setup_code_page(request, challenge, form)
-    try:
-        challenge_verify(
-            challenge_id=challenge.pk,
-            member=user.member,
-            kind=enrolment.KIND_FIRST_LOGIN,
-            content=enrolment.setup_content(state),
-            code=form.cleaned_data["code"],
-            request=request,
-        )
-        result = enrolment.setup_complete(user=user, state=state, request=request)
-    except (ChallengeError, enrolment.EnrolmentError) as exc:
-        form.add_error("code", str(exc))
-        challenge.refresh_from_db()
-        return _setup_code_page(request, challenge, form, status=400)
-    except ValidationError as exc:
-        # The username was taken between Paso 2 and now: choose another one.
-        state.username = ""
-        _setup_save(request, state)
-        request.session[SETUP_ERROR_KEY] = " ".join(exc.messages)
-        return redirect("enrol:setup_username")
-    # Paso 8 and 9: the member logs in again with the new credentials.
-    logout(request)
-    request.session[SETUP_DONE_KEY] = result.username
-    response = redirect("enrol:setup_done")
-    if result.device_token:
-        device_cookie_set(response, result.device_token)
+    if status != 200:
+        response.status_code = status
     return response
-
-
-@require_POST
-@setup_view(None)
-def setup_resend(request: HttpRequest, state: enrolment.SetupState) -> HttpResponse:
-    challenge = _challenge(state.challenge_id, request.user.member)
-    if challenge is None:
-        return redirect("enrol:setup_device")
-    return _resend(
-        request,
-        member=request.user.member,
-        challenge=challenge,
-        page=_setup_code_page,
-        code_url=reverse("enrol:setup_code"),
-    )
 
 
 @require_POST

@@ -22,13 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlinea.access import confirmations, recovery
-from enlinea.access.codes import tries_left
 from enlinea.access.forms_profile import (
     NewPasswordForm,
     RecoveryAnswersForm,
     RecoveryStartForm,
 )
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.access.views_profile import (
     login_url,
     posted,
@@ -38,6 +36,8 @@ from enlinea.confirmation.services import OperationRefused, operation_start
 from enlinea.confirmation.views import operation_session_remember
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
+from enlinea.security.codes import tries_left
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 
 RECOVERY = "enlinea_recovery"
 RECOVERY_DONE = "enlinea_recovery_done"

@@ -19,13 +19,13 @@ from enlinea.access import devices, enrolment, session
 from enlinea.access.catalog import SecurityImage
 from enlinea.access.forms_enrolment import DeviceForm
 from enlinea.access.forms_session import PasswordForm, UsernameForm
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_count, rate_limited
 from enlinea.confirmation.selectors import operation_next_url
 from enlinea.confirmation.services import OperationRefused, operation_start
 from enlinea.confirmation.views import operation_session_remember
 from enlinea.members.models import Member
 from enlinea.members.selectors import contact_cooling_off_message
 from enlinea.members.services import member_contact_cooling_off_refuse
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_count, rate_limited
 
 RATE_LIMITED = 429
 

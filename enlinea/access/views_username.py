@@ -17,14 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enlinea.access import reminder
-from enlinea.access.codes import ChallengeError
 from enlinea.access.forms_enrolment import IdentificationForm
 from enlinea.access.forms_profile import CodeForm
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, code_rate_limited, rate_limited
 from enlinea.access.views_profile import login_url, posted
 from enlinea.access.views_recovery import PUBLIC_LAYOUT
 from enlinea.access.views_recovery import _state as attempt_state
 from enlinea.members.models import Member
+from enlinea.security.codes import ChallengeError
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, code_rate_limited, rate_limited
 
 ATTEMPT = "enlinea_username_reminder"
 DONE = "enlinea_username_reminder_done"

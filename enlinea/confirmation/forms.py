@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from enlinea.access.codes import MSG_FORMAT
+from enlinea.security.codes import MSG_FORMAT
 
 
 class CodeForm(forms.Form):

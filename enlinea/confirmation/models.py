@@ -33,7 +33,7 @@ class PendingOperation(models.Model):
     kind = models.CharField("operación", max_length=40)
     content = models.JSONField("contenido", default=dict)
     challenge = models.ForeignKey(
-        "access.SecurityChallenge",
+        "security.SecurityChallenge",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

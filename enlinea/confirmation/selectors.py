@@ -12,10 +12,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from enlinea.access.models import SecurityChallenge
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.registry import kind_get
 from enlinea.members.services import mask_email, mask_mobile_phone
+from enlinea.security.models import SecurityChallenge
 
 # The tokens of the public operations (no login) this browser session started.
 SESSION_OPERATIONS = "enlinea_operations"

@@ -32,18 +32,18 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
-from enlinea.access.codes import (
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.registry import OperationKind, kind_get
+from enlinea.security.audit import audit_record
+from enlinea.security.codes import (
     ChallengeError,
     challenge_issue,
     challenge_resend,
     challenge_use,
     challenge_verify,
 )
-from enlinea.access.models import AuditKind, SecurityChallenge
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, code_rate_limited
-from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.registry import OperationKind, kind_get
+from enlinea.security.models import SecurityChallenge, SecurityEvent
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, code_rate_limited
 
 Status = PendingOperation.Status
 
@@ -105,7 +105,7 @@ def _expire_if_due(operation: PendingOperation, request: HttpRequest | None, now
         return False
     operation.status = Status.EXPIRED
     operation.save(update_fields=["status"])
-    _audit(AuditKind.OPERATION_EXPIRED, operation, request)
+    _audit(SecurityEvent.OPERATION_EXPIRED, operation, request)
     return True
 
 
@@ -181,7 +181,7 @@ def operation_start(
             for previous in earlier.select_related("member__user"):
                 previous.status = Status.EXPIRED
                 previous.save(update_fields=["status"])
-                _audit(AuditKind.OPERATION_EXPIRED, previous, request, replaced=True)
+                _audit(SecurityEvent.OPERATION_EXPIRED, previous, request, replaced=True)
         operation = PendingOperation.objects.create(
             token=_new_token(),
             member=member,
@@ -190,7 +190,7 @@ def operation_start(
             created_at=now,
             expires_at=now + _window(),
         )
-        _audit(AuditKind.OPERATION_STARTED, operation, request)
+        _audit(SecurityEvent.OPERATION_STARTED, operation, request)
         if not spec.confirm_page:
             _code_issue(operation, spec, request)
     return operation
@@ -302,11 +302,11 @@ def operation_confirm(
             except spec.errors as exc:
                 locked.status = Status.FAILED
                 locked.result = {"message": _failure_message(exc)}
-                _audit(AuditKind.OPERATION_FAILED, locked, request, error=type(exc).__name__)
+                _audit(SecurityEvent.OPERATION_FAILED, locked, request, error=type(exc).__name__)
             else:
                 locked.status = Status.DONE
                 locked.result = result
-                _audit(AuditKind.OPERATION_DONE, locked, request)
+                _audit(SecurityEvent.OPERATION_DONE, locked, request)
             locked.done_at = timezone.now()
             locked.save(update_fields=["status", "result", "done_at"])
     if failure is not None:

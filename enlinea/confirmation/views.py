@@ -20,7 +20,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from enlinea.access.codes import ChallengeError
 from enlinea.confirmation import services
 from enlinea.confirmation.forms import CodeForm
 from enlinea.confirmation.models import PendingOperation
@@ -33,6 +32,7 @@ from enlinea.confirmation.selectors import (
     operation_next_url,
 )
 from enlinea.members.selectors import member_for_request
+from enlinea.security.codes import ChallengeError
 
 Status = PendingOperation.Status
 

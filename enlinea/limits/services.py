@@ -42,8 +42,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
-from enlinea.access.audit_kinds import audit_kind_register
 from enlinea.limits.errors import LimitError, LimitExceeded
 from enlinea.limits.models import PERIOD_ADJECTIVE, PERIODS, LimitUsage, Scope, TransferLimit
 from enlinea.limits.selectors import (
@@ -58,6 +56,8 @@ from enlinea.limits.selectors import (
 )
 from enlinea.money import format_cents, max_amount
 from enlinea.notifications.services import member_notify
+from enlinea.security.audit import audit_record
+from enlinea.security.audit_kinds import audit_kind_register
 
 __all__ = [
     "LimitError",

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
 from enlinea.access.models import AuditKind
 from enlinea.members import validators
 from enlinea.members.models import MSG_DUPLICATE_IDENTIFICATION, IdentificationType, Member
@@ -22,6 +21,7 @@ from enlinea.members.selectors import (
     member_get_by_identification,
 )
 from enlinea.notifications.services import notification_send
+from enlinea.security.audit import audit_record
 
 
 def _normalize_fields(

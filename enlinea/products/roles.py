@@ -39,10 +39,8 @@ _LEDGER_VIEW = tuple(
 _PRODUCTS_VIEW = tuple(f"products.view_{model}" for model in _PRODUCT_MODELS)
 _CARDS_BLOCK = ("products.block_debitcard", "products.block_creditcard")
 _ACCESS_VIEW = (
-    *(
-        f"access.view_{model}"
-        for model in ("auditevent", "loginrecord", "onlineprofile", "device", "consent")
-    ),
+    "security.view_auditevent",
+    *(f"access.view_{model}" for model in ("loginrecord", "onlineprofile", "device", "consent")),
     "notifications.view_message",
 )
 _INTERBANK_VIEW = (
@@ -121,7 +119,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_CARDS_BLOCK,
         *_LEDGER_VIEW,
         *_ACCESS_VIEW,
-        "access.view_securitychallenge",
+        "security.view_securitychallenge",
         "limits.view_institutionlimit",
         *_LIMITS_VIEW,
         "institutions.view_institution",

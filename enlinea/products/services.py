@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
 from enlinea.access.models import AuditKind
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.models import JournalEntry, LedgerAccount, NormalSide
@@ -62,6 +61,7 @@ from enlinea.products.models import (
 )
 from enlinea.receipts.models import Channel, ReceiptKind
 from enlinea.receipts.services import Counterpart, receipt_issue
+from enlinea.security.audit import audit_record
 
 ACCOUNT_PREFIX = {
     AccountKind.SAVINGS: "41",

@@ -36,9 +36,9 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enlinea.access.audit import audit_record
 from enlinea.access.models import AuditKind
 from enlinea.access.session import SESSION_ACTIVITY
+from enlinea.security.audit import audit_record
 from enlinea.staff.models import StaffAccess
 
 SESSION_PENDING = "enlinea_staff_pending"  # password right, waiting for the second factor

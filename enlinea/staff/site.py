@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 
-from enlinea.access.audit import audit_record
 from enlinea.access.models import AuditKind
+from enlinea.security.audit import audit_record
 
 
 class StaffAdminSite(admin.AdminSite):

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.staff import services
 from enlinea.staff.forms import StaffCodeForm, StaffLoginForm
 

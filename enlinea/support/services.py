@@ -17,7 +17,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
 from enlinea.access.models import AuditKind
 from enlinea.members.models import Member
 from enlinea.members.validators import (
@@ -27,6 +26,7 @@ from enlinea.members.validators import (
 )
 from enlinea.notifications.models import Channel
 from enlinea.notifications.services import notification_send
+from enlinea.security.audit import audit_record
 from enlinea.support.attachments import (
     CheckedAttachment,
     attachment_check,

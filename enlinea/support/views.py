@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.support.forms import ComplaintForm
 from enlinea.support.selectors import (
     complaint_for_member,

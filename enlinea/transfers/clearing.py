@@ -47,8 +47,6 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
-from enlinea.access.audit_kinds import audit_kind_register
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.limits.services import limit_release
@@ -59,6 +57,8 @@ from enlinea.products.models import AccountStatus, DepositAccount
 from enlinea.products.services import ProductError
 from enlinea.receipts.models import Channel, ReceiptKind
 from enlinea.receipts.services import Counterpart
+from enlinea.security.audit import audit_record
+from enlinea.security.audit_kinds import audit_kind_register
 from enlinea.tariff.services import Fees
 
 from .models import (

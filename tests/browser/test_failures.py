@@ -15,9 +15,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from enlinea.access import codes
-from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile, SecurityChallenge
+from enlinea.access.models import AuditKind, OnlineProfile
 from enlinea.access.tests.profile_support import NEW_PASSWORD, PASSWORD, enrolled_member, wrong_code
+from enlinea.security import codes
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 from tests.browser.test_profile import code_sent, open_option
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, guard_network
 
@@ -125,8 +126,8 @@ def test_expired_code_and_third_wrong_code_then_reenviar(
     code_type(page, code_sent(smtp_server, socio.email, since))
     done(page, "Imagen de seguridad actualizada")
     assert image_current(socio) == "martillo"
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_EXPIRED).count() == 1
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_EXHAUSTED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_EXPIRED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_EXHAUSTED).count() == 1
     assert outside == []
 
 

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import MEMBER_PASSWORD
-from enlinea.access.models import AuditEvent, AuditKind, Device, OnlineProfile
+from enlinea.access.models import AuditKind, Device, OnlineProfile
+from enlinea.security.models import AuditEvent
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from enlinea.access.codes import challenge_issue
 from enlinea.access.tests.cast import online_member
+from enlinea.security.codes import challenge_issue
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from enlinea.access.catalog import ConsentDocument
-from enlinea.access.models import AuditEvent, AuditKind, Consent, OnlineProfile, SecurityAnswer
+from enlinea.access.models import AuditKind, Consent, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.profile_support import NEW_PASSWORD, PASSWORD, enrolled_member
+from enlinea.security.models import AuditEvent
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, wait_styled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

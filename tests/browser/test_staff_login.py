@@ -9,7 +9,8 @@ from base64 import b32decode
 import pytest
 from playwright.sync_api import expect
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
+from enlinea.security.models import AuditEvent
 from enlinea.staff.testing import staff_totp_code
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, styled_box
 

@@ -4,6 +4,7 @@ really sent to the local SMTP server, the balances checked against the ledger.""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import re
 
@@ -15,7 +16,7 @@ from enlinea.access.catalog import ConsentDocument
 from enlinea.access.models import Consent
 from enlinea.access.tests.profile_support import PASSWORD, enrolled_member
 from enlinea.beneficiaries import services as beneficiary_services
-from enlinea.beneficiaries.models import BeneficiaryKind
+from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
 from enlinea.institutions.models import Institution
 from enlinea.ledger.models import LedgerAccount
 from enlinea.ledger.services import chart_ensure
@@ -147,3 +148,188 @@ def test_an_own_and_an_interbank_transfer_to_the_receipt(
     assert_accessible(page)
     page.get_by_role("link", name=f"Comprobante N.º {receipt.number}").click()
     expect(main).to_contain_text(str(receipt.number))
+
+
+@pytest.fixture
+def maria_account(socio):
+    maria = enrolled_member("mariaperez", first_names="Maria Fernanda", last_names="Perez Guaman")
+    return account_open(member=maria, idempotency_key=f"bt-maria-{maria.pk}")
+
+
+@pytest.mark.parametrize(
+    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
+)
+def test_a_cooprogreso_transfer_to_a_new_account_saved_as_beneficiary(
+    open_page, login, smtp_server, socio, maria_account, viewport
+) -> None:
+    savings = account_open(member=socio, idempotency_key="bt-new-sav")
+    cash_deposit(account=savings, amount=100_000, idempotency_key="bt-new-fund")
+    page, outside = open_page(viewport)
+    login(page, USERNAME, PASSWORD)
+    email = socio.email
+    main = page.get_by_role("main")
+
+    # No beneficiary saved yet: the form opens on a new account to type.
+    open_option(page, "transferencias", "Transferencias Cooprogreso")
+    expect(page.get_by_role("heading", level=1, name="Transferencias Cooprogreso")).to_be_visible()
+    page.get_by_label("Cuenta de origen").select_option(savings.number)
+    page.get_by_label("Ingresar el monto a transferir").fill("12.50")
+    # An unknown number: the message at the field, what was typed kept.
+    page.get_by_label("Número de cuenta").fill("4100999999")
+    page.get_by_role("button", name="Validar").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(main).to_contain_text("No podemos registrar esta cuenta")
+    expect(page.get_by_label("Ingresar el monto a transferir")).to_have_value("12.50")
+    assert_accessible(page)
+    # The right one: Validar shows the holder's masked name, nothing more of them.
+    page.get_by_label("Número de cuenta").fill(maria_account.number)
+    page.get_by_role("button", name="Validar").click()
+    expect(main).to_contain_text("MA*** PE***")
+    expect(main).not_to_contain_text("Fernanda")
+    assert_accessible(page)
+    page.get_by_label("Guardar beneficiario").check()
+    page.get_by_label("Alias (Opcional)").fill("Mari")
+    page.get_by_label("Motivo (Opcional)").fill("Almuerzo")
+    page.get_by_role("button", name="Confirmar").click()
+    expect(main).to_contain_text("MA*** PE***")
+    expect(main).to_contain_text("Guardar beneficiario")
+    expect(main).to_contain_text("Mari")
+    expect(main).to_contain_text("$ 12.50")
+    confirm_and_validate(page, smtp_server, email)
+    expect(page.get_by_role("heading", level=1, name="¡Transferencia exitosa!")).to_be_visible()
+    receipt = Receipt.objects.get(member=socio, kind="transfer_internal")
+    expect(main).to_contain_text(f"Comprobante N.º {receipt.number}")
+    expect(main).to_contain_text("Mari está entre tus beneficiarios")
+    assert_accessible(page)
+    assert balance(savings) == 100_000 - 1_250
+    assert balance(maria_account) == 1_250
+    saved = Beneficiary.objects.get(member=socio, deleted_at__isnull=True)
+    assert (saved.internal_account_id, saved.alias) == (maria_account.pk, "Mari")
+    # The member's notice of the transfer arrived by e-mail too.
+    notice = smtp_server.wait_for(to=email, subject=str(receipt.number))
+    assert "$ 12.50" in smtp_server.body(notice)
+
+    # Next time she is a saved beneficiary: chosen in the list, one more transfer.
+    page.get_by_role("link", name="Realizar otra transferencia").click()
+    expect(page.get_by_label("Cuenta destino")).to_be_visible()
+    page.get_by_label("Cuenta de origen").select_option(savings.number)
+    page.get_by_label("Cuenta destino").select_option(str(saved.pk))
+    page.get_by_label("Ingresar el monto a transferir").fill("1")
+    page.get_by_role("button", name="Confirmar").click()
+    confirm_and_validate(page, smtp_server, email)
+    expect(page.get_by_role("heading", level=1, name="¡Transferencia exitosa!")).to_be_visible()
+    assert balance(maria_account) == 1_350
+    assert Beneficiary.objects.filter(member=socio).count() == 1
+    assert outside == []
+
+
+def test_interbank_transfers_one_settled_and_one_returned_with_its_fees(
+    open_page, login, smtp_server, socio
+) -> None:
+    """Two interbank transfers through the pages, the clearing job's cycles, then what
+    the member reads: the settled one Acreditada, the returned one Devuelta with the
+    amount, the COMISIÓN and the IVA credited back, and the e-mail of the return."""
+    from django.utils import timezone
+
+    from enlinea.transfers.clearing import clearing_cycle
+
+    savings = account_open(member=socio, idempotency_key="bt-spi-sav")
+    cash_deposit(account=savings, amount=100_000, idempotency_key="bt-spi-fund")
+    saved = beneficiary_services.beneficiary_create(
+        member=socio,
+        kind=BeneficiaryKind.EXTERNAL,
+        institution_id=Institution.objects.get(name="BANCO PICHINCHA").pk,
+        account_type="savings",
+        account_number="2200123456",
+        name="Xavier Gonzalez",
+        identification_type="CEDULA",
+        identification="1710034065",
+    )
+    page, outside = open_page(DESKTOP)
+    login(page, USERNAME, PASSWORD)
+    email = socio.email
+    main = page.get_by_role("main")
+
+    # One to the saved beneficiary (the simulator settles it).
+    open_option(page, "transferencias", "Transferencias interbancarias")
+    page.get_by_label("Cuenta de origen").select_option(savings.number)
+    page.get_by_label("Cuenta destino").select_option(str(saved.pk))
+    page.get_by_label("Ingresar el monto a transferir").fill("10")
+    page.get_by_label("Motivo (Opcional)").fill("Arriendo")
+    page.get_by_role("button", name="Confirmar").click()
+    confirm_and_validate(page, smtp_server, email)
+    expect(page.get_by_role("heading", level=1, name="¡Transferencia enviada!")).to_be_visible()
+
+    # One to an account typed on the spot, ending 0000 (the network returns it).
+    page.get_by_role("link", name="Realizar otra transferencia").click()
+    page.get_by_role("button", name="Agregar nuevo beneficiario").click()
+    page.get_by_label("Cuenta de origen").select_option(savings.number)
+    page.get_by_label("Entidad financiera").select_option(label="BANCO PICHINCHA")
+    page.get_by_role("radio", name="Cédula").check()
+    page.get_by_label("Identificación del beneficiario").fill("1710034065")
+    page.get_by_role("radio", name="Ahorros").check()
+    page.get_by_label("Número de cuenta").fill("2200990000")
+    page.get_by_label("Nombre del beneficiario").fill("Luis Toapanta")
+    page.get_by_label("Ingresar el monto a transferir").fill("20")
+    page.get_by_label("Motivo (Opcional)").fill("Prestamo")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmar").click()
+    expect(main).to_contain_text("LUIS TOAPANTA - BANCO PICHINCHA - Ahorros …0000")
+    confirm_and_validate(page, smtp_server, email)
+    expect(page.get_by_role("heading", level=1, name="¡Transferencia enviada!")).to_be_visible()
+    expect(main).to_contain_text("En proceso")
+    assert balance(savings) == 100_000 - 1_041 - 2_041
+    assert not Beneficiary.objects.filter(account_number="2200990000").exists()
+
+    settled_receipt = Receipt.objects.get(member=socio, kind="transfer_interbank", amount=1_000)
+    returned_receipt = Receipt.objects.get(member=socio, kind="transfer_interbank", amount=2_000)
+
+    # The clearing job, as the periodic task runs it: a cycle sends, the next one (after
+    # the simulator's cycle) applies the outcomes.
+    now = timezone.now()
+    clearing_cycle(now=now)
+    clearing_cycle(now=now + dt.timedelta(seconds=130))
+    states = dict(InterbankTransfer.objects.filter(member=socio).values_list("amount", "status"))
+    assert states == {1_000: TransferStatus.SETTLED, 2_000: TransferStatus.RETURNED}
+
+    # Historial → each comprobante says where its transfer is.
+    open_option(page, "transferencias", "Historial")
+    page.get_by_role("link", name=f"Comprobante N.º {settled_receipt.number}").click()
+    expect(page.locator("[data-receipt-status]")).to_have_text(
+        "Acreditada en la institución de destino"
+    )
+    assert_accessible(page)
+    open_option(page, "transferencias", "Historial")
+    page.get_by_role("link", name=f"Comprobante N.º {returned_receipt.number}").click()
+    expect(page.locator("[data-receipt-status]")).to_have_text("Devuelta: CUENTA INEXISTENTE")
+    expect(main).to_contain_text("se acreditaron de nuevo en tu cuenta")
+    assert_accessible(page)
+
+    # Consulta de movimientos: the three credits back, and the balance restored.
+    origin = re.match(r"^https?://[^/]+", page.url).group(0)
+    page.goto(f"{origin}/")
+    row = page.locator(f'tr[data-account="{savings.number}"]')
+    expect(row.locator('[data-label="Saldo disponible"]')).to_have_text("$ 989.59")
+    row.get_by_role("link", name=f"Ver movimientos de la cuenta {savings.number}").click()
+    expect(page.get_by_role("heading", level=1, name="Movimientos")).to_be_visible()
+    rows = page.locator("table.movements-table tbody tr")
+    for concept, amount in (
+        ("NC DEVOLUCIÓN TRANSFERENCIA INTERBANCARIA CUENTA INEXISTENTE", "$ 20.00"),
+        ("NC DEVOLUCIÓN COMISIÓN TRANSFERENCIA INTERBANCARIA", "$ 0.36"),
+        ("NC DEVOLUCIÓN IVA TRANSFERENCIA INTERBANCARIA", "$ 0.05"),
+    ):
+        credit = rows.filter(has=page.locator('[data-label="Concepto"]', has_text=concept))
+        expect(credit).to_have_count(1)
+        expect(credit.locator('[data-label="Monto"]')).to_contain_text(f"Crédito {amount}")
+    # The settled transfer's debit and fees stay: $ 1,000.00 - $ 10.41.
+    expect(rows.first.locator('[data-label="Saldo"]')).to_have_text("$ 989.59")
+    assert_accessible(page)
+    assert balance(savings) == 100_000 - 1_041
+
+    # The return's notice, by e-mail.
+    notice = smtp_server.wait_for(to=email, subject="fue devuelta")
+    body = smtp_server.body(notice)
+    assert f"N.º {returned_receipt.number}" in str(notice["Subject"])
+    assert "CUENTA INEXISTENTE" in body
+    assert "$ 20.41" in body
+    assert outside == []

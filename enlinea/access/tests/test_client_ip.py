@@ -18,11 +18,12 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from conftest import MEMBER_PASSWORD
-from enlinea.access.audit import request_meta
 from enlinea.access.devices import DEVICE_COOKIE
-from enlinea.access.models import AuditEvent, AuditKind, Device, LoginRecord
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.access.models import AuditKind, Device, LoginRecord
 from enlinea.notifications.models import Channel, Message
+from enlinea.security.audit import request_meta
+from enlinea.security.models import AuditEvent, SecurityEvent
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 from enlinea.web.client_ip import client_ip
 
 PROXY = "10.0.0.2"  # the reverse proxy, as the app's peer
@@ -182,7 +183,7 @@ def test_clients_behind_one_proxy_do_not_lock_each_other_out(client: Client, set
             HTTP_X_FORWARDED_FOR=f"190.11.2.{n + 1}",
         )
         assert response.status_code == 302, n
-    assert not AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED).exists()
+    assert not AuditEvent.objects.filter(kind=SecurityEvent.RATE_LIMITED).exists()
 
 
 @pytest.mark.django_db
@@ -202,7 +203,7 @@ def test_one_client_behind_the_proxy_is_still_limited_and_audited_by_its_address
         for n in range(4)
     ]
     assert statuses == [302, 302, 302, 429]
-    assert AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED).ip == CLIENT
+    assert AuditEvent.objects.get(kind=SecurityEvent.RATE_LIMITED).ip == CLIENT
 
 
 @pytest.mark.django_db
@@ -241,7 +242,7 @@ def test_typing_a_username_many_times_does_not_block_its_owner(
         assert stranger.post(reverse("session:password"), {"password": ""}).status_code == 200
     response = _login(client, "andreslopez", MEMBER_PASSWORD, REMOTE_ADDR="190.11.2.3")
     assert response["Location"] == reverse("session:device")  # right password, new browser
-    assert not AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED).exists()
+    assert not AuditEvent.objects.filter(kind=SecurityEvent.RATE_LIMITED).exists()
 
 
 @pytest.mark.django_db
@@ -258,7 +259,7 @@ def test_ten_wrong_passwords_block_the_username_whatever_the_ip(
     assert response.status_code == 429
     assert MSG_RATE_LIMITED in response.content.decode()
     assert "_auth_user_id" not in client.session
-    event = AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED)
+    event = AuditEvent.objects.get(kind=SecurityEvent.RATE_LIMITED)
     assert (event.username, event.detail["group"]) == ("mariaperez", "login-password")
 
 

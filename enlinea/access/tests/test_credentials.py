@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from enlinea.access import credentials
-from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile, SecurityAnswer
+from enlinea.access.models import AuditKind, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.cast import PASSWORD, online_member
 from enlinea.notifications.models import Channel, Message
+from enlinea.security.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 
 from enlinea.access import devices
-from enlinea.access.models import AuditEvent, AuditKind, Device
+from enlinea.access.models import AuditKind, Device
 from enlinea.access.tests.cast import online_member
 from enlinea.notifications.models import Channel, Message
+from enlinea.security.models import AuditEvent
 
 ANDROID_CHROME = (
     "Mozilla/5.0 (Linux; Android 13; SM-A536E) AppleWebKit/537.36 (KHTML, like Gecko) "

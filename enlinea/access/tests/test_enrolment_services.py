@@ -12,24 +12,18 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
 
-from enlinea.access import codes, credentials, enrolment, policy
+from enlinea.access import credentials, enrolment, policy
 from enlinea.access.catalog import ConsentDocument
-from enlinea.access.codes import ChallengeError
-from enlinea.access.models import (
-    AuditEvent,
-    AuditKind,
-    Consent,
-    Device,
-    OnlineProfile,
-    SecurityAnswer,
-    SecurityChallenge,
-)
+from enlinea.access.models import AuditKind, Consent, Device, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.cast import online_member
 from enlinea.members.models import Member
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, member_data, with_wrong_check_digit
 from enlinea.notifications.models import Channel, Message
 from enlinea.notifications.services import REDACTED_BODY
+from enlinea.security import codes
+from enlinea.security.codes import ChallengeError
+from enlinea.security.models import AuditEvent, SecurityChallenge
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 from enlinea.access.catalog import ConsentDocument, SecurityImage
 from enlinea.access.devices import DEVICE_COOKIE
 from enlinea.access.enrolment import not_eligible_message
-from enlinea.access.models import Consent, OnlineProfile, SecurityChallenge
-from enlinea.access.ratelimit import MSG_RATE_LIMITED
+from enlinea.access.models import Consent, OnlineProfile
 from enlinea.access.tests.cast import online_member
 from enlinea.access.tests.test_enrolment_services import (
     ANSWERS,
@@ -28,6 +27,8 @@ from enlinea.access.tests.test_enrolment_services import (
     wrong,
 )
 from enlinea.members.tests.support import make_cedula, with_wrong_check_digit
+from enlinea.security.models import SecurityChallenge
+from enlinea.security.ratelimit import MSG_RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,6 @@ from django.test import Client
 from django.urls import reverse
 
 from enlinea.access import policy
-from enlinea.access.models import SecurityChallenge
 from enlinea.access.tests.profile_support import ANSWERS, enrolled_member, last_code, text
 from enlinea.access.tests.test_enrolment_services import (
     UA,
@@ -33,6 +32,7 @@ from enlinea.access.tests.test_enrolment_services import (
 )
 from enlinea.access.views_recovery import RECOVERY
 from enlinea.members.tests.support import make_cedula
+from enlinea.security.models import SecurityChallenge
 
 MSG_COMMON = (
     "Tu contraseña es muy común: es una de las más usadas, o una de ellas con números o "

@@ -12,14 +12,7 @@ from django.utils import timezone
 
 from enlinea.access import devices
 from enlinea.access.catalog import ConsentDocument
-from enlinea.access.models import (
-    AuditEvent,
-    AuditKind,
-    Consent,
-    OnlineProfile,
-    SecurityAnswer,
-    SecurityChallenge,
-)
+from enlinea.access.models import AuditKind, Consent, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.profile_support import (
     NEW_PASSWORD,
     PASSWORD,
@@ -33,6 +26,7 @@ from enlinea.access.tests.profile_support import (
     wrong_code,
 )
 from enlinea.confirmation.models import PendingOperation
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -402,7 +396,7 @@ def test_username_taken_between_confirm_and_code_is_refused_and_says_why(client,
     assert socio.user.username == "andreslopez"
     operation.refresh_from_db()
     assert operation.status == PendingOperation.Status.FAILED
-    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_FAILED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_FAILED).count() == 1
 
 
 # ---------------------------------------------------------------- Dispositivos

@@ -21,17 +21,11 @@ from django.urls import reverse
 from conftest import MEMBER_PASSWORD, device_trusted_token
 from enlinea.access import credentials, recovery, session
 from enlinea.access.devices import DEVICE_COOKIE
-from enlinea.access.models import (
-    AuditEvent,
-    AuditKind,
-    LoginRecord,
-    OnlineProfile,
-    RecoveryAttempt,
-    SecurityChallenge,
-)
+from enlinea.access.models import AuditKind, LoginRecord, OnlineProfile, RecoveryAttempt
 from enlinea.access.tests.profile_support import ANSWERS, enrolled_member, text
 from enlinea.access.views_recovery import RECOVERY
 from enlinea.notifications.models import Channel, Message
+from enlinea.security.models import AuditEvent, SecurityChallenge
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

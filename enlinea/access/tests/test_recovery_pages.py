@@ -11,13 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlinea.access import credentials, recovery
-from enlinea.access.models import (
-    AuditEvent,
-    AuditKind,
-    OnlineProfile,
-    RecoveryAttempt,
-    SecurityChallenge,
-)
+from enlinea.access.models import AuditKind, OnlineProfile, RecoveryAttempt
 from enlinea.access.tests.profile_support import (
     ANSWERS,
     NEW_PASSWORD,
@@ -31,6 +25,7 @@ from enlinea.access.tests.profile_support import (
     wrong_code,
 )
 from enlinea.access.views_recovery import RECOVERY
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -246,7 +241,7 @@ def test_answers_are_rate_limited_per_member_across_attempts_and_addresses(socio
     assert "Hiciste demasiados intentos seguidos" in text(response)
     assert not SecurityChallenge.objects.filter(member=socio).exists()
     assert AuditEvent.objects.filter(
-        kind=AuditKind.RATE_LIMITED, detail__group="recovery-answers"
+        kind=SecurityEvent.RATE_LIMITED, detail__group="recovery-answers"
     ).exists()
     # The refused try was not counted against the attempt.
     assert RecoveryAttempt.objects.filter(member=socio, wrong_sets=0).count() == 1
@@ -355,7 +350,7 @@ def test_recovery_is_rate_limited_per_cedula(socio, settings) -> None:
     )
     assert response.status_code == 429
     assert "Hiciste demasiados intentos seguidos" in text(response)
-    assert AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED).exists()
+    assert AuditEvent.objects.filter(kind=SecurityEvent.RATE_LIMITED).exists()
 
 
 def test_recovery_is_rate_limited_per_ip(socio, settings) -> None:

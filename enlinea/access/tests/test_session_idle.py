@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from enlinea.access import credentials
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.access.session import SESSION_ACTIVITY
+from enlinea.security.models import AuditEvent
 from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db

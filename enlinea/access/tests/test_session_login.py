@@ -15,17 +15,11 @@ from conftest import MEMBER_PASSWORD
 from enlinea.access import credentials, session
 from enlinea.access.catalog import SecurityImage
 from enlinea.access.devices import DEVICE_COOKIE
-from enlinea.access.models import (
-    AuditEvent,
-    AuditKind,
-    Device,
-    LoginRecord,
-    OnlineProfile,
-    SecurityChallenge,
-)
-from enlinea.access.ratelimit import MSG_RATE_LIMITED
+from enlinea.access.models import AuditKind, Device, LoginRecord, OnlineProfile
 from enlinea.confirmation.models import PendingOperation
 from enlinea.notifications.models import Channel, Message
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
+from enlinea.security.ratelimit import MSG_RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
 
@@ -514,7 +508,7 @@ def test_password_step_is_rate_limited_per_username_across_ips(
     assert response.status_code == 429
     assert MSG_RATE_LIMITED in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED).exists()
+    assert AuditEvent.objects.filter(kind=SecurityEvent.RATE_LIMITED).exists()
 
 
 def test_code_resends_are_rate_limited_per_ip(client: Client, member, settings) -> None:

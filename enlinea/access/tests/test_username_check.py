@@ -16,10 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from enlinea.access import credentials
-from enlinea.access.models import AuditEvent, AuditKind
-from enlinea.access.ratelimit import MSG_RATE_LIMITED
+from enlinea.access.models import AuditKind
 from enlinea.access.tests.profile_support import enrolled_member, logged_in, text
 from enlinea.access.tests.test_enrolment_services import registered_member
+from enlinea.security.models import AuditEvent, SecurityEvent
+from enlinea.security.ratelimit import MSG_RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +134,7 @@ def test_over_the_limit_the_check_answers_with_the_rate_limit_message_and_audits
     assert MSG_RATE_LIMITED in text(response)
     assert UNAVAILABLE not in text(response)
     assert AuditEvent.objects.filter(kind=AuditKind.USERNAME_CHECKED).count() == 3
-    refusal = AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED)
+    refusal = AuditEvent.objects.get(kind=SecurityEvent.RATE_LIMITED)
     assert refusal.user_id == socio.user.pk
     assert refusal.detail == {"group": "username-check", "rate": "3/h"}
 
@@ -157,7 +158,7 @@ def test_the_limit_is_per_session_too(socio, settings) -> None:
     response = _profile_check(first, "andres2028")
     assert response.status_code == 429
     assert MSG_RATE_LIMITED in text(response)
-    refusal = AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED)
+    refusal = AuditEvent.objects.get(kind=SecurityEvent.RATE_LIMITED)
     assert refusal.user_id == socio.user.pk
     assert refusal.detail == {"group": "username-check", "rate": "2/h"}
     # The member's own counter (3 of 10) still lets another of their sessions check.

@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlinea.access import reminder
-from enlinea.access.models import AuditEvent, AuditKind, SecurityChallenge
-from enlinea.access.ratelimit import MSG_RATE_LIMITED
+from enlinea.access.models import AuditKind
 from enlinea.access.tests.profile_support import enrolled_member, last_code, text, wrong_code
 from enlinea.access.tests.test_enrolment_services import new_member, registered_member
 from enlinea.access.views_username import ATTEMPT
@@ -27,6 +26,8 @@ from enlinea.members.models import Member
 from enlinea.members.tests.support import make_cedula
 from enlinea.notifications.models import Channel, Message
 from enlinea.notifications.services import REDACTED_BODY
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
+from enlinea.security.ratelimit import MSG_RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
 
@@ -285,7 +286,9 @@ def test_the_reminder_is_rate_limited_per_cedula(socio, settings) -> None:
         response = _start(Client(REMOTE_ADDR="10.0.0.3"), cedula)
         assert response.status_code == 429
         assert MSG_RATE_LIMITED in text(response)
-    assert AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED, detail__group="username_reminder")
+    assert AuditEvent.objects.filter(
+        kind=SecurityEvent.RATE_LIMITED, detail__group="username_reminder"
+    )
     # Two codes went out to the member, none after the limit.
     assert Message.objects.filter(kind="codigo_seguridad", channel=Channel.EMAIL).count() == 2
 

@@ -9,7 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 
 from enlinea.beneficiaries.models import AccountType, Beneficiary, BeneficiaryKind
-from enlinea.beneficiaries.services import MSG_DUPLICATE_ACCOUNT, beneficiary_create
+from enlinea.beneficiaries.services import (
+    MSG_DUPLICATE_ACCOUNT,
+    beneficiary_create,
+    beneficiary_ensure,
+)
 from enlinea.institutions.models import Institution, InstitutionKind
 from enlinea.members.tests.support import make_cedula
 
@@ -84,3 +88,32 @@ def test_two_parallel_saves_of_one_destination_keep_one_row(
     assert isinstance(errors[0], ValidationError), errors
     assert errors[0].message_dict == {"account_number": [MSG_DUPLICATE_ACCOUNT]}
     assert Beneficiary.objects.filter(member=socio, kind=kind).count() == 1
+
+
+def test_two_parallel_ensures_of_one_destination_both_get_the_one_row(
+    socio, other_account, monkeypatch
+) -> None:
+    """ "Guardar beneficiario" beside two transfers at once: neither is refused, both
+    get the row the first one saved (the second finds it after the unique index
+    refused its INSERT)."""
+    both_checked = threading.Barrier(2)
+    real_save = Beneficiary.save
+
+    def save_after_both_checked(self, *args, **kwargs):
+        both_checked.wait(timeout=30)
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Beneficiary, "save", save_after_both_checked)
+
+    def ensure() -> tuple[int, bool]:
+        with transaction.atomic():
+            beneficiary, created = beneficiary_ensure(
+                member=socio, kind=BeneficiaryKind.INTERNAL, account_number=other_account.number
+            )
+            return beneficiary.pk, created
+
+    results, errors = _at_once([ensure, ensure])
+    assert errors == []
+    assert sorted(created for _, created in results) == [False, True]
+    assert len({pk for pk, _ in results}) == 1
+    assert Beneficiary.objects.filter(member=socio).count() == 1

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
-from enlinea.access.models import AuditEvent
 from enlinea.beneficiaries import destinations, services
 from enlinea.beneficiaries.destinations import card_digest
 from enlinea.beneficiaries.models import AccountType, Beneficiary, BeneficiaryKind
@@ -23,6 +22,7 @@ from enlinea.institutions.selectors import home_institution
 from enlinea.members import validators
 from enlinea.members.tests.support import make_cedula, make_natural_ruc, with_wrong_check_digit
 from enlinea.notifications.models import Message
+from enlinea.security.models import AuditEvent
 
 from .conftest import card_number
 
@@ -535,3 +535,62 @@ def test_another_members_beneficiary_answers_404(socio, otro, pichincha, write) 
     for malformed in ("abc", None, ""):
         with pytest.raises(Http404):
             beneficiary_delete(member=socio, beneficiary_id=malformed)
+
+
+# ------------------------------------------------------------ "Guardar beneficiario" with a transfer
+
+
+def test_ensure_saves_a_new_destination_and_reuses_one_already_saved(
+    socio, otro, other_account, pichincha
+) -> None:
+    first, created = services.beneficiary_ensure(
+        member=socio,
+        kind=BeneficiaryKind.INTERNAL,
+        account_number=other_account.number,
+        alias="Prima",
+    )
+    assert created is True
+    assert Message.objects.filter(kind=services.NOTICE_CREATED).count() == 2  # e-mail, SMS
+    again, created = services.beneficiary_ensure(
+        member=socio,
+        kind=BeneficiaryKind.INTERNAL,
+        account_number=f"{other_account.number[:3]} {other_account.number[3:]}",
+        alias="Otro alias",
+        email="nuevo@example.com",
+    )
+    assert (again.pk, created) == (first.pk, False)
+    again.refresh_from_db()
+    assert (again.alias, again.email) == ("Prima", "")  # reused as it is
+    assert Message.objects.filter(kind=services.NOTICE_CREATED).count() == 2  # no second notice
+    external, created = services.beneficiary_ensure(
+        member=socio,
+        kind=BeneficiaryKind.EXTERNAL,
+        institution_id=pichincha.pk,
+        account_type=AccountType.SAVINGS,
+        account_number="2200123456",
+        name="Xavier Gonzalez",
+        identification_type="CEDULA",
+        identification=make_cedula(),
+    )
+    assert created is True
+    same, created = services.beneficiary_ensure(
+        member=socio,
+        kind=BeneficiaryKind.EXTERNAL,
+        institution_id=pichincha.pk,
+        account_type=AccountType.SAVINGS,
+        account_number="2200-123-456",
+        name="Xavier Gonzalez",
+        identification_type="CEDULA",
+        identification=make_cedula(),
+    )
+    assert (same.pk, created) == (external.pk, False)
+    assert Beneficiary.objects.filter(member=socio).count() == 2
+
+
+def test_ensure_refuses_what_create_refuses(socio, other_account) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.beneficiary_ensure(
+            member=socio, kind=BeneficiaryKind.INTERNAL, account_number="12ab", alias="x" * 31
+        )
+    assert set(_errors(refused)) == {"account_number", "alias"}
+    assert not Beneficiary.objects.exists()

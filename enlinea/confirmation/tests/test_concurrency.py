@@ -15,12 +15,13 @@ import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
 
-from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile, SecurityChallenge
+from enlinea.access.models import AuditKind, OnlineProfile
 from enlinea.access.tests.profile_support import logged_in
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.services import operation_code_send, operation_start
 from enlinea.confirmation.tests.support import KIND
 from enlinea.notifications.models import Channel, MailboxItem
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -80,6 +81,6 @@ def test_parallel_posts_of_the_right_code_execute_once(socio, test_kind, paralle
     assert operation.status == PendingOperation.Status.DONE
     assert OnlineProfile.objects.get(user=socio.user).security_image == "paloma"
     assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).count() == 1
-    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_DONE).count() == 1
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_VERIFIED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_DONE).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_VERIFIED).count() == 1
     assert SecurityChallenge.objects.get().status == SecurityChallenge.Status.USED

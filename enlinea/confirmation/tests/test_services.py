@@ -9,9 +9,8 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from enlinea.access.codes import ChallengeError
 from enlinea.access.confirmations import IMAGE, USERNAME
-from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile, SecurityChallenge
+from enlinea.access.models import AuditKind, OnlineProfile
 from enlinea.access.tests.profile_support import last_code, wrong_code
 from enlinea.confirmation import services
 from enlinea.confirmation.models import PendingOperation
@@ -26,6 +25,8 @@ from enlinea.confirmation.services import (
 )
 from enlinea.confirmation.tasks import expire_operations
 from enlinea.confirmation.tests.support import KIND, MSG_REFUSED
+from enlinea.security.codes import ChallengeError
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +71,10 @@ def test_a_kind_without_confirm_page_gets_its_code_at_once(socio, rf_request) ->
     assert operation.challenge.scope == operation.token
     assert operation.expires_at > operation.challenge.expires_at  # time to press Reenviar
     assert len(operation.token) >= 32
-    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_STARTED, member=socio).count() == 1
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_SENT, member=socio).count() == 1
+    assert (
+        AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_STARTED, member=socio).count() == 1
+    )
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_SENT, member=socio).count() == 1
 
 
 def test_a_kind_with_confirm_page_sends_its_code_on_confirmar_once(
@@ -112,7 +115,7 @@ def test_the_code_rate_limit_applies_at_start_and_at_confirmar(
         operation_code_send(operation=waiting, request=rf_request)
     assert PendingOperation.objects.count() == 2
     assert SecurityChallenge.objects.count() == 1
-    assert AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED).count() == 2
+    assert AuditEvent.objects.filter(kind=SecurityEvent.RATE_LIMITED).count() == 2
 
 
 # ---------------------------------------------------------------- binding
@@ -134,7 +137,7 @@ def test_the_right_code_executes_once_and_keeps_the_result(socio, rf_request, te
     assert again.status == Status.DONE
     assert again.result == {"image": "paloma"}
     assert AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).count() == 1
-    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_DONE).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_DONE).count() == 1
 
 
 def test_a_code_for_one_operation_fails_on_another(socio, rf_request) -> None:
@@ -159,7 +162,7 @@ def test_content_changed_after_the_code_is_refused_and_the_code_dies(socio, rf_r
     assert refused.code == "mismatch"
     assert _image(socio) == "delfin"
     assert SecurityChallenge.objects.get().status == SecurityChallenge.Status.DEAD
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_MISMATCH).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_MISMATCH).count() == 1
 
 
 def test_two_tabs_of_the_same_kind_both_work(socio, rf_request) -> None:
@@ -211,7 +214,7 @@ def test_an_operation_expires_with_its_code_and_then_nothing_happens(
         operation_code_resend(operation=expired, request=rf_request)
     assert caught.value.code == "not_pending"
     assert _image(socio) == "delfin"
-    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_EXPIRED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_EXPIRED).count() == 1
     assert window.total_seconds() > settings.ACCESS_CODE_TTL_SECONDS
 
 
@@ -277,7 +280,7 @@ def test_a_refused_execution_leaves_nothing_and_says_why(
     assert failed.failure_message == MSG_REFUSED
     assert _image(socio) == "delfin"  # image_set ran, and was rolled back
     assert not AuditEvent.objects.filter(kind=AuditKind.IMAGE_CHANGED).exists()
-    assert AuditEvent.objects.filter(kind=AuditKind.OPERATION_FAILED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_FAILED).count() == 1
     assert SecurityChallenge.objects.get().status == SecurityChallenge.Status.USED
     again, executed = _confirm(operation, last_code(socio), rf_request)
     assert (again.status, executed) == (Status.FAILED, False)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enlinea.access.models import AuditEvent, AuditKind, OnlineProfile, SecurityChallenge
+from enlinea.access.models import AuditKind, OnlineProfile
 from enlinea.access.tests.profile_support import (
     enrolled_member,
     last_code,
@@ -22,6 +22,7 @@ from enlinea.access.tests.profile_support import (
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.services import operation_start
 from enlinea.confirmation.tests.support import KIND, MSG_REFUSED
+from enlinea.security.models import AuditEvent, SecurityChallenge
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from enlinea.access.models import AuditEvent
 from enlinea.limits.errors import LimitError
 from enlinea.limits.models import InstitutionLimit, Scope, TransferLimit
 from enlinea.limits.selectors import DEFAULT_MAXIMUMS, Amounts, limits_for, maximums_for
@@ -18,6 +17,7 @@ from enlinea.limits.services import (
     maximums_validate,
 )
 from enlinea.notifications.models import Message
+from enlinea.security.models import AuditEvent
 
 from .support import fail_after
 

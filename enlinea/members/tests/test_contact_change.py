@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enlinea.access.devices import DEVICE_COOKIE, device_register
-from enlinea.access.models import AuditEvent, AuditKind, SecurityChallenge
+from enlinea.access.models import AuditKind
 from enlinea.access.tests.profile_support import ANSWERS, NEW_PASSWORD, PASSWORD, enrolled_member
 from enlinea.access.views_recovery import RECOVERY
 from enlinea.confirmation.models import PendingOperation
@@ -36,6 +36,7 @@ from enlinea.members.services import (
 from enlinea.members.tests.support import member_data
 from enlinea.notifications.models import Channel, MailboxItem, Message
 from enlinea.products.roles import OPERATIONS, SUPPORT, TELLER, roles_ensure
+from enlinea.security.models import AuditEvent, SecurityChallenge
 from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.ledger.errors import LedgerError
 from enlinea.ledger.models import JournalEntry, LedgerAccount
 from enlinea.ledger.services import chart_ensure
@@ -18,6 +18,7 @@ from enlinea.products import services as product_services
 from enlinea.products.models import CashOperation, DepositAccount
 from enlinea.products.services import ProductError
 from enlinea.receipts.models import Receipt
+from enlinea.security.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ PRODUCTS_VIEW = {
 }
 CARDS_BLOCK = {"products.block_debitcard", "products.block_creditcard"}
 ACCESS_VIEW = {
-    "access.view_auditevent",
+    "security.view_auditevent",
     "access.view_loginrecord",
     "access.view_onlineprofile",
     "access.view_device",
@@ -90,7 +90,7 @@ EXPECTED = {
         *CARDS_BLOCK,
         *LEDGER_VIEW,
         *ACCESS_VIEW,
-        "access.view_securitychallenge",
+        "security.view_securitychallenge",
         "limits.view_institutionlimit",
         "limits.view_transferlimit",
         "limits.view_limitusage",

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.ledger.models import JournalEntry
 from enlinea.products.models import CashOperation, CashStatus
 from enlinea.products.roles import OPERATIONS, SUPPORT, TELLER
 from enlinea.products.services import cash_deposit
 from enlinea.products.tests.support import balance, fresh_key, messages_of, run_action, url
+from enlinea.security.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.ledger.errors import LedgerError
 from enlinea.ledger.models import JournalEntry
 from enlinea.ledger.verify import ledger_verify
@@ -33,6 +33,7 @@ from enlinea.products.services import (
     loan_disburse,
 )
 from enlinea.products.tests.support import STAFF_PASSWORD, balance
+from enlinea.security.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

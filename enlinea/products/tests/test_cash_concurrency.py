@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.ledger.models import JournalEntry
 from enlinea.ledger.verify import ledger_verify
 from enlinea.products.models import CashKind, CashOperation, CashStatus
@@ -18,6 +18,7 @@ from enlinea.products.services import (
     cash_operation_request,
 )
 from enlinea.products.tests.support import STAFF_PASSWORD, balance
+from enlinea.security.models import AuditEvent
 from tests.support.threads import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -17,8 +17,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
-from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.ledger.models import Hold, JournalEntry, LedgerAccount, Posting
 from enlinea.ledger.verify import ledger_verify
 from enlinea.members.models import Member
@@ -55,6 +53,8 @@ from enlinea.products.services import (
 from enlinea.products.tests.support import STAFF_PASSWORD
 from enlinea.receipts.models import Receipt
 from enlinea.receipts.services import Counterpart
+from enlinea.security.audit import audit_record
+from enlinea.security.models import AuditEvent, SecurityEvent
 from enlinea.tariff.models import Fee
 from enlinea.transfers.services import (
     interbank_transfer_receive,
@@ -294,7 +294,7 @@ def _state() -> dict[str, Any]:
 def _then_fail(cast: Cast, call: Call, prepared: Any) -> None:
     """The confirmation flow's transaction: a first step, the service, then a failure."""
     with transaction.atomic(durable=True):
-        audit_record(kind=AuditKind.CODE_VERIFIED, user=cast.teller, step="before the service")
+        audit_record(kind=SecurityEvent.CODE_VERIFIED, user=cast.teller, step="before the service")
         result = call(cast, prepared)
         raise SpentCodeLost(result, _state())
 
@@ -327,7 +327,7 @@ def test_a_service_commits_with_the_callers_earlier_step(cast) -> None:
     before = JournalEntry.objects.count()
 
     with transaction.atomic(durable=True):
-        audit_record(kind=AuditKind.CODE_VERIFIED, user=cast.teller, step="spend the code")
+        audit_record(kind=SecurityEvent.CODE_VERIFIED, user=cast.teller, step="spend the code")
         receipt = transfer_record(
             source=cast.savings,
             kind="internal",
@@ -336,7 +336,7 @@ def test_a_service_commits_with_the_callers_earlier_step(cast) -> None:
             idempotency_key="together",
         )
 
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_VERIFIED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_VERIFIED).count() == 1
     assert Receipt.objects.get(idempotency_key="together") == receipt
     assert JournalEntry.objects.count() == before + 3  # transfer, COMISIÓN, IVA
     assert ledger_verify().ok

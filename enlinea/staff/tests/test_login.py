@@ -9,7 +9,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
+from enlinea.security.models import AuditEvent, SecurityEvent
 from enlinea.staff import services
 from enlinea.staff.models import StaffAccess
 from enlinea.staff.testing import staff_login, staff_totp_device
@@ -138,7 +139,7 @@ def test_a_recovery_code_works_once(client: Client, jefa) -> None:
 
 ADMIN_PAGES = [
     "admin:index",
-    "admin:access_auditevent_changelist",
+    "admin:security_auditevent_changelist",
     "admin:staff_staffaccess_changelist",
     "admin:password_change",
 ]
@@ -177,7 +178,7 @@ def test_a_stale_or_missing_pending_login_starts_again(client: Client, cajero) -
 
 def test_the_code_step_keeps_the_page_asked_for(client: Client, cajero) -> None:
     device = staff_totp_device(cajero)
-    target = reverse("admin:access_auditevent_changelist")
+    target = reverse("admin:security_auditevent_changelist")
     client.post(
         f"{LOGIN}?next={target}", {"username": "cajero", "password": STAFF_PASSWORD, "next": target}
     )
@@ -478,7 +479,7 @@ def test_staff_logins_are_rate_limited_per_ip(client: Client, cajero, settings) 
     assert "demasiados intentos" in response.content.decode()
     assert client.get(CODE)["Location"] == LOGIN  # the right password did not count
     assert AuditEvent.objects.filter(
-        kind=AuditKind.RATE_LIMITED, detail__group="staff-password"
+        kind=SecurityEvent.RATE_LIMITED, detail__group="staff-password"
     ).exists()
 
 
@@ -490,7 +491,7 @@ def test_staff_logins_are_rate_limited_per_username(client: Client, cajero, sett
         assert password_step(Client(), "cajero", "Equivocada#2026", **extra).status_code == 200
     response = password_step(Client(), "cajero", REMOTE_ADDR="200.50.1.1")
     assert response.status_code == 429
-    assert AuditEvent.objects.filter(kind=AuditKind.RATE_LIMITED, username="cajero").exists()
+    assert AuditEvent.objects.filter(kind=SecurityEvent.RATE_LIMITED, username="cajero").exists()
 
 
 def test_the_code_step_is_rate_limited_too(client: Client, cajero, settings) -> None:
@@ -560,7 +561,7 @@ def test_staff_login_events_are_in_the_audit_log_for_support(
     password_step(ok, "cajero")
     ok.post(CODE, {"code": device_code(device)})
     staff_login(client, support_staff())
-    html = client.get(reverse("admin:access_auditevent_changelist")).content.decode()
+    html = client.get(reverse("admin:security_auditevent_changelist")).content.decode()
     for label in (
         "Ingreso del personal fallido",
         "Acceso del personal bloqueado",

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
+from enlinea.security.models import AuditEvent
 from enlinea.staff.models import StaffAccess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.ledger.errors import LedgerError
 from enlinea.ledger.models import JournalEntry, LedgerAccount, Posting
 from enlinea.ledger.services import chart_ensure
@@ -23,6 +23,7 @@ from enlinea.products.roles import OPERATIONS, SUPPORT, TELLER, roles_ensure
 from enlinea.products.services import account_open, cash_deposit, cash_operation_approve
 from enlinea.receipts.models import Receipt
 from enlinea.receipts.selectors import receipt_for_cash_operation
+from enlinea.security.models import AuditEvent
 from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db

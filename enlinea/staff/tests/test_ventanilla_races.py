@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.ledger.services import chart_ensure
 from enlinea.ledger.verify import ledger_verify
 from enlinea.members.models import Member
 from enlinea.products.models import CashOperation, CashStatus, DepositAccount
 from enlinea.products.services import cash_handled_today
+from enlinea.security.models import AuditEvent
 from enlinea.staff.testing import staff_login
 from enlinea.staff.tests.test_ventanilla import ONBOARD, onboard_data, receipt_url
 from tests.support.threads import at_once

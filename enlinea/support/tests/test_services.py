@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
-from enlinea.access.models import AuditEvent, AuditKind
+from enlinea.access.models import AuditKind
 from enlinea.notifications.models import Message
+from enlinea.security.models import AuditEvent
 from enlinea.support import services
 from enlinea.support.attachments import attachment_path
 from enlinea.support.models import Complaint, ComplaintEvent, ComplaintStatus

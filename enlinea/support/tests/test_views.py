@@ -10,7 +10,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
-from enlinea.access.ratelimit import MSG_RATE_LIMITED
+from enlinea.security.ratelimit import MSG_RATE_LIMITED
 from enlinea.support.models import Complaint
 from enlinea.support.services import complaint_file
 from enlinea.support.tests.conftest import complaint_data, upload

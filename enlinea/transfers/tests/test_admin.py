@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from enlinea.access.models import AuditEvent
+from enlinea.security.models import AuditEvent
 from enlinea.staff.testing import staff_login
 from enlinea.transfers import clearing
 from enlinea.transfers.clearing import clearing_cycle

@@ -10,7 +10,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from enlinea.access.models import AuditEvent
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.models import JournalEntry
 from enlinea.ledger.verify import ledger_verify
@@ -23,6 +22,7 @@ from enlinea.products.selectors.accounts import account_movements
 from enlinea.products.services import ProductError, account_set_status
 from enlinea.receipts.models import Channel, Receipt, ReceiptKind
 from enlinea.receipts.services import Counterpart
+from enlinea.security.models import AuditEvent
 from enlinea.transfers import clearing
 from enlinea.transfers.clearing import (
     batch_collect,

@@ -10,8 +10,6 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
-from enlinea.access.models import AuditEvent, AuditKind
 from enlinea.ledger.models import JournalEntry
 from enlinea.ledger.verify import ledger_verify
 from enlinea.products.services import (
@@ -25,6 +23,8 @@ from enlinea.products.services import (
 )
 from enlinea.receipts.models import Receipt
 from enlinea.receipts.services import Counterpart
+from enlinea.security.audit import audit_record
+from enlinea.security.models import AuditEvent, SecurityEvent
 from enlinea.tariff.models import Fee
 from enlinea.transfers.services import interbank_transfer_record, transfer_record
 from enlinea.transfers.tests.conftest import OPENING, balance, fund
@@ -108,7 +108,7 @@ def _confirmed(step: Callable[[int], object], who: str) -> Callable[[], int]:
     def run() -> int:
         for n in range(ROUNDS):
             with transaction.atomic(durable=True):
-                audit_record(kind=AuditKind.CODE_VERIFIED, username=who, round=n)
+                audit_record(kind=SecurityEvent.CODE_VERIFIED, username=who, round=n)
                 step(n)
         return ROUNDS
 
@@ -192,7 +192,9 @@ def test_opposite_transfers_and_cash_inside_outer_transactions_never_deadlock(
     )
     # Transfers and the interbank one post three entries each (movement, COMISIÓN, IVA).
     assert JournalEntry.objects.count() == entries + ROUNDS * (3 + 3 + 1 + 1 + 3 + 1 + 1)
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_VERIFIED).count() == ROUNDS * len(steps)
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_VERIFIED).count() == ROUNDS * len(
+        steps
+    )
     assert ledger_verify().ok
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from enlinea.access.models import AuditEvent, AuditKind
-from enlinea.access.ratelimit import MSG_RATE_LIMITED, rate_limited
+from enlinea.security.models import AuditEvent, SecurityEvent
+from enlinea.security.ratelimit import MSG_RATE_LIMITED, rate_limited
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_per_ip_limit_refuses_after_the_rate_and_only_that_ip(settings) -> None:
         True,
     ]
     assert _hits(1, group="login", rate_setting="ACCESS_RATE_LOGIN_IP", ip="190.152.1.2") == [False]
-    event = AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED)
+    event = AuditEvent.objects.get(kind=SecurityEvent.RATE_LIMITED)
     assert (event.ip, event.username) == ("179.60.191.12", "")
     assert event.detail == {"group": "login", "rate": "3/m"}
 
@@ -57,7 +57,7 @@ def test_per_account_limit_follows_the_account_across_ips(settings) -> None:
         _request(), group="login", rate_setting="ACCESS_RATE_LOGIN_USER", account="mariaperez"
     )
     assert other is False
-    event = AuditEvent.objects.get(kind=AuditKind.RATE_LIMITED)
+    event = AuditEvent.objects.get(kind=SecurityEvent.RATE_LIMITED)
     assert event.username == "ANDRESLOPEZ"
 
 

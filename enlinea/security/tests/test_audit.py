@@ -7,21 +7,14 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from enlinea.access import codes
-from enlinea.access.audit import AUDIT_VIEW_PERMISSIONS, audit_record
 from enlinea.access.devices import device_register
-from enlinea.access.models import (
-    AuditEvent,
-    AuditKind,
-    Consent,
-    Device,
-    LoginRecord,
-    OnlineProfile,
-    SecurityChallenge,
-)
+from enlinea.access.models import AuditKind, Consent, Device, LoginRecord, OnlineProfile
 from enlinea.access.tests.cast import online_member
 from enlinea.access.tests.cast import support_staff as cast_support_staff
 from enlinea.products.roles import ROLES, SUPPORT
+from enlinea.security import codes
+from enlinea.security.audit import AUDIT_VIEW_PERMISSIONS, audit_record
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 from enlinea.staff.testing import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +45,7 @@ def test_a_row_has_time_ip_user_agent_user_member_and_detail(socio) -> None:
 
 
 def test_member_alone_finds_its_user_and_an_unknown_username_is_kept(socio) -> None:
-    by_member = audit_record(kind=AuditKind.CODE_SENT, member=socio)
+    by_member = audit_record(kind=SecurityEvent.CODE_SENT, member=socio)
     assert (by_member.user, by_member.username) == (socio.user, "andreslopez")
     unknown = audit_record(kind=AuditKind.LOGIN_FAILED, request=_request(), username="nadie123")
     assert (unknown.user, unknown.member, unknown.username) == (None, None, "nadie123")
@@ -104,7 +97,7 @@ ADMIN_MODELS = [AuditEvent, SecurityChallenge, OnlineProfile, Device, Consent, L
 
 
 def _url(model, action: str, *args) -> str:
-    return reverse(f"admin:access_{model._meta.model_name}_{action}", args=args)
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
 
 
 def test_support_staff_read_the_audit_log(client, support, records, socio) -> None:
@@ -208,8 +201,8 @@ def test_there_is_no_staff_unlock(admin_client, socio) -> None:
 def test_a_new_kind_needs_no_migration_and_an_unknown_one_is_refused(
     client, support, socio
 ) -> None:
-    from enlinea.access.audit_kinds import audit_kind_label, audit_kind_register
     from enlinea.beneficiaries.services import AUDIT_CREATED
+    from enlinea.security.audit_kinds import audit_kind_label, audit_kind_register
 
     # An app registers its kinds in code (here the beneficiaries app, at start-up).
     assert audit_kind_label(AUDIT_CREATED) == "Beneficiario registrado"

@@ -10,8 +10,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from enlinea.access import codes
-from enlinea.access.codes import (
+from enlinea.access.tests.cast import online_member
+from enlinea.notifications.models import Channel, MailboxItem
+from enlinea.security import codes
+from enlinea.security.codes import (
     ChallengeError,
     challenge_issue,
     challenge_redeem,
@@ -20,9 +22,7 @@ from enlinea.access.codes import (
     challenge_verify,
     seconds_left,
 )
-from enlinea.access.models import AuditEvent, AuditKind, SecurityChallenge
-from enlinea.access.tests.cast import online_member
-from enlinea.notifications.models import Channel, MailboxItem
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_code_has_six_digits_and_reaches_email_through_smtp_and_sms(
     sms = MailboxItem.objects.get(channel=Channel.SMS)
     assert sms.body.startswith("Cooprogreso: tu codigo para Cambio de contraseña es ")
     assert challenge.status == SecurityChallenge.Status.PENDING
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_SENT, member=socio).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_SENT, member=socio).count() == 1
 
 
 def test_code_is_stored_only_as_a_salted_hmac(socio, django_capture_on_commit_callbacks) -> None:
@@ -134,7 +134,7 @@ def test_right_code_verifies_then_use_spends_it(socio, django_capture_on_commit_
         used = challenge_use(challenge_id=challenge.pk, member=socio, kind=KIND, content=CONTENT)
     assert used.status == SecurityChallenge.Status.USED
     assert used.used_at is not None
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_VERIFIED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_VERIFIED).count() == 1
 
 
 @pytest.mark.parametrize("typed", ["", "12345", "1234567", "12a456", "١٢٣٤٥٦"])
@@ -155,7 +155,7 @@ def test_expired_code_is_refused(socio, django_capture_on_commit_callbacks) -> N
     )
     error = _refusal(_verify, socio, challenge, code)
     assert (error.code, str(error)) == ("expired", MSG_EXPIRED)
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_EXPIRED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_EXPIRED).count() == 1
 
 
 def test_three_wrong_tries_kill_the_code_and_the_right_one_is_refused_after(
@@ -172,7 +172,7 @@ def test_three_wrong_tries_kill_the_code_and_the_right_one_is_refused_after(
     assert (challenge.status, challenge.attempts) == (SecurityChallenge.Status.DEAD, 3)
     after = _refusal(_verify, socio, challenge, code)
     assert (after.code, str(after)) == ("exhausted", MSG_EXHAUSTED)
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_EXHAUSTED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_EXHAUSTED).count() == 1
 
 
 def test_code_works_once(socio, django_capture_on_commit_callbacks) -> None:
@@ -209,7 +209,7 @@ def test_right_code_for_changed_operation_is_a_mismatch_and_the_code_dies(
     # Going back to the original data does not bring the code back.
     after = _refusal(_verify, socio, challenge, code, content=content)
     assert (after.code, str(after)) == ("dead", MSG_DEAD)
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_MISMATCH).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_MISMATCH).count() == 1
 
 
 def test_use_refuses_content_that_changed_after_verify(
@@ -340,7 +340,7 @@ def test_resend_gives_a_new_code_and_the_old_one_stops_working(
         error = _refusal(_verify, socio, challenge, old_code)
         assert (error.code, str(error)) == ("wrong", MSG_WRONG_2)
     assert _verify(socio, challenge, new_code).status == SecurityChallenge.Status.VERIFIED
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_RESENT).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_RESENT).count() == 1
 
 
 def test_resend_brings_back_a_code_dead_from_wrong_tries(
@@ -413,7 +413,7 @@ def test_wrong_tries_count_even_when_the_operation_rolls_back(socio) -> None:
     challenge.refresh_from_db()
     assert challenge.attempts == 2
     assert challenge.description == "Cambio de contraseña"
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_FAILED, member=socio).count() == 2
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_FAILED, member=socio).count() == 2
     last = _refusal(_verify, socio, challenge, _wrong(code))
     assert (last.code, str(last)) == ("exhausted", MSG_EXHAUSTED)
 
@@ -449,7 +449,7 @@ def test_concurrent_redeems_of_one_right_code_succeed_exactly_once(socio) -> Non
     assert sorted(outcomes) == ["ok"] + ["used"] * (threads_count - 1)
     challenge.refresh_from_db()
     assert challenge.status == SecurityChallenge.Status.USED
-    assert AuditEvent.objects.filter(kind=AuditKind.CODE_VERIFIED).count() == 1
+    assert AuditEvent.objects.filter(kind=SecurityEvent.CODE_VERIFIED).count() == 1
 
 
 def test_a_code_typed_into_another_operation_is_refused_and_says_why(
