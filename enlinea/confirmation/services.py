@@ -38,11 +38,11 @@ from enlinea.security.audit import audit_record
 from enlinea.security.codes import (
     ChallengeError,
     challenge_issue,
+    challenge_lock,
     challenge_resend,
-    challenge_use,
-    challenge_verify,
+    challenge_spend,
 )
-from enlinea.security.models import SecurityChallenge, SecurityEvent
+from enlinea.security.models import SecurityEvent
 from enlinea.security.ratelimit import MSG_RATE_LIMITED, code_rate_limited
 
 Status = PendingOperation.Status
@@ -121,7 +121,7 @@ def _locked(operation_id: int) -> PendingOperation:
 def _lock_challenge(challenge_id: int | None) -> None:
     """The first lock of the order (challenge → operation row → products → ledger)."""
     if challenge_id is not None:
-        list(SecurityChallenge.objects.select_for_update().filter(pk=challenge_id).values("pk"))
+        challenge_lock(challenge_id)
 
 
 def _code_issue(
@@ -261,8 +261,9 @@ def operation_confirm(
     when no code was sent yet (a kind with a "Confirmar" page not confirmed).
 
     In one transaction, in the lock order: the challenge, the operation row, its
-    status, the code (``challenge_verify``), then ``challenge_use`` and the kind's
-    ``execute`` in a savepoint. A business error from ``execute`` (the kind's
+    status, the code checked and spent in one step (``challenge_spend``: a refusal is
+    raised after COMMIT, so a wrong try stays counted), then the kind's ``execute`` in
+    a savepoint. A business error from ``execute`` (the kind's
     ``errors``: ValidationError, ProductError…) rolls the savepoint back and the
     operation becomes FAILED with its message; the code stays spent.
     """
@@ -271,31 +272,21 @@ def operation_confirm(
         raise OperationRefused(MSG_NO_CODE, code="no_code")
     failure: ChallengeError | None = None
     with transaction.atomic():
-        _lock_challenge(operation.challenge_id)
+        challenge = challenge_lock(operation.challenge_id)
         locked = _locked(operation.pk)
         if locked.status != Status.PENDING:
             return locked, False
         if _expire_if_due(locked, request, timezone.now()):
             return locked, False
-        content = operation_bound_content(locked)
-        try:
-            challenge_verify(
-                challenge_id=locked.challenge_id,
-                member=locked.member,
-                kind=locked.kind,
-                content=content,
-                code=code,
-                request=request,
-            )
-        except ChallengeError as exc:
-            failure = exc  # raised after COMMIT, so the wrong try stays counted
-        else:
-            challenge_use(
-                challenge_id=locked.challenge_id,
-                member=locked.member,
-                kind=locked.kind,
-                content=content,
-            )
+        failure = challenge_spend(
+            challenge,
+            member=locked.member,
+            kind=locked.kind,
+            content=operation_bound_content(locked),
+            code=code,
+            request=request,
+        )
+        if failure is None:  # the code was right and is now spent: execute
             try:
                 with transaction.atomic():
                     result = _json(spec.execute(locked, request))

@@ -85,8 +85,12 @@ def operation_digest(kind: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# The HMAC's key salt keeps the module's first name: codes sent before the move still match.
+_KEY_SALT = "enlinea.access.codes"
+
+
 def _code_hash(salt: str, code: str) -> str:
-    return salted_hmac("enlinea.security.codes", f"{salt}:{code}", algorithm="sha256").hexdigest()
+    return salted_hmac(_KEY_SALT, f"{salt}:{code}", algorithm="sha256").hexdigest()
 
 
 def _new_code() -> str:
@@ -206,6 +210,90 @@ def challenge_resend(
     return challenge
 
 
+def _typed(code: str) -> str:
+    typed = "".join(c for c in (code or "") if not c.isspace())
+    if len(typed) != CODE_LENGTH or not (typed.isascii() and typed.isdigit()):
+        raise ChallengeError(MSG_FORMAT, code="format")
+    return typed
+
+
+def _check(
+    challenge: SecurityChallenge,
+    *,
+    member: Any,
+    kind: str,
+    content: Mapping[str, Any],
+    typed: str,
+    request: HttpRequest | None,
+    spend: bool,
+) -> ChallengeError | None:
+    """The code's rules on a locked challenge: the refusal (its counters and audit rows
+    saved) or None, the challenge then VERIFIED, or USED when ``spend``."""
+    Status = SecurityChallenge.Status
+    failure: ChallengeError | None = None
+    audit = {"request": request, "member": member, "operation": kind, "challenge": challenge.pk}
+    status = challenge.status
+    if status in (SecurityChallenge.Status.USED, SecurityChallenge.Status.VERIFIED):
+        failure = ChallengeError(MSG_USED, code="used")
+        audit_record(kind=SecurityEvent.CODE_FAILED, reason="used", **audit)
+    elif status == SecurityChallenge.Status.DEAD:
+        # Dead after the wrong tries, or killed by a mismatch or a newer code: only
+        # the first may say "Ingresaste un código incorrecto 3 veces".
+        if challenge.attempts >= settings.ACCESS_CODE_MAX_TRIES:
+            failure = ChallengeError(
+                MSG_EXHAUSTED.format(n=settings.ACCESS_CODE_MAX_TRIES), code="exhausted"
+            )
+        else:
+            failure = ChallengeError(MSG_DEAD, code="dead")
+        audit_record(kind=SecurityEvent.CODE_FAILED, reason="dead", **audit)
+    elif timezone.now() >= challenge.expires_at:
+        failure = ChallengeError(MSG_EXPIRED, code="expired")
+        audit_record(kind=SecurityEvent.CODE_EXPIRED, **audit)
+    elif not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.salt, typed)):
+        challenge.attempts += 1
+        left = settings.ACCESS_CODE_MAX_TRIES - challenge.attempts
+        if left <= 0:
+            challenge.status = SecurityChallenge.Status.DEAD
+            failure = ChallengeError(
+                MSG_EXHAUSTED.format(n=settings.ACCESS_CODE_MAX_TRIES),
+                code="exhausted",
+                attempts_left=0,
+            )
+            audit_record(kind=SecurityEvent.CODE_EXHAUSTED, **audit)
+        elif _matches_another_code(challenge, typed):
+            failure = ChallengeError(
+                MSG_OTHER_OPERATION.format(left=tries_left(left)),
+                code="other_operation",
+                attempts_left=left,
+            )
+        else:
+            failure = ChallengeError(
+                MSG_WRONG.format(left=tries_left(left)),
+                code="wrong",
+                attempts_left=left,
+            )
+            audit_record(kind=SecurityEvent.CODE_FAILED, reason="wrong", **audit)
+        challenge.save(update_fields=["attempts", "status"])
+    elif not hmac.compare_digest(challenge.digest, operation_digest(kind, content)):
+        # The right code for a different operation: the code dies (a changed amount
+        # or destination after the code was sent is what an attacker would try).
+        challenge.status = SecurityChallenge.Status.DEAD
+        challenge.save(update_fields=["status"])
+        failure = ChallengeError(MSG_MISMATCH, code="mismatch")
+        audit_record(kind=SecurityEvent.CODE_MISMATCH, **audit)
+    else:
+        now = timezone.now()
+        challenge.status = Status.USED if spend else Status.VERIFIED
+        challenge.verified_at = now
+        fields = ["status", "verified_at"]
+        if spend:
+            challenge.used_at = now
+            fields.append("used_at")
+        challenge.save(update_fields=fields)
+        audit_record(kind=SecurityEvent.CODE_VERIFIED, **audit)
+    return failure
+
+
 def challenge_verify(
     *,
     challenge_id: int | None,
@@ -218,16 +306,13 @@ def challenge_verify(
     """Check a typed code against its challenge; raise ChallengeError with the reason.
 
     ``ChallengeError.code`` is one of format, not_found, used, exhausted, dead (killed
-    by a mismatch or a newer code), expired, wrong, mismatch.
+    by a mismatch or a newer code), expired, wrong, mismatch, other_operation.
 
     Runs in its own transaction so a wrong try is counted even though the operation
     does not go ahead. On success the challenge is VERIFIED; ``challenge_use`` inside
     the operation's transaction spends it.
     """
-    typed = "".join(c for c in (code or "") if not c.isspace())
-    if len(typed) != CODE_LENGTH or not (typed.isascii() and typed.isdigit()):
-        raise ChallengeError(MSG_FORMAT, code="format")
-    failure: ChallengeError | None = None
+    typed = _typed(code)
     with transaction.atomic():
         challenge = (
             SecurityChallenge.objects.select_for_update()
@@ -238,64 +323,56 @@ def challenge_verify(
         )
         if challenge is None:
             raise ChallengeError(MSG_NOT_FOUND, code="not_found")
-        audit = {"request": request, "member": member, "operation": kind, "challenge": challenge.pk}
-        status = challenge.status
-        if status in (SecurityChallenge.Status.USED, SecurityChallenge.Status.VERIFIED):
-            failure = ChallengeError(MSG_USED, code="used")
-            audit_record(kind=SecurityEvent.CODE_FAILED, reason="used", **audit)
-        elif status == SecurityChallenge.Status.DEAD:
-            # Dead after the wrong tries, or killed by a mismatch or a newer code: only
-            # the first may say "Ingresaste un código incorrecto 3 veces".
-            if challenge.attempts >= settings.ACCESS_CODE_MAX_TRIES:
-                failure = ChallengeError(
-                    MSG_EXHAUSTED.format(n=settings.ACCESS_CODE_MAX_TRIES), code="exhausted"
-                )
-            else:
-                failure = ChallengeError(MSG_DEAD, code="dead")
-            audit_record(kind=SecurityEvent.CODE_FAILED, reason="dead", **audit)
-        elif timezone.now() >= challenge.expires_at:
-            failure = ChallengeError(MSG_EXPIRED, code="expired")
-            audit_record(kind=SecurityEvent.CODE_EXPIRED, **audit)
-        elif not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.salt, typed)):
-            challenge.attempts += 1
-            left = settings.ACCESS_CODE_MAX_TRIES - challenge.attempts
-            if left <= 0:
-                challenge.status = SecurityChallenge.Status.DEAD
-                failure = ChallengeError(
-                    MSG_EXHAUSTED.format(n=settings.ACCESS_CODE_MAX_TRIES),
-                    code="exhausted",
-                    attempts_left=0,
-                )
-                audit_record(kind=SecurityEvent.CODE_EXHAUSTED, **audit)
-            elif _matches_another_code(challenge, typed):
-                failure = ChallengeError(
-                    MSG_OTHER_OPERATION.format(left=tries_left(left)),
-                    code="other_operation",
-                    attempts_left=left,
-                )
-            else:
-                failure = ChallengeError(
-                    MSG_WRONG.format(left=tries_left(left)),
-                    code="wrong",
-                    attempts_left=left,
-                )
-                audit_record(kind=SecurityEvent.CODE_FAILED, reason="wrong", **audit)
-            challenge.save(update_fields=["attempts", "status"])
-        elif not hmac.compare_digest(challenge.digest, operation_digest(kind, content)):
-            # The right code for a different operation: the code dies (a changed amount
-            # or destination after the code was sent is what an attacker would try).
-            challenge.status = SecurityChallenge.Status.DEAD
-            challenge.save(update_fields=["status"])
-            failure = ChallengeError(MSG_MISMATCH, code="mismatch")
-            audit_record(kind=SecurityEvent.CODE_MISMATCH, **audit)
-        else:
-            challenge.status = SecurityChallenge.Status.VERIFIED
-            challenge.verified_at = timezone.now()
-            challenge.save(update_fields=["status", "verified_at"])
-            audit_record(kind=SecurityEvent.CODE_VERIFIED, **audit)
+        failure = _check(
+            challenge,
+            member=member,
+            kind=kind,
+            content=content,
+            typed=typed,
+            request=request,
+            spend=False,
+        )
     if failure is not None:
         raise failure
     return challenge
+
+
+def challenge_lock(challenge_id: int) -> SecurityChallenge | None:
+    """Lock a challenge row (the first lock of an operation's order) and return it."""
+    return SecurityChallenge.objects.select_for_update().filter(pk=challenge_id).first()
+
+
+def challenge_spend(
+    challenge: SecurityChallenge | None,
+    *,
+    member: Any,
+    kind: str,
+    content: Mapping[str, Any],
+    code: str,
+    request: HttpRequest | None = None,
+) -> ChallengeError | None:
+    """Verify and spend in one step a challenge the caller holds locked
+    (``challenge_lock``) in the operation's own transaction.
+
+    Returns the refusal, for the caller to raise once that transaction has committed
+    (so a wrong try stays counted), or None: the code was right, the challenge is USED.
+    The same rules and messages as ``challenge_verify``; one row read and one write.
+    """
+    try:
+        typed = _typed(code)
+    except ChallengeError as exc:
+        return exc
+    if challenge is None or challenge.member_id != member.pk or challenge.kind != kind:
+        return ChallengeError(MSG_NOT_FOUND, code="not_found")
+    return _check(
+        challenge,
+        member=member,
+        kind=kind,
+        content=content,
+        typed=typed,
+        request=request,
+        spend=True,
+    )
 
 
 def _matches_another_code(challenge: SecurityChallenge, typed: str) -> bool:
