@@ -121,11 +121,14 @@ def _login_device_intro(operation: PendingOperation) -> tuple[str, str, str]:
 
 
 def _registration(operation: PendingOperation, request: HttpRequest | None) -> None:
-    enrolment.registration_complete(
+    registration = enrolment.registration_complete(
         member_id=operation.content["member"],
         consent_ids=operation.content["consents"],
         request=request,
     )
+    # The operation's member may still hold an expired temporary user just deleted:
+    # the flow's own audit rows must name the new one.
+    operation.member.user = registration.user
     if request is not None:
         request.session.pop(enrolment.SESSION_REGISTER, None)  # the wizard is over
 

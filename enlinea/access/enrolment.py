@@ -194,9 +194,8 @@ def registration_start(
 
     Refused (``EnrolmentError``) when the member's contact changed since Paso 1 (the
     code and the credentials would go to the new contact), when the member registered
-    meanwhile, or without both consents;
-    the confirmation flow's ``OperationRefused`` over the code limits. Nothing is sent
-    then.
+    meanwhile, or without both consents; the confirmation flow's ``OperationRefused``
+    over the code limits. Nothing is sent then.
     """
     member.refresh_from_db(fields=["contact_changed_at", "user"])
     if member_contact_cooling_off_refuse(member=member, flow="registration", request=request):

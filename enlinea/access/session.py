@@ -428,10 +428,12 @@ class AccessStateMiddleware:
 
     A blocked access (five failures in another browser, or "bloquear mi acceso" after
     a fraud) ends every session still open, not only new logins. A member logged in
-    with temporary credentials may only finish the first login (namespace "enrol").
+    with temporary credentials may only finish the first login (namespace "enrol", and
+    the confirmation flow's pages for its code: such a member can start no other
+    operation, and the flow answers 404 for anyone else's token).
     """
 
-    TEMPORARY_ALLOWED = frozenset({"enrol", "session", "notifications"})
+    TEMPORARY_ALLOWED = frozenset({"enrol", "session", "notifications", "confirmation"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

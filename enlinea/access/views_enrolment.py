@@ -203,9 +203,7 @@ def _register_start(
         form.is_valid()
         form.add_error("identification", str(exc))
         return _render(request, "access/enrolment/register.html", {"form": form})
-    operation_session_remember(request, operation)
-    state["operation"] = operation.token
-    request.session[REGISTER_KEY] = state
+    operation_session_remember(request, operation)  # a public kind: this browser's
     return redirect(operation_next_url(operation))
 
 

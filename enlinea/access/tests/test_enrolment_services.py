@@ -1,4 +1,9 @@
-"""Regístrate and Primer ingreso services: every rule and refusal (issue 4, points 3-4)."""
+"""Regístrate and Primer ingreso services: every rule and refusal (issue 4, points 3-4).
+
+Their codes are the confirmation flow's: ``registration_start`` / ``setup_start`` open
+the operation, ``operation_confirm`` checks the code and runs the kind's execute
+(``registration_complete`` / ``setup_complete``) in the transaction that spends it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone
@@ -16,28 +22,34 @@ from enlinea.access import credentials, enrolment, policy
 from enlinea.access.catalog import ConsentDocument
 from enlinea.access.models import AuditKind, Consent, Device, OnlineProfile, SecurityAnswer
 from enlinea.access.tests.cast import online_member
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.services import operation_confirm
 from enlinea.members.models import Member
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import make_cedula, member_data, with_wrong_check_digit
 from enlinea.notifications.models import Channel, Message
 from enlinea.notifications.services import REDACTED_BODY
-from enlinea.security import codes
 from enlinea.security.codes import ChallengeError
-from enlinea.security.models import AuditEvent, SecurityChallenge
+from enlinea.security.models import AuditEvent, SecurityChallenge, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 NEW_PASSWORD = "Cumbaya#2026x"
 ANSWERS = {"comida": "encebollado", "ciudad": "quito", "color": "verde"}
+Status = PendingOperation.Status
 
 
 # ---------------------------------------------------------------- helpers (also used by
 # the view tests)
 
 
-def web_request(path: str = "/registro/", **extra: str):
-    return RequestFactory().post(path, HTTP_USER_AGENT=UA, REMOTE_ADDR="190.152.1.20", **extra)
+def web_request(path: str = "/registro/", *, user=None, **extra: str):
+    """A request as the views pass it: a browser session, anonymous unless ``user``."""
+    request = RequestFactory().post(path, HTTP_USER_AGENT=UA, REMOTE_ADDR="190.152.1.20", **extra)
+    request.user = user or AnonymousUser()
+    request.session = {}
+    return request
 
 
 def new_member(**overrides: object) -> Member:
@@ -88,27 +100,25 @@ def consents_for(member: Member) -> list[int]:
     return [terms.pk, data.pk]
 
 
-def register(member: Member) -> tuple[enrolment.Registration, list[int]]:
-    """The whole registration through the services, as the views drive it."""
+def registration_started(member: Member, request=None) -> tuple[PendingOperation, list[int]]:
+    """Pasos 3-4: both consents accepted, the registration's operation open (code sent)."""
     consent_ids = consents_for(member)
-    challenge_id = enrolment.registration_code_send(
-        member=member, consent_ids=consent_ids, request=web_request()
+    operation = enrolment.registration_start(
+        member=member, consent_ids=consent_ids, request=request or web_request()
     )
-    verify_registration(member, challenge_id, consent_ids, last_code(member))
-    done = enrolment.registration_complete(
-        member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
-    )
-    return done, consent_ids
+    return operation, consent_ids
 
 
-def verify_registration(member: Member, challenge_id: int, consent_ids: list[int], code: str):
-    return codes.challenge_verify(
-        challenge_id=challenge_id,
-        member=member,
-        kind=enrolment.KIND_REGISTRATION,
-        content=enrolment.registration_content(member_id=member.pk, consent_ids=consent_ids),
-        code=code,
+def register(member: Member) -> tuple[PendingOperation, list[int]]:
+    """The whole registration through the services, as the views drive it."""
+    request = web_request()
+    operation, consent_ids = registration_started(member, request)
+    operation, executed = operation_confirm(
+        operation=operation, code=last_code(member), request=request
     )
+    assert executed
+    assert operation.status == Status.DONE, operation.result
+    return operation, consent_ids
 
 
 def wrong(code: str) -> str:
@@ -211,8 +221,19 @@ def test_code_is_not_sent_without_both_consents() -> None:
     terms = enrolment.consent_record(
         member=member, document=ConsentDocument.TERMS, request=web_request()
     )
+    with pytest.raises(enrolment.EnrolmentError) as caught:
+        enrolment.registration_start(member=member, consent_ids=[terms.pk], request=web_request())
+    assert caught.value.code == "consents"
+    assert not SecurityChallenge.objects.filter(member=member).exists()
+    assert not PendingOperation.objects.filter(member=member).exists()
+
+
+def test_consents_of_another_member_do_not_count() -> None:
+    member, other = new_member(), new_member(email="otra@example.com")
     with pytest.raises(enrolment.EnrolmentError):
-        enrolment.registration_code_send(member=member, consent_ids=[terms.pk], request=None)
+        enrolment.registration_start(
+            member=member, consent_ids=consents_for(other), request=web_request()
+        )
     assert not SecurityChallenge.objects.filter(member=member).exists()
 
 
@@ -222,10 +243,9 @@ def test_code_is_not_sent_without_both_consents() -> None:
 def test_registration_creates_temporary_credentials_and_sends_them(settings) -> None:
     member = new_member()
     before = timezone.now()
-    done, _ = register(member)
+    register(member)
     member.refresh_from_db()
     user = member.user
-    assert user == done.user
     assert re.fullmatch(r"tmp\d{8}", user.username)
     assert user.username != member.identification
     username, password = temporary_credentials(member)
@@ -279,10 +299,12 @@ def test_temporary_password_by_email_goes_in_a_second_email(settings) -> None:
 def test_credentials_email_names_the_minimum_and_the_date_as_the_manual(settings) -> None:
     settings.ACCESS_QUESTIONS_MIN_SETUP = 4
     member = new_member()
-    done, _ = register(member)
+    register(member)
+    member.refresh_from_db()
+    expires_at = OnlineProfile.objects.get(user=member.user).temporary_expires_at
     body = Message.objects.get(kind=enrolment.KIND_TEMP_USERNAME).body
     assert "responder mínimo 4 preguntas de seguridad" in body
-    local = timezone.localtime(done.expires_at)
+    local = timezone.localtime(expires_at)
     months = [f"{m}." for m in ("ene", "feb", "mar", "abr", "may", "jun")]
     months += [f"{m}." for m in ("jul", "ago", "sep", "oct", "nov", "dic")]
     shown = f"{local.day:02d}/{months[local.month - 1]}/{local.year} {local:%H:%M}"
@@ -328,72 +350,106 @@ def test_temporary_password_always_satisfies_the_policy(settings) -> None:
         assert not re.search(r"\d{4}", password)
 
 
+# ---------------------------------------------------------------- registration code
+
+
+def test_registration_starts_a_public_operation_whose_code_is_sent_at_once() -> None:
+    member = new_member()
+    operation, consent_ids = registration_started(member)
+    assert operation.kind == enrolment.KIND_REGISTRATION
+    assert operation.status == Status.PENDING
+    assert operation.content == {"member": member.pk, "consents": sorted(consent_ids)}
+    challenge = operation.challenge
+    assert (challenge.kind, challenge.scope) == (enrolment.KIND_REGISTRATION, operation.token)
+    assert challenge.description == "Registro en En Línea"
+    member.refresh_from_db()
+    assert member.user is None  # nothing before the code
+
+
 def test_wrong_registration_code_is_refused_and_creates_nothing() -> None:
     member = new_member()
-    consent_ids = consents_for(member)
-    challenge_id = enrolment.registration_code_send(
-        member=member, consent_ids=consent_ids, request=None
-    )
+    operation, _ = registration_started(member)
     with pytest.raises(ChallengeError) as caught:
-        verify_registration(member, challenge_id, consent_ids, wrong(last_code(member)))
+        operation_confirm(operation=operation, code=wrong(last_code(member)), request=web_request())
     assert caught.value.code == "wrong"
-    with pytest.raises(ChallengeError):
-        enrolment.registration_complete(
-            member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
-        )
+    assert str(caught.value) == "El código ingresado es incorrecto. Te quedan 2 intentos."
+    operation.refresh_from_db()
+    assert operation.status == Status.PENDING
     member.refresh_from_db()
     assert member.user is None
 
 
 def test_expired_registration_code_is_refused() -> None:
     member = new_member()
-    consent_ids = consents_for(member)
-    challenge_id = enrolment.registration_code_send(
-        member=member, consent_ids=consent_ids, request=None
-    )
-    SecurityChallenge.objects.filter(pk=challenge_id).update(
+    operation, _ = registration_started(member)
+    SecurityChallenge.objects.filter(pk=operation.challenge_id).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     with pytest.raises(ChallengeError) as caught:
-        verify_registration(member, challenge_id, consent_ids, last_code(member))
+        operation_confirm(operation=operation, code=last_code(member), request=web_request())
     assert caught.value.code == "expired"
     assert str(caught.value) == "El código expiró. Solicita uno nuevo con «Reenviar»."
+    member.refresh_from_db()
+    assert member.user is None
 
 
-def test_registration_code_for_other_consents_is_a_mismatch() -> None:
+def test_registration_code_for_changed_consents_is_a_mismatch() -> None:
+    """The code confirms this member and these consents: other content is refused."""
     member = new_member()
-    consent_ids = consents_for(member)
-    challenge_id = enrolment.registration_code_send(
-        member=member, consent_ids=consent_ids, request=None
-    )
+    operation, _ = registration_started(member)
     other_ids = consents_for(member)
+    PendingOperation.objects.filter(pk=operation.pk).update(
+        content={"member": member.pk, "consents": sorted(other_ids)}
+    )
+    operation.refresh_from_db()
     with pytest.raises(ChallengeError) as caught:
-        verify_registration(member, challenge_id, other_ids, last_code(member))
+        operation_confirm(operation=operation, code=last_code(member), request=web_request())
     assert caught.value.code == "mismatch"
+    member.refresh_from_db()
+    assert member.user is None
 
 
 def test_registration_code_of_another_member_does_not_work() -> None:
-    member, intruder = new_member(), new_member()
-    consent_ids = consents_for(member)
-    challenge_id = enrolment.registration_code_send(
-        member=member, consent_ids=consent_ids, request=None
-    )
+    member = new_member()
+    intruder = new_member(email="intruso@example.com", mobile_phone="0987654321")
+    registration_started(member)
+    theirs, _ = registration_started(intruder)
     with pytest.raises(ChallengeError) as caught:
-        verify_registration(intruder, challenge_id, consent_ids, last_code(member))
-    assert caught.value.code == "not_found"
+        operation_confirm(operation=theirs, code=last_code(member), request=web_request())
+    assert caught.value.code == "wrong"
+    intruder.refresh_from_db()
+    assert intruder.user is None
+
+
+def test_a_newer_registration_voids_the_older_ones_code() -> None:
+    member = new_member()
+    first, _ = registration_started(member)
+    first_code = last_code(member)
+    second, _ = registration_started(member)
+    first.refresh_from_db()
+    assert first.status == Status.EXPIRED
+    assert operation_confirm(operation=first, code=first_code, request=web_request()) == (
+        first,
+        False,
+    )
+    member.refresh_from_db()
+    assert member.user is None
+    operation, executed = operation_confirm(
+        operation=second, code=last_code(member), request=web_request()
+    )
+    assert executed
+    assert operation.status == Status.DONE
 
 
 def test_double_submit_creates_one_user_and_the_code_is_used_once() -> None:
     member = new_member()
-    _done, consent_ids = register(member)
-    challenge_id = SecurityChallenge.objects.get(member=member).pk
-    with pytest.raises(ChallengeError) as caught:
-        verify_registration(member, challenge_id, consent_ids, last_code(member))
-    assert caught.value.code == "used"
-    with pytest.raises(ChallengeError):
-        enrolment.registration_complete(
-            member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
-        )
+    operation, _ = register(member)
+    again, executed = operation_confirm(
+        operation=operation, code=last_code(member), request=web_request()
+    )
+    assert not executed
+    assert again.status == Status.DONE
+    assert SecurityChallenge.objects.get(member=member).status == SecurityChallenge.Status.USED
     assert get_user_model().objects.filter(member=member).count() == 1
     assert AuditEvent.objects.filter(kind=AuditKind.REGISTERED, member=member).count() == 1
 
@@ -401,16 +457,69 @@ def test_double_submit_creates_one_user_and_the_code_is_used_once() -> None:
 def test_member_with_valid_temporary_credentials_cannot_register_again() -> None:
     member = new_member()
     register(member)
-    consent_ids = consents_for(member)
-    challenge_id = enrolment.registration_code_send(
-        member=member, consent_ids=consent_ids, request=None
-    )
-    verify_registration(member, challenge_id, consent_ids, last_code(member))
+    with pytest.raises(enrolment.EnrolmentError) as caught:
+        registration_started(member)
+    assert str(caught.value) == enrolment.not_eligible_message()
+    assert PendingOperation.objects.filter(member=member).count() == 1  # the first one
+    # Nor when two browsers started before either finished: the second one fails.
     with pytest.raises(enrolment.EnrolmentError) as caught:
         enrolment.registration_complete(
-            member_id=member.pk, challenge_id=challenge_id, consent_ids=consent_ids, request=None
+            member_id=member.pk, consent_ids=consents_for(member), request=None
         )
     assert str(caught.value) == enrolment.not_eligible_message()
+
+
+def test_registration_that_loses_a_race_fails_with_its_message() -> None:
+    member = new_member()
+    operation, _ = registration_started(member)
+    code = last_code(member)
+    # Meanwhile another registration of this member completed (e.g. its operation ran
+    # first under the member's lock).
+    enrolment.registration_complete(
+        member_id=member.pk, consent_ids=consents_for(member), request=None
+    )
+    operation, executed = operation_confirm(operation=operation, code=code, request=web_request())
+    assert executed
+    assert operation.status == Status.FAILED
+    assert operation.failure_message == enrolment.not_eligible_message()
+    assert get_user_model().objects.filter(member=member).count() == 1
+
+
+def test_a_contact_change_after_the_code_fails_the_registration() -> None:
+    member = new_member()
+    operation, _ = registration_started(member)
+    code = last_code(member)
+    Member.objects.filter(pk=member.pk).update(contact_changed_at=timezone.now())
+    operation, executed = operation_confirm(operation=operation, code=code, request=web_request())
+    assert executed
+    assert operation.status == Status.FAILED
+    assert "tus datos de contacto cambiaron hace poco" in operation.failure_message
+    member.refresh_from_db()
+    assert member.user is None
+    assert not Message.objects.filter(kind=enrolment.KIND_TEMP_USERNAME).exists()
+    assert AuditEvent.objects.filter(
+        kind=SecurityEvent.OPERATION_FAILED, member=member, detail__error="EnrolmentError"
+    ).exists()
+
+
+def test_a_contact_change_before_the_code_sends_none() -> None:
+    member = new_member()
+    consent_ids = consents_for(member)
+    Member.objects.filter(pk=member.pk).update(contact_changed_at=timezone.now())
+    with pytest.raises(enrolment.EnrolmentError) as caught:
+        enrolment.registration_start(member=member, consent_ids=consent_ids, request=web_request())
+    assert caught.value.code == "contact_cooling_off"
+    assert not SecurityChallenge.objects.filter(member=member).exists()
+    assert AuditEvent.objects.filter(kind=AuditKind.CONTACT_COOLING_OFF, member=member).exists()
+
+
+def test_the_registration_ends_the_browsers_registration_state() -> None:
+    member = new_member()
+    request = web_request()
+    request.session[enrolment.SESSION_REGISTER] = {"member": member.pk}
+    operation, _ = registration_started(member, request)
+    operation_confirm(operation=operation, code=last_code(member), request=request)
+    assert enrolment.SESSION_REGISTER not in request.session
 
 
 def test_expired_temporary_user_is_replaced_by_a_new_registration() -> None:
@@ -419,10 +528,13 @@ def test_expired_temporary_user_is_replaced_by_a_new_registration() -> None:
     OnlineProfile.objects.filter(user=old_user).update(
         temporary_expires_at=timezone.now() - timedelta(minutes=1)
     )
-    done, _ = register(member)
+    register(member)
     member.refresh_from_db()
-    assert member.user == done.user != old_user
+    assert member.user is not None
+    assert member.user != old_user
     assert not get_user_model().objects.filter(pk=old_user.pk).exists()
+    done = AuditEvent.objects.filter(kind=SecurityEvent.OPERATION_DONE, member=member).latest("id")
+    assert done.user == member.user  # the new user, not the deleted one
     assert AuditEvent.objects.filter(kind=AuditKind.REGISTERED, member=member).count() == 2
 
 
@@ -630,28 +742,49 @@ def test_device_alias_is_required_to_save_the_device() -> None:
 # ---------------------------------------------------------------- Primer ingreso: apply
 
 
-def _send_and_verify(user, state: enrolment.SetupState, request=None) -> None:
-    state.challenge_id = enrolment.setup_code_send(user=user, state=state, request=request)
-    codes.challenge_verify(
-        challenge_id=state.challenge_id,
-        member=user.member,
-        kind=enrolment.KIND_FIRST_LOGIN,
-        content=enrolment.setup_content(state),
-        code=last_code(user.member),
+def setup_request(user, state: enrolment.SetupState):
+    """The wizard's browser: logged in as the member, the choices in its session."""
+    request = web_request("/primer-ingreso/dispositivo/", user=user)
+    enrolment.setup_state_save(request, state)
+    return request
+
+
+def setup_started(user, state: enrolment.SetupState, request=None):
+    """Paso 6 "Continuar": the operation open, its token kept by the wizard."""
+    request = request or setup_request(user, state)
+    operation = enrolment.setup_start(user=user, state=state, request=request)
+    state.operation = operation.token
+    enrolment.setup_state_save(request, state)
+    return operation, request
+
+
+def _confirm(user, state: enrolment.SetupState) -> tuple[PendingOperation, object]:
+    operation, request = setup_started(user, state)
+    operation, executed = operation_confirm(
+        operation=operation, code=last_code(user.member), request=request
     )
+    assert executed
+    return operation, request
 
 
-def _confirm(user, state: enrolment.SetupState, request) -> enrolment.SetupResult:
-    _send_and_verify(user, state, request)
-    return enrolment.setup_complete(user=user, state=state, request=request)
+def test_setup_starts_an_operation_with_only_hashes_of_secrets(temp_user) -> None:
+    state = full_state(temp_user)
+    operation, _ = setup_started(temp_user, state)
+    assert operation.kind == enrolment.KIND_FIRST_LOGIN
+    assert operation.challenge.description == "Configuración de tus credenciales"
+    raw = str(operation.content)
+    assert NEW_PASSWORD not in raw
+    assert temporary_credentials(temp_user.member)[1] not in raw
+    for answer in ANSWERS.values():
+        assert f"'{answer}'" not in raw
+    assert operation.content["password"] == state.password_hash
 
 
 def test_setup_applies_every_choice_at_once(temp_user) -> None:
-    state = full_state(temp_user)
-    request = web_request("/primer-ingreso/codigo/")
-    result = _confirm(temp_user, state, request)
+    operation, _request = _confirm(temp_user, full_state(temp_user))
+    assert operation.status == Status.DONE
     temp_user.refresh_from_db()
-    assert temp_user.username == result.username == "andres2026"
+    assert temp_user.username == operation.result["username"] == "andres2026"
     assert temp_user.check_password(NEW_PASSWORD)
     assert credentials.answers_check(user=temp_user, answers=ANSWERS)
     assert SecurityAnswer.objects.filter(user=temp_user).count() == 3
@@ -662,7 +795,6 @@ def test_setup_applies_every_choice_at_once(temp_user) -> None:
     assert profile.temporary_expires_at is None
     device = Device.objects.get(user=temp_user)
     assert device.alias == "Mi laptop personal"
-    assert result.device_token
     assert AuditEvent.objects.filter(kind=AuditKind.SETUP_COMPLETED, user=temp_user).exists()
     assert Message.objects.filter(
         kind="credenciales_configuradas", recipient=temp_user.member.email
@@ -670,54 +802,121 @@ def test_setup_applies_every_choice_at_once(temp_user) -> None:
 
 
 def test_setup_without_device_registers_none(temp_user) -> None:
-    state = full_state(temp_user, device_save=False, device_alias="")
-    result = _confirm(temp_user, state, web_request())
-    assert result.device_token is None
+    operation, _ = _confirm(temp_user, full_state(temp_user, device_save=False, device_alias=""))
+    assert operation.status == Status.DONE
     assert not Device.objects.filter(user=temp_user).exists()
 
 
-def test_choice_changed_after_the_code_is_a_mismatch_and_changes_nothing(temp_user) -> None:
-    state = full_state(temp_user)
-    state.challenge_id = enrolment.setup_code_send(user=temp_user, state=state, request=None)
-    state.image = "martillo"
+def test_wrong_setup_code_changes_nothing(temp_user) -> None:
+    operation, request = setup_started(temp_user, full_state(temp_user))
     with pytest.raises(ChallengeError) as caught:
-        codes.challenge_verify(
-            challenge_id=state.challenge_id,
-            member=temp_user.member,
-            kind=enrolment.KIND_FIRST_LOGIN,
-            content=enrolment.setup_content(state),
-            code=last_code(temp_user.member),
+        operation_confirm(
+            operation=operation, code=wrong(last_code(temp_user.member)), request=request
         )
+    assert caught.value.code == "wrong"
+    assert OnlineProfile.objects.get(user=temp_user).temporary
+    assert not SecurityAnswer.objects.filter(user=temp_user).exists()
+
+
+def test_choice_changed_after_the_code_voids_it_and_changes_nothing(temp_user) -> None:
+    state = full_state(temp_user)
+    operation, request = setup_started(temp_user, state)
+    # Paso 4 again: the wizard's state no longer waits for this operation.
+    state.image = "martillo"
+    state.operation = ""
+    enrolment.setup_state_save(request, state)
+    operation, executed = operation_confirm(
+        operation=operation, code=last_code(temp_user.member), request=request
+    )
+    assert executed
+    assert operation.status == Status.FAILED
+    assert operation.failure_message == enrolment.MSG_SETUP_CHANGED
+    profile = OnlineProfile.objects.get(user=temp_user)
+    assert profile.temporary
+    assert profile.security_image != "delfin"
+
+
+def test_the_code_is_bound_to_the_choices(temp_user) -> None:
+    operation, request = setup_started(temp_user, full_state(temp_user))
+    content = {**operation.content, "image": "martillo"}
+    PendingOperation.objects.filter(pk=operation.pk).update(content=content)
+    operation.refresh_from_db()
+    with pytest.raises(ChallengeError) as caught:
+        operation_confirm(operation=operation, code=last_code(temp_user.member), request=request)
     assert caught.value.code == "mismatch"
-    with pytest.raises(ChallengeError):
-        enrolment.setup_complete(user=temp_user, state=state, request=web_request())
     assert OnlineProfile.objects.get(user=temp_user).temporary
 
 
 def test_username_taken_meanwhile_rolls_everything_back(temp_user) -> None:
-    state = full_state(temp_user)
-    _send_and_verify(temp_user, state)
+    operation, request = setup_started(temp_user, full_state(temp_user))
     online_member(username="andres2026")
-    with pytest.raises(ValidationError):
-        enrolment.setup_complete(user=temp_user, state=state, request=web_request())
+    operation, executed = operation_confirm(
+        operation=operation, code=last_code(temp_user.member), request=request
+    )
+    assert executed
+    assert operation.status == Status.FAILED
+    message = "Ese nombre de usuario no está disponible. Prueba con otro."
+    assert operation.failure_message == message
     temp_user.refresh_from_db()
     assert re.fullmatch(r"tmp\d{8}", temp_user.username)
     assert not SecurityAnswer.objects.filter(user=temp_user).exists()
     assert OnlineProfile.objects.get(user=temp_user).temporary
     assert not temp_user.check_password(NEW_PASSWORD)
+    # The wizard goes back to Paso 2, which says why.
+    state = enrolment.setup_state_load(request)
+    assert state.username == ""
+    assert state.next_step() == "setup_username"
+    assert request.session[enrolment.SESSION_SETUP_ERROR] == message
 
 
 def test_setup_code_is_used_once(temp_user) -> None:
+    operation, request = _confirm(temp_user, full_state(temp_user))
+    again, executed = operation_confirm(
+        operation=operation, code=last_code(temp_user.member), request=request
+    )
+    assert not executed
+    assert again.status == Status.DONE
+    assert AuditEvent.objects.filter(kind=AuditKind.SETUP_COMPLETED, user=temp_user).count() == 1
+    with pytest.raises(enrolment.EnrolmentError) as caught:
+        enrolment.setup_complete(user=temp_user, content=operation.content, request=request)
+    assert caught.value.code == "done"
+
+
+def test_setup_with_expired_temporary_credentials_is_refused(temp_user) -> None:
+    operation, request = setup_started(temp_user, full_state(temp_user))
+    OnlineProfile.objects.filter(user=temp_user).update(
+        temporary_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    operation, _executed = operation_confirm(
+        operation=operation, code=last_code(temp_user.member), request=request
+    )
+    assert operation.status == Status.FAILED
+    assert operation.failure_message == enrolment.MSG_TEMPORARY_EXPIRED
+    assert OnlineProfile.objects.get(user=temp_user).temporary
+
+
+def test_a_newer_setup_code_voids_the_older_one(temp_user) -> None:
     state = full_state(temp_user)
-    _confirm(temp_user, state, web_request())
-    with pytest.raises(enrolment.EnrolmentError):
-        enrolment.setup_complete(user=temp_user, state=state, request=web_request())
+    first, request = setup_started(temp_user, state)
+    first_code = last_code(temp_user.member)
+    second, _ = setup_started(temp_user, state, request)
+    first.refresh_from_db()
+    assert first.status == Status.EXPIRED
+    assert operation_confirm(operation=first, code=first_code, request=request)[1] is False
+    operation, executed = operation_confirm(
+        operation=second, code=last_code(temp_user.member), request=request
+    )
+    assert executed
+    assert operation.status == Status.DONE
 
 
 def test_code_is_not_sent_for_an_incomplete_setup(temp_user) -> None:
     state = full_state(temp_user, image="")
     with pytest.raises(enrolment.EnrolmentError):
-        enrolment.setup_code_send(user=temp_user, state=state, request=None)
+        enrolment.setup_start(user=temp_user, state=state, request=setup_request(temp_user, state))
+    assert not SecurityChallenge.objects.filter(
+        member=temp_user.member, kind=enrolment.KIND_FIRST_LOGIN
+    ).exists()
 
 
 def test_setup_is_only_for_valid_temporary_credentials(temp_user) -> None:

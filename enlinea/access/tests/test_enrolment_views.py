@@ -1,4 +1,7 @@
-"""Regístrate and Primer ingreso pages through Django's test client."""
+"""Regístrate and Primer ingreso pages through Django's test client.
+
+Their code steps are the confirmation flow's pages (``/operaciones/<token>/…``).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
+from enlinea.access import enrolment
 from enlinea.access.catalog import ConsentDocument, SecurityImage
 from enlinea.access.devices import DEVICE_COOKIE
 from enlinea.access.enrolment import not_eligible_message
-from enlinea.access.models import Consent, OnlineProfile
+from enlinea.access.models import AuditKind, Consent, Device, OnlineProfile
 from enlinea.access.tests.cast import online_member
 from enlinea.access.tests.test_enrolment_services import (
     ANSWERS,
@@ -26,8 +30,11 @@ from enlinea.access.tests.test_enrolment_services import (
     temporary_credentials,
     wrong,
 )
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.services import MSG_EXPIRED
+from enlinea.confirmation.views import MSG_ALREADY_DONE
 from enlinea.members.tests.support import make_cedula, with_wrong_check_digit
-from enlinea.security.models import SecurityChallenge
+from enlinea.security.models import AuditEvent, SecurityChallenge
 from enlinea.security.ratelimit import MSG_RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +59,31 @@ def _start(client, cedula: str):
     return client.post(reverse("enrol:register"), {"identification": cedula})
 
 
-def _register_until_code(client, member):
+def _token(url: str) -> str:
+    return resolve(url).kwargs["token"]
+
+
+def _code_url(token: str) -> str:
+    return reverse("confirmation:code", kwargs={"token": token})
+
+
+def _resend_url(token: str) -> str:
+    return reverse("confirmation:resend", kwargs={"token": token})
+
+
+def _result_url(token: str) -> str:
+    return reverse("confirmation:result", kwargs={"token": token})
+
+
+def _register_until_code(client, member) -> str:
+    """Pasos 1-4; returns the registration operation's token (its code was sent)."""
     assert _start(client, member.identification).url == reverse("enrol:register_terms")
     client.post(reverse("enrol:register_terms"), {"accept": "on"})
     response = client.post(reverse("enrol:register_data"), {"accept": "on"})
-    assert response.url == reverse("enrol:register_code")
-    return response
+    assert response.status_code == 302
+    token = _token(response.url)
+    assert response.url == _code_url(token)
+    return token
 
 
 # ---------------------------------------------------------------- Regístrate
@@ -141,73 +167,149 @@ def test_data_consent_must_be_checked_and_comes_after_the_terms(client) -> None:
 
 
 def test_steps_cannot_be_skipped(client) -> None:
-    for name in ("register_terms", "register_data", "register_code", "register_done"):
+    for name in ("register_terms", "register_data"):
         assert client.get(reverse(f"enrol:{name}")).url == reverse("enrol:register")
 
 
 def test_full_registration_with_the_code(client) -> None:
     member = new_member()
-    _register_until_code(client, member)
+    token = _register_until_code(client, member)
     assert Consent.objects.filter(member=member).count() == 2
-    page = _text(client.get(reverse("enrol:register_code")))
+    operation = PendingOperation.objects.get(token=token)
+    assert (operation.kind, operation.member) == (enrolment.KIND_REGISTRATION, member)
+    page = _text(client.get(_code_url(token)))
+    assert '<h1 tabindex="-1">Regístrate</h1>' in page
     assert "Factor de seguridad" in page
     assert "El código expira en:" in page
     assert "¿No te llegó el código?" in page
-    response = client.post(reverse("enrol:register_code"), {"code": last_code(member)})
-    assert response.url == reverse("enrol:register_done")
+    assert "Enviamos el código a an***@example.com y al celular 09*****567." in page
+    assert f'href="{reverse("enrol:register")}"' in page  # Cancelar
+    response = client.post(_code_url(token), {"code": last_code(member)})
+    assert response.url == _result_url(token)
     page = _text(client.get(response.url))
     assert "¡Registro exitoso!" in page
     assert "Revisa el correo asociado a tu cuenta para completar tu acceso." in page
-    assert ">Regresar</a>" in page
+    assert f'<a class="button" href="{reverse("session:login")}">Regresar</a>' in page
     member.refresh_from_db()
     assert member.user.username == temporary_credentials(member)[0]
-    # The success page is shown once; the flow starts over after it.
-    assert client.get(reverse("enrol:register_done")).url == reverse("enrol:register")
+    # The wizard is over: its steps start again; the result stays the same on a refresh.
+    assert "enrol_registro" not in client.session
+    assert client.get(reverse("enrol:register_data")).url == reverse("enrol:register")
+    assert "¡Registro exitoso!" in _text(client.get(_result_url(token)))
 
 
 def test_wrong_code_is_shown_in_the_dialog(client) -> None:
     member = new_member()
-    _register_until_code(client, member)
-    response = client.post(reverse("enrol:register_code"), {"code": wrong(last_code(member))})
+    token = _register_until_code(client, member)
+    response = client.post(_code_url(token), {"code": wrong(last_code(member))})
     assert response.status_code == 400
     assert "El código ingresado es incorrecto. Te quedan 2 intentos." in _text(response)
     member.refresh_from_db()
     assert member.user is None
 
 
+def test_expired_code_is_refused_in_the_dialog(client) -> None:
+    member = new_member()
+    token = _register_until_code(client, member)
+    SecurityChallenge.objects.filter(member=member).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.post(_code_url(token), {"code": last_code(member)})
+    assert response.status_code == 400
+    assert "El código expiró. Solicita uno nuevo con «Reenviar»." in _text(response)
+    member.refresh_from_db()
+    assert member.user is None
+
+
+def test_a_registration_left_past_its_time_starts_again(client) -> None:
+    member = new_member()
+    token = _register_until_code(client, member)
+    PendingOperation.objects.filter(token=token).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    page = _text(client.post(_code_url(token), {"code": last_code(member)}))
+    assert MSG_EXPIRED in page
+    assert f'href="{reverse("enrol:register")}">Volver a empezar</a>' in page
+    member.refresh_from_db()
+    assert member.user is None
+
+
 def test_double_submit_of_the_code_registers_once(client) -> None:
     member = new_member()
-    _register_until_code(client, member)
+    token = _register_until_code(client, member)
     code = last_code(member)
-    client.post(reverse("enrol:register_code"), {"code": code})
-    again = client.post(reverse("enrol:register_code"), {"code": code})
-    assert again.url == reverse("enrol:register")
+    client.post(_code_url(token), {"code": code})
+    again = client.post(_code_url(token), {"code": code})
+    assert again.url == _result_url(token)
+    page = _text(client.get(again.url))
+    assert MSG_ALREADY_DONE in page  # the first result, said to be the first
+    assert "¡Registro exitoso!" in page
     assert get_user_model().objects.filter(member=member).count() == 1
+
+
+def test_another_browser_cannot_use_the_pending_registration(client) -> None:
+    member = new_member()
+    token = _register_until_code(client, member)
+    code = last_code(member)
+    other = Client(HTTP_USER_AGENT=UA)
+    for response in (
+        other.get(_code_url(token)),
+        other.post(_code_url(token), {"code": code}),
+        other.post(_resend_url(token)),
+        other.get(_result_url(token)),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("session:login"))
+    member.refresh_from_db()
+    assert member.user is None
+    assert SecurityChallenge.objects.get(member=member).resends == 0
+    # A logged-in member of someone else gets a 404.
+    intruder = online_member()
+    other.force_login(intruder.user)
+    assert other.post(_code_url(token), {"code": code}).status_code == 404
+    member.refresh_from_db()
+    assert member.user is None
+    # The browser that started it still can.
+    assert client.post(_code_url(token), {"code": code}).url == _result_url(token)
+
+
+def test_a_second_registration_voids_the_first_code(client) -> None:
+    member = new_member()
+    first = _register_until_code(client, member)
+    first_code = last_code(member)
+    second = _register_until_code(Client(HTTP_USER_AGENT=UA), member)
+    assert first != second
+    response = client.post(_code_url(first), {"code": first_code})
+    assert MSG_EXPIRED in _text(response)
+    member.refresh_from_db()
+    assert member.user is None
 
 
 def test_resend_sends_a_new_code(client, settings) -> None:
     settings.ACCESS_CODE_RESEND_COOLDOWN_SECONDS = 0
     member = new_member()
-    _register_until_code(client, member)
+    token = _register_until_code(client, member)
     first = last_code(member)
-    response = client.post(reverse("enrol:register_resend"))
-    assert response.url == reverse("enrol:register_code")
+    response = client.post(_resend_url(token))
+    assert response.url == _code_url(token)
     assert "Te enviamos un nuevo código" in _text(client.get(response.url))
     challenge = SecurityChallenge.objects.get(member=member)
     assert challenge.resends == 1
     second = last_code(member)
     if first != second:  # the old code no longer works
-        refused = client.post(reverse("enrol:register_code"), {"code": first})
+        refused = client.post(_code_url(token), {"code": first})
         assert refused.status_code == 400
-    assert client.post(reverse("enrol:register_code"), {"code": second}).status_code == 302
+    assert client.post(_code_url(token), {"code": second}).url == _result_url(token)
 
 
 def test_resend_during_the_cool_down_says_how_long_to_wait(client) -> None:
     member = new_member()
-    _register_until_code(client, member)
-    response = client.post(reverse("enrol:register_resend"))
-    assert response.status_code == 400
+    token = _register_until_code(client, member)
+    page = _text(client.get(_code_url(token)))
+    assert re.search(r"Podrás pedir otro código en <span data-resend-clock>\d+</span>", page)
+    response = client.post(_resend_url(token), follow=True)
     assert re.search(r"Espera \d+ segundos para solicitar un nuevo código.", _text(response))
+    assert SecurityChallenge.objects.get(member=member).resends == 0
 
 
 def test_registration_is_rate_limited_per_ip(client, settings) -> None:
@@ -235,10 +337,9 @@ def test_codes_sent_and_resent_are_rate_limited(client, settings) -> None:
     settings.ACCESS_RATE_CODE_IP = "2/h"
     settings.ACCESS_CODE_RESEND_COOLDOWN_SECONDS = 0
     member = new_member()
-    _register_until_code(client, member)  # the first code
-    assert client.post(reverse("enrol:register_resend")).status_code == 302  # the second
-    response = client.post(reverse("enrol:register_resend"))
-    assert response.status_code == 429
+    token = _register_until_code(client, member)  # the first code
+    assert client.post(_resend_url(token)).url == _code_url(token)  # the second
+    response = client.post(_resend_url(token), follow=True)
     assert MSG_RATE_LIMITED in _text(response)
     assert SecurityChallenge.objects.get(member=member).resends == 1
 
@@ -262,9 +363,9 @@ def test_logged_in_member_is_sent_home_from_registration(client) -> None:
 
 def test_registration_done_says_where_each_half_arrives(client) -> None:
     member = new_member()
-    _register_until_code(client, member)
-    client.post(reverse("enrol:register_code"), {"code": last_code(member)})
-    page = _text(client.get(reverse("enrol:register_done")))
+    token = _register_until_code(client, member)
+    client.post(_code_url(token), {"code": last_code(member)})
+    page = _text(client.get(_result_url(token)))
     assert "el usuario a tu correo y la contraseña por SMS a tu celular registrado" in page
 
 
@@ -333,7 +434,8 @@ def temp_client(client):
     return client
 
 
-def _walk_to_code(client, *, device: str = "si", alias: str = "Mi laptop personal"):
+def _walk_to_code(client, *, device: str = "si", alias: str = "Mi laptop personal") -> str:
+    """Pasos 2-6; returns the first-login operation's token (its code was sent)."""
     assert client.post(reverse("enrol:setup_username"), {"username": "andres2026"}).url == reverse(
         "enrol:setup_questions"
     )
@@ -353,7 +455,10 @@ def _walk_to_code(client, *, device: str = "si", alias: str = "Mi laptop persona
     )
     assert response.url == reverse("enrol:setup_device")
     response = client.post(reverse("enrol:setup_device"), {"save_device": device, "alias": alias})
-    assert response.url == reverse("enrol:setup_code")
+    assert response.status_code == 302
+    token = _token(response.url)
+    assert response.url == _code_url(token)
+    return token
 
 
 def test_setup_start_lists_what_will_be_asked(temp_client) -> None:
@@ -365,12 +470,18 @@ def test_setup_start_lists_what_will_be_asked(temp_client) -> None:
 
 
 def test_full_first_login(temp_client) -> None:
-    _walk_to_code(temp_client)
-    page = _text(temp_client.get(reverse("enrol:setup_code")))
+    token = _walk_to_code(temp_client)
+    operation = PendingOperation.objects.get(token=token)
+    assert (operation.kind, operation.member) == (enrolment.KIND_FIRST_LOGIN, temp_client.member)
+    page = _text(temp_client.get(_code_url(token)))
+    assert '<h1 tabindex="-1">Primer ingreso</h1>' in page
     assert "Factor de seguridad" in page
-    response = temp_client.post(
-        reverse("enrol:setup_code"), {"code": last_code(temp_client.member)}
-    )
+    assert (
+        "Con él confirmas tu nuevo usuario «andres2026», tus preguntas e imagen de seguridad, "
+        "tu nueva contraseña y que registras este dispositivo como «Mi laptop personal»."
+    ) in page
+    assert f'href="{reverse("enrol:setup_device")}"' in page  # Cancelar: back to Paso 6
+    response = temp_client.post(_code_url(token), {"code": last_code(temp_client.member)})
     assert response.url == reverse("enrol:setup_done")
     assert DEVICE_COOKIE in response.cookies
     assert response.cookies[DEVICE_COOKIE]["httponly"]
@@ -386,6 +497,39 @@ def test_full_first_login(temp_client) -> None:
     assert not OnlineProfile.objects.get(user=user).temporary
 
 
+def test_double_submit_of_the_setup_code_applies_it_once(temp_client) -> None:
+    token = _walk_to_code(temp_client)
+    code = last_code(temp_client.member)
+    first = temp_client.post(_code_url(token), {"code": code})
+    assert first.url == reverse("enrol:setup_done")
+    again = temp_client.post(_code_url(token), {"code": code})
+    assert again.status_code == 302
+    assert DEVICE_COOKIE not in again.cookies
+    user = temp_client.member.user
+    assert AuditEvent.objects.filter(kind=AuditKind.SETUP_COMPLETED, user=user).count() == 1
+    assert Device.objects.filter(user=user).count() == 1
+
+
+def test_the_setup_code_can_be_resent(temp_client, settings) -> None:
+    settings.ACCESS_CODE_RESEND_COOLDOWN_SECONDS = 0
+    token = _walk_to_code(temp_client)
+    response = temp_client.post(_resend_url(token))
+    assert response.url == _code_url(token)
+    assert "Te enviamos un nuevo código" in _text(temp_client.get(response.url))
+    response = temp_client.post(_code_url(token), {"code": last_code(temp_client.member)})
+    assert response.url == reverse("enrol:setup_done")
+
+
+def test_another_member_cannot_reach_the_first_login_operation(temp_client) -> None:
+    token = _walk_to_code(temp_client)
+    other = Client(HTTP_USER_AGENT=UA)
+    response = other.post(_code_url(token), {"code": last_code(temp_client.member)})
+    assert response.url.startswith(reverse("session:login"))
+    other.force_login(online_member(username="mariaperez").user)
+    assert other.get(_code_url(token)).status_code == 404
+    assert OnlineProfile.objects.get(user=temp_client.member.user).temporary
+
+
 def test_session_keeps_only_hashes_of_secrets(temp_client) -> None:
     _walk_to_code(temp_client)
     raw = str(dict(temp_client.session.items()))
@@ -396,7 +540,7 @@ def test_session_keeps_only_hashes_of_secrets(temp_client) -> None:
 
 
 def test_setup_steps_follow_the_manual_order(temp_client) -> None:
-    for name in ("setup_questions", "setup_image", "setup_password", "setup_device", "setup_code"):
+    for name in ("setup_questions", "setup_image", "setup_password", "setup_device"):
         assert temp_client.get(reverse(f"enrol:{name}")).url == reverse("enrol:setup_username")
 
 
@@ -475,49 +619,65 @@ def test_device_alias_required_when_saving(temp_client) -> None:
 
 
 def test_first_login_without_saving_the_device(temp_client) -> None:
-    _walk_to_code(temp_client, device="no", alias="")
-    response = temp_client.post(
-        reverse("enrol:setup_code"), {"code": last_code(temp_client.member)}
-    )
+    token = _walk_to_code(temp_client, device="no", alias="")
+    page = _text(temp_client.get(_code_url(token)))
+    assert "y que no registras este dispositivo." in page
+    response = temp_client.post(_code_url(token), {"code": last_code(temp_client.member)})
     assert response.url == reverse("enrol:setup_done")
     assert DEVICE_COOKIE not in response.cookies
 
 
 def test_wrong_setup_code_changes_nothing(temp_client) -> None:
-    _walk_to_code(temp_client)
-    response = temp_client.post(
-        reverse("enrol:setup_code"), {"code": wrong(last_code(temp_client.member))}
-    )
+    token = _walk_to_code(temp_client)
+    response = temp_client.post(_code_url(token), {"code": wrong(last_code(temp_client.member))})
     assert response.status_code == 400
     assert "El código ingresado es incorrecto." in _text(response)
     assert OnlineProfile.objects.get(user=temp_client.member.user).temporary
 
 
 def test_changing_a_step_after_the_code_voids_it(temp_client) -> None:
-    _walk_to_code(temp_client)
+    token = _walk_to_code(temp_client)
     code = last_code(temp_client.member)
     temp_client.post(reverse("enrol:setup_image"), {"image": "martillo"})
-    # The code confirmed the old choices: back to Paso 6 for a new one.
-    assert temp_client.post(reverse("enrol:setup_code"), {"code": code}).url == reverse(
-        "enrol:setup_device"
-    )
-    assert OnlineProfile.objects.get(user=temp_client.member.user).temporary
+    # The code confirmed the old choices: refused, and back to Paso 6 for a new one.
+    response = temp_client.post(_code_url(token), {"code": code})
+    assert response.url == _result_url(token)
+    page = _text(temp_client.get(response.url))
+    assert enrolment.MSG_SETUP_CHANGED in page
+    assert f'href="{reverse("enrol:setup_device")}">Volver a empezar</a>' in page
+    profile = OnlineProfile.objects.get(user=temp_client.member.user)
+    assert profile.temporary
+    assert profile.security_image != "delfin"
 
 
 def test_username_taken_meanwhile_goes_back_to_paso_2(temp_client) -> None:
-    _walk_to_code(temp_client)
+    token = _walk_to_code(temp_client)
     online_member(username="andres2026")
-    response = temp_client.post(
-        reverse("enrol:setup_code"), {"code": last_code(temp_client.member)}
-    )
-    assert response.url == reverse("enrol:setup_username")
+    response = temp_client.post(_code_url(token), {"code": last_code(temp_client.member)})
     page = _text(temp_client.get(response.url))
-    assert "Ese nombre de usuario no está disponible. Prueba con otro." in page
+    message = "Ese nombre de usuario no está disponible. Prueba con otro."
+    assert message in page
+    # "Volver a empezar" leads to Paso 2, which says why and asks for another name.
+    again = temp_client.get(reverse("enrol:setup_device"))
+    assert again.url == reverse("enrol:setup_username")
+    page = _text(temp_client.get(again.url))
+    assert message in page
+    assert OnlineProfile.objects.get(user=temp_client.member.user).temporary
+
+
+def test_expired_temporary_credentials_at_the_code_change_nothing(temp_client) -> None:
+    token = _walk_to_code(temp_client)
+    OnlineProfile.objects.filter(user=temp_client.member.user).update(
+        temporary_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = temp_client.post(_code_url(token), {"code": last_code(temp_client.member)})
+    assert enrolment.MSG_TEMPORARY_EXPIRED in _text(temp_client.get(response.url))
+    assert OnlineProfile.objects.get(user=temp_client.member.user).temporary
 
 
 def test_member_with_finished_setup_is_sent_home(client) -> None:
     client.force_login(online_member().user)
-    for name in ("setup", "setup_username", "setup_code"):
+    for name in ("setup", "setup_username", "setup_device"):
         assert client.get(reverse(f"enrol:{name}")).url == reverse("web:home")
 
 
@@ -556,7 +716,7 @@ def test_first_login_code_is_rate_limited_per_member(temp_client, settings) -> N
     settings.ACCESS_RATE_CODE_IP = "1/h"
     _walk_to_code(temp_client)
     response = temp_client.post(reverse("enrol:setup_device"), {"save_device": "no", "alias": ""})
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert MSG_RATE_LIMITED in _text(response)
     assert (
         SecurityChallenge.objects.filter(member=temp_client.member, kind="first_login").count() == 1

@@ -382,9 +382,9 @@ def test_registration_after_the_cooling_off_works(client, operaciones, socio) ->
     move_change_back(socio, hours=24.1)
     assert register_start(client, socio).url == reverse("enrol:register_terms")
     client.post(reverse("enrol:register_terms"), {"accept": "on"})
-    assert client.post(reverse("enrol:register_data"), {"accept": "on"}).url == reverse(
-        "enrol:register_code"
-    )
+    response = client.post(reverse("enrol:register_data"), {"accept": "on"})
+    token = PendingOperation.objects.get(member=socio).token
+    assert response.url == reverse("confirmation:code", kwargs={"token": token})
     assert Message.objects.filter(kind="codigo_seguridad", recipient=NEW_EMAIL).exists()
 
 
@@ -421,11 +421,12 @@ def test_a_contact_change_after_the_code_stops_the_temporary_credentials(
 
     assert register_start(client, socio).url == reverse("enrol:register_terms")
     client.post(reverse("enrol:register_terms"), {"accept": "on"})
-    client.post(reverse("enrol:register_data"), {"accept": "on"})
+    code_url = client.post(reverse("enrol:register_data"), {"accept": "on"}).url
     code = last_code(socio)  # sent to the old e-mail
     member_contact_change(member=socio, email=NEW_EMAIL, changed_by=operaciones)
-    response = client.post(reverse("enrol:register_code"), {"code": code})
-    assert response.status_code == 400
+    # The code is right, but the registration is refused (the operation fails).
+    response = client.post(code_url, {"code": code}, follow=True)
+    assert "No se realizó la operación" in text(response)
     assert COOLING_OFF_MESSAGE in text(response)
     socio.refresh_from_db()
     assert socio.user is None

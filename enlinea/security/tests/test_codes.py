@@ -470,3 +470,41 @@ def test_a_code_typed_into_another_operation_is_refused_and_says_why(
     assert image.attempts == 1
     verified = _verify(socio, image, image_code, kind="image_change")
     assert verified.status == SecurityChallenge.Status.VERIFIED
+
+
+# ---------------------------------------------------------------- spend in one step
+
+
+def _spend(member, challenge_id, code, content=CONTENT, kind=KIND):
+    with transaction.atomic():
+        locked = codes.challenge_lock(challenge_id)
+        return codes.challenge_spend(locked, member=member, kind=kind, content=content, code=code)
+
+
+def test_spend_in_one_step_keeps_every_rule_of_verify(
+    socio, django_capture_on_commit_callbacks
+) -> None:
+    """challenge_spend (the confirmation flow's Validar) refuses as challenge_verify does,
+    counts the wrong try, and on the right code leaves the challenge USED at once."""
+    challenge, code = _issue(socio, django_capture_on_commit_callbacks)
+    assert _spend(socio, challenge.pk, "12").code == "format"
+    wrong = _spend(socio, challenge.pk, _wrong(code))
+    assert (wrong.code, str(wrong)) == ("wrong", MSG_WRONG_2)
+    challenge.refresh_from_db()
+    assert challenge.attempts == 1
+    other = online_member(username="mariaperez", email="maria@example.com")
+    assert _spend(other, challenge.pk, code).code == "not_found"  # someone else's code
+    assert _spend(socio, challenge.pk, code, kind="username_change").code == "not_found"
+    assert _spend(socio, challenge.pk, code, content={"user": 1, "what": "other"}).code == (
+        "mismatch"
+    )
+    challenge.refresh_from_db()
+    assert challenge.status == SecurityChallenge.Status.DEAD  # a mismatch kills the code
+
+    fresh, code = _issue(socio, django_capture_on_commit_callbacks)
+    assert _spend(socio, fresh.pk, code) is None
+    fresh.refresh_from_db()
+    assert fresh.status == SecurityChallenge.Status.USED
+    assert fresh.verified_at is not None and fresh.used_at is not None
+    assert _spend(socio, fresh.pk, code).code == "used"  # once
+    assert _spend(socio, 10**9, code).code == "not_found"
