@@ -27,10 +27,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from enlinea.access.audit import audit_record
-from enlinea.access.audit_kinds import audit_kind_register
 from enlinea.members.models import Member
 from enlinea.notifications.services import member_notify
+from enlinea.security.audit import audit_record
+from enlinea.security.audit_kinds import audit_kind_register
 
 from .destinations import (
     MSG_ACCOUNT_TYPE,
@@ -59,6 +59,7 @@ __all__ = [
     "InternalDestination",
     "beneficiary_create",
     "beneficiary_delete",
+    "beneficiary_ensure",
     "beneficiary_update",
     "card_destination_clean",
     "external_destination_clean",
@@ -175,7 +176,7 @@ def _only_for(kind: str, given: Mapping[str, Any]) -> None:
         raise ValueError(f"Fields {extra} do not apply to a {kind} beneficiary")
 
 
-def beneficiary_create(
+def _beneficiary_build(
     *,
     member: Member,
     kind: str,
@@ -188,18 +189,8 @@ def beneficiary_create(
     card_number: str = "",
     email: str = "",
     alias: str = "",
-    request: HttpRequest | None = None,
 ) -> Beneficiary:
-    """Save a beneficiary of ``kind`` for ``member`` ("Guardar beneficiario").
-
-    INTERNAL takes ``account_number`` (checked by :func:`internal_destination_check`;
-    the name kept is the masked holder's); EXTERNAL takes the institution, account and
-    holder fields (:func:`external_destination_clean`); CARD the institution, card
-    number and holder fields (:func:`card_destination_clean`). Every kind takes the
-    optional ``email`` and ``alias``. Everything is validated again here, since the
-    account may have changed since "Validar". A destination the member already has is
-    refused. Audited; the member is notified.
-    """
+    """The beneficiary ``beneficiary_create`` would save, validated, not saved yet."""
     errors = FieldErrors()
     clean_email = errors.run("email", email_normalize, email)
     clean_alias = errors.run("alias", alias_normalize, alias)
@@ -264,11 +255,57 @@ def beneficiary_create(
     beneficiary.email = clean_email
     beneficiary.alias = clean_alias
     beneficiary.search_text = _search_text(beneficiary)
+    return beneficiary
+
+
+def _created(beneficiary: Beneficiary, request: HttpRequest | None) -> Beneficiary:
     with transaction.atomic():
         _save_unique(beneficiary)
         _audit(AUDIT_CREATED, beneficiary, request)
         _notify(NOTICE_CREATED, beneficiary)
     return beneficiary
+
+
+def beneficiary_create(
+    *, member: Member, kind: str, request: HttpRequest | None = None, **fields: Any
+) -> Beneficiary:
+    """Save a beneficiary of ``kind`` for ``member`` ("Guardar beneficiario").
+
+    INTERNAL takes ``account_number`` (checked by :func:`internal_destination_check`;
+    the name kept is the masked holder's); EXTERNAL takes ``institution_id``,
+    ``account_type``, ``account_number``, ``name``, ``identification_type`` and
+    ``identification`` (:func:`external_destination_clean`); CARD the institution,
+    ``card_number`` and the holder fields (:func:`card_destination_clean`). Every kind
+    takes the optional ``email`` and ``alias``. Everything is validated again here,
+    since the account may have changed since "Validar". A destination the member
+    already has is refused (``MSG_DUPLICATE_ACCOUNT`` / ``MSG_DUPLICATE_CARD``).
+    Audited; the member is notified.
+    """
+    return _created(_beneficiary_build(member=member, kind=kind, **fields), request)
+
+
+def beneficiary_ensure(
+    *, member: Member, kind: str, request: HttpRequest | None = None, **fields: Any
+) -> tuple[Beneficiary, bool]:
+    """ "Guardar beneficiario" beside a transfer: the member's beneficiary for this
+    destination, saved now (``True``) or the one they already have (``False``).
+
+    Takes what :func:`beneficiary_create` takes and validates it the same way. A
+    destination already saved is not saved twice, nor refused: the existing
+    beneficiary is returned as it is (its alias and e-mail unchanged), also when a
+    parallel save of the same destination committed first. Any other refusal raises
+    ``ValidationError`` as ``beneficiary_create`` does.
+    """
+    candidate = _beneficiary_build(member=member, kind=kind, **fields)
+    twins = _active(member).filter(**_same_destination(candidate))
+    if (twin := twins.first()) is not None:
+        return twin, False
+    try:
+        return _created(candidate, request), True
+    except ValidationError:
+        if (twin := twins.first()) is not None:  # saved in parallel, committed first
+            return twin, False
+        raise
 
 
 def _locked(member: Member, beneficiary_id: Any) -> Beneficiary:

@@ -24,7 +24,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from enlinea.access.ratelimit import rate_limited
 from enlinea.confirmation.selectors import operation_next_url
 from enlinea.confirmation.services import OperationRefused, operation_start
 from enlinea.members.selectors import member_for_request
@@ -33,14 +32,16 @@ from enlinea.transfers.views import START_FOR_KIND, transfer_url_for
 from . import confirmations, selectors, services
 from .forms import EditForm, ExternalForm, InternalForm
 from .models import Beneficiary, BeneficiaryKind
+from .validation import (
+    MSG_VALIDATE_LIMITED,
+    STATUS_LIMITED,
+    internal_destination_validate,
+    is_limited,
+)
+
+__all__ = ["MSG_VALIDATE_LIMITED"]
 
 SEARCH_MAX_LENGTH = 60
-VALIDATE_RATE_SETTING = "BENEFICIARIES_RATE_VALIDATE"
-VALIDATE_RATE_DEFAULT = "20/h"
-MSG_VALIDATE_LIMITED = (
-    "Validaste demasiadas cuentas seguidas. Por tu seguridad, espera un momento e intenta de nuevo."
-)
-RATE_LIMITED = 429
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -118,25 +119,14 @@ def beneficiary_new(request: HttpRequest) -> HttpResponse:
     return render(request, "beneficiaries/new.html")
 
 
-def _validate_limited(request: HttpRequest, member: Any) -> bool:
-    """ "Validar" shows whose an account is: counted per member, whatever the IP."""
-    return rate_limited(
-        request,
-        group="beneficiary_validate",
-        rate_setting=VALIDATE_RATE_SETTING,
-        default=VALIDATE_RATE_DEFAULT,
-        account=f"member:{member.pk}",
-        user=request.user,
-    )
-
-
 @login_required
 def beneficiary_new_internal(request: HttpRequest) -> HttpResponse:
     """ "A mi institución": Número de cuenta → Validar → the holder's masked name, Alias
     and Correo (Opcional) → "Guardar beneficiario" → Confirmar → code → result.
 
     Both buttons check the account again (an account can close between the two), and
-    both count against the "Validar" limit: "Guardar" straight away must not be a way
+    both count against the "Validar" limit (``validation.py``, shared with the
+    Cooprogreso transfer form's new account): "Guardar" straight away must not be a way
     around it.
     """
     member = member_for_request(request)
@@ -146,24 +136,22 @@ def beneficiary_new_internal(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form.is_valid()  # every field's check; the account is looked up if its number reads
     if request.method == "POST" and not form.has_error("account_number"):
-        if _validate_limited(request, member):
-            form.add_error("account_number", MSG_VALIDATE_LIMITED)
-            status = RATE_LIMITED
+        try:
+            destination = internal_destination_validate(
+                request, member=member, account_number=form.cleaned_data["account_number"]
+            )
+        except ValidationError as exc:
+            form.service_errors(exc)
+            if is_limited(exc):
+                status = STATUS_LIMITED
         else:
-            try:
-                destination = services.internal_destination_check(
-                    member=member, account_number=form.cleaned_data["account_number"]
-                )
-            except ValidationError as exc:
-                form.service_errors(exc)
-            else:
-                if (
-                    selectors.beneficiaries_for_member(member=member, kind=BeneficiaryKind.INTERNAL)
-                    .filter(internal_account=destination.account)
-                    .exists()
-                ):
-                    form.add_error("account_number", services.MSG_DUPLICATE_ACCOUNT)
-                    destination = None
+            if (
+                selectors.beneficiaries_for_member(member=member, kind=BeneficiaryKind.INTERNAL)
+                .filter(internal_account=destination.account)
+                .exists()
+            ):
+                form.add_error("account_number", services.MSG_DUPLICATE_ACCOUNT)
+                destination = None
         if destination is not None and "guardar" in request.POST and not form.errors:
             started = _start(
                 request,

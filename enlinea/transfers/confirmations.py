@@ -1,9 +1,19 @@
 """The member's transfers on the confirmation flow (enlinea/confirmation).
 
 * ``transfer_own`` — Transferencias entre cuentas propias;
-* ``transfer_internal`` — TRANSFERENCIAS COOPROGRESO, to a saved beneficiary here;
+* ``transfer_internal`` — TRANSFERENCIAS COOPROGRESO, to a saved beneficiary here or
+  to an account typed on the spot;
 * ``transfer_interbank`` — TRANSFERENCIAS INTERBANCARIAS, to a saved beneficiary at
-  another institution (phase one: the clearing job settles or returns it later).
+  another institution or to an account there typed on the spot (phase one: the
+  clearing job settles or returns it later).
+
+A destination typed on the spot is the content's ``new`` (the account, the holder's
+masked name or the typed holder fields, "Guardar beneficiario", Alias, Correo) instead
+of a ``beneficiary`` id. One code confirms it all; ``execute`` checks the destination
+again with the beneficiaries' own checks, makes the transfer and then, if asked, saves
+the beneficiary with ``beneficiary_ensure``, inside the same savepoint of the flow:
+if the save is refused nothing moves. A destination the member already has saved is
+not a refusal and not a second row: that beneficiary is reused as it is.
 
 Each is: the form → "Confirmar transferencia" (Monto, Cuenta de origen, Cuenta destino,
 Motivo, Comisión, Total a debitar) → the code → "¡Transferencia exitosa!" with the
@@ -28,9 +38,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from enlinea.beneficiaries.destinations import (
+    external_destination_clean,
+    internal_destination_check,
+)
+from enlinea.beneficiaries.models import AccountType, BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiary_for_member
+from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.registry import OperationKind, Rows, register
+from enlinea.members.models import IdentificationType
 from enlinea.money import format_cents
 from enlinea.notifications.models import Channel
 from enlinea.notifications.services import member_notify, notification_send
@@ -73,12 +90,30 @@ def idempotency_key(operation: PendingOperation) -> str:
     return f"transfer:{operation.token}"
 
 
+def _new_rows(new: dict[str, Any]) -> Rows:
+    """A destination typed on the spot: what the code confirms besides the account."""
+    rows: Rows = []
+    if new.get("identification"):
+        ident_type = dict(IdentificationType.choices).get(new["identification_type"], "")
+        rows.append(("Identificación", f"{ident_type} {new['identification']}".strip()))
+    if new.get("email"):
+        rows.append(("Correo electrónico", new["email"]))
+    rows.append(("Guardar beneficiario", "Sí" if new["save"] else "No"))
+    if new["save"] and new.get("alias"):
+        rows.append(("Alias", new["alias"]))
+    return rows
+
+
 def _confirm_rows(operation: PendingOperation) -> Rows:
     content = operation.content
     rows: Rows = [
         ("Monto a transferir", format_cents(content["amount"])),
         ("Cuenta de origen", content["source_label"]),
         ("Cuenta destino", content["destination_label"]),
+    ]
+    if content.get("new"):
+        rows += _new_rows(content["new"])
+    rows += [
         ("Motivo", content["motive"] or "—"),
         ("Comisión", format_cents(content["commission"])),
     ]
@@ -123,11 +158,96 @@ def _beneficiary(operation: PendingOperation) -> Any:
     return beneficiary
 
 
+def _saved_with(operation: PendingOperation, request: HttpRequest | None) -> Any:
+    """ "Guardar beneficiario" of a destination typed on the spot, in the transfer's
+    transaction (after the transfer took its locks: the new row's key locks come last).
+    The member's beneficiary for it, saved now or already saved (reused as it is, never
+    a second one); None when not asked. A refusal fails the whole operation."""
+    new = operation.content["new"]
+    if not new["save"]:
+        return None
+    fields: dict[str, Any] = {"email": new["email"], "alias": new["alias"]}
+    if new["kind"] == BeneficiaryKind.EXTERNAL:
+        fields.update(
+            institution_id=new["institution"],
+            account_type=new["account_type"],
+            name=new["name"],
+            identification_type=new["identification_type"],
+            identification=new["identification"],
+        )
+    beneficiary, _ = beneficiary_ensure(
+        member=operation.member,
+        kind=new["kind"],
+        account_number=new["account_number"],
+        request=request,
+        **fields,
+    )
+    return beneficiary
+
+
+def _internal_destination(operation: PendingOperation, saved: Any) -> DepositAccount:
+    """The account the code confirmed: a saved beneficiary's, or the one typed on the
+    spot, looked up again (it may have closed since Validar) and still the holder
+    whose masked name was confirmed."""
+    content = operation.content
+    new = content.get("new")
+    if new is None:
+        destination = saved.internal_account
+    else:
+        checked = internal_destination_check(
+            member=operation.member, account_number=new["account_number"]
+        )
+        if checked.holder_name != new["name"]:
+            raise ValidationError(MSG_BENEFICIARY_CHANGED)
+        destination = checked.account
+    if destination is None or destination.number != content["destination"]:
+        raise ValidationError(MSG_BENEFICIARY_CHANGED)
+    return destination
+
+
+def _interbank_counterpart(operation: PendingOperation, saved: Any) -> Counterpart:
+    content = operation.content
+    new = content.get("new")
+    if new is None:
+        institution = saved.institution.name if saved.institution_id else ""
+        name, identification, account_type = saved.name, saved.identification, saved.account_type
+    else:
+        checked = external_destination_clean(
+            member=operation.member,
+            institution_id=new["institution"],
+            account_type=new["account_type"],
+            account_number=new["account_number"],
+            name=new["name"],
+            identification_type=new["identification_type"],
+            identification=new["identification"],
+        )
+        institution, name, identification = (
+            checked.institution.name,
+            checked.name,
+            checked.identification,
+        )
+        account_type = checked.account_type
+    if institution != content["institution"]:
+        raise ValidationError(MSG_BENEFICIARY_CHANGED)
+    return Counterpart(
+        name=name,
+        identification=identification,
+        account_number=content["destination"],
+        account_type=dict(AccountType.choices).get(account_type, account_type).upper(),
+        institution=institution,
+    )
+
+
 def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[str, Any]:
+    """The transfer, and with a destination typed on the spot and "Guardar
+    beneficiario" the beneficiary too: both or neither (one savepoint of the flow)."""
     content = operation.content
     _fees_check(operation)
     source = _source(operation)
     key = idempotency_key(operation)
+    new = content.get("new")
+    # A saved beneficiary chosen in the form, read again owner-scoped.
+    saved = _beneficiary(operation) if operation.kind != OWN and new is None else None
     if operation.kind == OWN:
         destination = (
             accounts_for_member(member=operation.member)
@@ -145,47 +265,40 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
             idempotency_key=key,
         )
     elif operation.kind == INTERNAL:
-        beneficiary = _beneficiary(operation)
-        destination = beneficiary.internal_account
-        if destination is None or destination.number != content["destination"]:
-            raise ValidationError(MSG_BENEFICIARY_CHANGED)
         receipt = services.transfer_record(
             source=source,
             kind=services.INTERNAL,
-            destination=destination,
+            destination=_internal_destination(operation, saved),
             amount=content["amount"],
             motive=content["motive"],
             idempotency_key=key,
         )
     else:
-        beneficiary = _beneficiary(operation)
-        institution = beneficiary.institution.name if beneficiary.institution_id else ""
-        if institution != content["institution"]:
-            raise ValidationError(MSG_BENEFICIARY_CHANGED)
         receipt = services.interbank_transfer_record(
             source=source,
             amount=content["amount"],
-            beneficiary=Counterpart(
-                name=beneficiary.name,
-                identification=beneficiary.identification,
-                account_number=beneficiary.account_number,
-                account_type=beneficiary.get_account_type_display().upper(),
-                institution=institution,
-            ),
+            beneficiary=_interbank_counterpart(operation, saved),
             motive=content["motive"],
             idempotency_key=key,
         )
-    _notify(operation, receipt, beneficiary=None if operation.kind == OWN else beneficiary)
-    return {"receipt": receipt.number}
+    result: dict[str, Any] = {"receipt": receipt.number}
+    if new is not None:
+        saved = _saved_with(operation, request)
+        if saved is not None:
+            result.update(beneficiary=saved.pk, beneficiary_name=saved.alias or saved.name)
+    email = (new or {}).get("email") or (saved.email if saved is not None else "")
+    _notify(operation, receipt, beneficiary_email=email)
+    return result
 
 
 NOTICE_SENT = "transferencia_realizada"
 NOTICE_TO_BENEFICIARY = "transferencia_beneficiario"
 
 
-def _notify(operation: PendingOperation, receipt: Receipt, *, beneficiary: Any) -> None:
+def _notify(operation: PendingOperation, receipt: Receipt, *, beneficiary_email: str) -> None:
     """The member hears of the transfer (e-mail and SMS), and the beneficiary by e-mail
-    when one was saved with it, in the transaction that made it (sent after COMMIT)."""
+    when there is an address for them (saved with the beneficiary, or typed with a new
+    destination), in the transaction that made it (sent after COMMIT)."""
     context = {
         "number": receipt.number,
         "amount": format_cents(receipt.amount),
@@ -199,11 +312,11 @@ def _notify(operation: PendingOperation, receipt: Receipt, *, beneficiary: Any) 
         "when": receipt.created_at,
     }
     member_notify(member=operation.member, kind=NOTICE_SENT, context=context)
-    if beneficiary is not None and beneficiary.email:
+    if beneficiary_email:
         notification_send(
             kind=NOTICE_TO_BENEFICIARY,
             context={**context, "sender": operation.member.full_name},
-            email=beneficiary.email,
+            email=beneficiary_email,
             channels=(Channel.EMAIL,),
         )
 
@@ -260,6 +373,11 @@ def _result(operation: PendingOperation) -> dict[str, Any]:
         "back_url": reverse("web:section", kwargs={"slug": "transferencias"}),
         "back_label": "Cerrar",
     }
+    if operation.result.get("beneficiary_name"):
+        context["saved_note"] = (
+            f"{operation.result['beneficiary_name']} está entre tus beneficiarios para las "
+            "próximas transferencias."
+        )
     state = interbank_state_for_receipt(receipt.pk)
     if state is not None:
         context["title"] = SENT

@@ -18,7 +18,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from enlinea.beneficiaries.models import Beneficiary
+from enlinea.beneficiaries.forms import ExternalForm, InternalForm
+from enlinea.beneficiaries.models import AccountType, Beneficiary, BeneficiaryKind
+from enlinea.beneficiaries.validation import internal_destination_validate, is_limited
 from enlinea.limits.errors import LimitError
 from enlinea.limits.models import Scope
 from enlinea.limits.selectors import limit_check
@@ -47,14 +49,24 @@ def account_label(account: DepositAccount, *, balance: bool = True) -> str:
     return label
 
 
-def beneficiary_label(beneficiary: Beneficiary) -> str:
-    parts = [beneficiary.alias or beneficiary.name]
-    if beneficiary.alias:
-        parts.append(beneficiary.name)
-    if beneficiary.institution_id:
-        parts.append(beneficiary.institution.name)
-    parts.append(f"{beneficiary.get_account_type_display()} {tail(beneficiary.account_number)}")
+def destination_label(
+    *, name: str, account_type: str, account_number: str, institution: str = "", alias: str = ""
+) -> str:
+    """``Mari - MA*** PE*** - Ahorros …3853`` (alias, name, institution, type and tail)."""
+    type_label = dict(AccountType.choices).get(account_type, account_type)
+    parts = [alias or name, name if alias else "", institution]
+    parts.append(f"{type_label} {tail(account_number)}")
     return " - ".join(p for p in parts if p)
+
+
+def beneficiary_label(beneficiary: Beneficiary) -> str:
+    return destination_label(
+        name=beneficiary.name,
+        account_type=beneficiary.account_type,
+        account_number=beneficiary.account_number,
+        institution=beneficiary.institution.name if beneficiary.institution_id else "",
+        alias=beneficiary.alias,
+    )
 
 
 def unusable_message(account: DepositAccount, role: str) -> str:
@@ -187,13 +199,24 @@ class OwnTransferForm(TransferForm):
 
 
 class BeneficiaryTransferForm(TransferForm):
-    """To one of the member's saved beneficiaries of one kind."""
+    """To one of the member's saved beneficiaries of one kind or, with
+    ``new_destination``, to a destination typed on the spot: the form then has no
+    beneficiary field and the destination is the matching ``New…DestinationForm``'s."""
 
-    def __init__(self, *args: Any, beneficiaries: list[Beneficiary], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        beneficiaries: list[Beneficiary],
+        new_destination: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self.beneficiaries = {str(b.pk): b for b in beneficiaries}
+        self.new_destination = new_destination
         super().__init__(*args, **kwargs)
 
     def _destination_fields(self) -> None:
+        if self.new_destination:
+            return
         self.fields["beneficiary"] = _Choice(
             label="Cuenta destino",
             required_message=MSG_CHOOSE_BENEFICIARY,
@@ -213,7 +236,7 @@ class InternalTransferForm(BeneficiaryTransferForm):
 
     def destination_check(self, source: DepositAccount | None) -> None:
         beneficiary = self.beneficiary
-        if beneficiary is None:
+        if beneficiary is None:  # none chosen, or a new destination (checked by its form)
             return
         account = beneficiary.internal_account
         if account is None:
@@ -228,6 +251,168 @@ class InterbankTransferForm(BeneficiaryTransferForm):
 
     tariff_operation = "transfer_interbank"
     limit_scope = Scope.EXTERNAL
+
+
+# ------------------------------------------------------- a new destination on the spot
+
+MSG_ALIAS_NEEDS_SAVE = (
+    "El alias es el nombre con el que guardas al beneficiario: marca «Guardar "
+    "beneficiario» o deja el alias vacío."
+)
+
+
+class _NewDestination:
+    """What a transfer form's new destination adds to the beneficiaries' own form (whose
+    fields and checks it reuses as they are): «Guardar beneficiario», the rule that an
+    alias is only for a beneficiary being saved, the beneficiary already saved for the
+    same destination (reused, not saved twice), and the operation's content."""
+
+    kind: str = ""
+    destination: Any
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+
+    def _new_init(self, member: Any, beneficiaries: list[Beneficiary]) -> None:
+        self.member = member
+        self.beneficiaries = beneficiaries
+        self.destination = None
+        self.limited = False
+        self.fields["guardar_beneficiario"] = forms.BooleanField(
+            label="Guardar beneficiario",
+            required=False,
+            help_text="Lo encontrarás en tu lista para las próximas transferencias.",
+        )
+
+    def _alias_check(self: Any) -> None:
+        if (
+            self.cleaned_data.get("alias")
+            and not self.cleaned_data.get("guardar_beneficiario")
+            and not self.has_error("alias")
+        ):
+            self.add_error("alias", MSG_ALIAS_NEEDS_SAVE)
+
+    def saved(self) -> Beneficiary | None:
+        """The member's beneficiary with this destination already, if any."""
+        raise NotImplementedError
+
+    def name(self) -> str:
+        raise NotImplementedError
+
+    def content(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class NewInternalDestinationForm(_NewDestination, InternalForm):
+    """TRANSFERENCIAS COOPROGRESO to an account typed here: «Número de cuenta» and
+    «Validar» exactly as "Nuevo beneficiario, A mi institución" (the same form, the
+    same check and the same «Validar» limit), then «Guardar beneficiario», Alias and
+    Correo electrónico (Opcional)."""
+
+    kind = BeneficiaryKind.INTERNAL
+
+    def __init__(
+        self, *args: Any, member: Any, beneficiaries: list[Beneficiary], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._new_init(member, beneficiaries)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.cleaned_data["guardar_beneficiario"] = bool(data.get("guardar_beneficiario"))
+        self._alias_check()
+        return data
+
+    def destination_check(self, request: Any) -> None:
+        """Validar (also on Confirmar: an account can close between the two): the
+        holder's masked name, counted against the member's «Validar» limit."""
+        if self.has_error("account_number"):
+            return
+        try:
+            self.destination = internal_destination_validate(
+                request, member=self.member, account_number=self.cleaned_data["account_number"]
+            )
+        except ValidationError as exc:
+            self.service_errors(exc)
+            self.limited = is_limited(exc)
+
+    def saved(self) -> Beneficiary | None:
+        if self.destination is None:
+            return None
+        account_id = self.destination.account.pk
+        return next((b for b in self.beneficiaries if b.internal_account_id == account_id), None)
+
+    def name(self) -> str:
+        return self.destination.holder_name
+
+    def content(self) -> dict[str, Any]:
+        destination = self.destination
+        return {
+            "kind": self.kind,
+            "account_number": destination.account_number,
+            "account_type": destination.account_type,
+            "name": destination.holder_name,
+            "save": self.cleaned_data["guardar_beneficiario"],
+            "alias": self.cleaned_data["alias"],
+            "email": self.cleaned_data["email"],
+        }
+
+
+class NewExternalDestinationForm(_NewDestination, ExternalForm):
+    """TRANSFERENCIAS INTERBANCARIAS to an account typed here: the fields and checks of
+    "Registrar cuenta interbancaria" (Entidad financiera, Tipo de identificación,
+    Identificación, Tipo de cuenta, Número de cuenta, Nombre, Correo), then «Guardar
+    beneficiario» and Alias (Opcional)."""
+
+    kind = BeneficiaryKind.EXTERNAL
+
+    def __init__(
+        self, *args: Any, member: Any, beneficiaries: list[Beneficiary], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, member=member, **kwargs)
+        self._new_init(member, beneficiaries)
+
+    def clean(self) -> dict[str, Any]:
+        self.destination = None
+        data = super().clean()
+        self.cleaned_data["guardar_beneficiario"] = bool(data.get("guardar_beneficiario"))
+        self._alias_check()
+        return data
+
+    def destination_check(self, request: Any) -> None:
+        """Nothing to look up: another institution's account is checked by the network."""
+
+    def saved(self) -> Beneficiary | None:
+        if self.destination is None:
+            return None
+        destination = self.destination
+        return next(
+            (
+                b
+                for b in self.beneficiaries
+                if b.institution_id == destination.institution.pk
+                and b.account_number == destination.account_number
+            ),
+            None,
+        )
+
+    def name(self) -> str:
+        return self.destination.name
+
+    def content(self) -> dict[str, Any]:
+        destination = self.destination
+        return {
+            "kind": self.kind,
+            "institution": destination.institution.pk,
+            "institution_name": destination.institution.name,
+            "account_type": destination.account_type,
+            "account_number": destination.account_number,
+            "name": destination.name,
+            "identification_type": destination.identification_type,
+            "identification": destination.identification,
+            "save": self.cleaned_data["guardar_beneficiario"],
+            "alias": self.cleaned_data["alias"],
+            "email": self.cleaned_data["email"],
+        }
 
 
 HISTORY_DEFAULT_DAYS = 30
@@ -303,3 +488,34 @@ class HistoryForm(forms.Form):
             last = today.replace(day=1) - dt.timedelta(days=1)
             return last.replace(day=1), last
         return self.cleaned_data["desde"], self.cleaned_data["hasta"]
+
+
+class FormGroup:
+    """The forms of one page seen as one by its error summary ("Hay un problema", each
+    message linked to its field), its «Error: » title and the tests: iterating gives
+    every field in order, ``errors`` every field's messages, ``group["name"]`` the
+    bound field of whichever form has it."""
+
+    def __init__(self, *members: forms.Form | None) -> None:
+        self.forms = [form for form in members if form is not None]
+
+    def __iter__(self) -> Any:
+        for form in self.forms:
+            yield from form
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        for form in self.forms:
+            if name in form.fields:
+                return form[name]
+        raise KeyError(name)
+
+    @property
+    def errors(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for form in self.forms:
+            for field, errors in form.errors.items():
+                merged.setdefault(field, []).extend(errors)
+        return merged
+
+    def non_field_errors(self) -> list[str]:
+        return [error for form in self.forms for error in form.non_field_errors()]

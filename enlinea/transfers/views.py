@@ -1,14 +1,19 @@
 """Transferencias (manual 3): the member's three transfer forms.
 
     /transferencias/propias/          between the member's own accounts
-    /transferencias/cooprogreso/      TRANSFERENCIAS COOPROGRESO (?beneficiario=<id>)
-    /transferencias/interbancarias/   TRANSFERENCIAS INTERBANCARIAS (?beneficiario=<id>)
+    /transferencias/cooprogreso/      TRANSFERENCIAS COOPROGRESO (?beneficiario=<id>, ?nuevo)
+    /transferencias/interbancarias/   TRANSFERENCIAS INTERBANCARIAS (?beneficiario=<id>, ?nuevo)
 
 Each form, once valid, starts an operation of the confirmation flow (kinds in
 ``confirmations.py``) and hands over to its "Confirmar transferencia", code and result
 pages. Accounts come from ``accounts_for_member`` and beneficiaries from
 ``beneficiaries_for_member``; a preselected beneficiary (the list's "Transferir") is
 found through ``beneficiary_for_member``: another member's id is a 404.
+
+The Cooprogreso and interbank forms also take a destination typed on the spot (with no
+saved beneficiary they open on it): the beneficiaries' own forms, checks and «Validar»
+limit (``forms.New…DestinationForm``), with «Guardar beneficiario»; both forms of the
+page show their errors in one summary (``forms.FormGroup``).
 """
 
 from __future__ import annotations
@@ -36,16 +41,25 @@ from enlinea.receipts.selectors import mask_account
 
 from . import confirmations
 from .forms import (
+    FormGroup,
     HistoryForm,
     InterbankTransferForm,
     InternalTransferForm,
+    NewExternalDestinationForm,
+    NewInternalDestinationForm,
     OwnTransferForm,
     TransferForm,
     account_label,
     beneficiary_label,
+    destination_label,
 )
 
 BENEFICIARY_PARAM = "beneficiario"
+NEW_PARAM = "nuevo"  # ?nuevo: the form opens with a new destination to type
+MODE_FIELD = "destino"  # hidden: which destination the posted form has
+SWITCH_FIELD = "cambiar_destino"  # the button that switches it, keeping what was typed
+VALIDATE_FIELD = "validar"
+SAVED, NEW = "registrado", "nuevo"
 SOURCE_PARAM = "origen"
 DESTINATION_PARAM = "destino"
 FREQUENT_MAX = 10
@@ -81,14 +95,7 @@ def _common(form: TransferForm) -> dict[str, Any]:
     }
 
 
-def _page(
-    request: HttpRequest,
-    form: TransferForm,
-    *,
-    title: str,
-    empty: str = "",
-    new_url: str = "",
-) -> HttpResponse:
+def _page(request: HttpRequest, form: TransferForm, *, title: str, empty: str = "") -> HttpResponse:
     return render(
         request,
         "transfers/form.html",
@@ -96,7 +103,6 @@ def _page(
             "form": form,
             "title": title,
             "empty": empty,
-            "new_url": new_url,
             "back_url": reverse("web:section", kwargs={"slug": "transferencias"}),
         },
         status=400 if form.errors else 200,
@@ -131,15 +137,56 @@ def transfer_own(request: HttpRequest) -> HttpResponse:
     return _page(request, form, title="Transferencia entre cuentas propias", empty=empty)
 
 
+def _mode(request: HttpRequest, beneficiaries: list[Any]) -> str:
+    """Which destination the form shows: a saved beneficiary (SAVED) or one typed on
+    the spot (NEW). A POST says it (the switch button, or the hidden field; an old form
+    without it is SAVED); a GET opens NEW when asked or when there is nothing saved."""
+    if request.method == "POST":
+        wanted = request.POST.get(SWITCH_FIELD) or request.POST.get(MODE_FIELD)
+        return NEW if wanted == NEW else SAVED
+    if BENEFICIARY_PARAM in request.GET:
+        return SAVED
+    return NEW if NEW_PARAM in request.GET or not beneficiaries else SAVED
+
+
+def _typed(request: HttpRequest) -> dict[str, Any]:
+    """What the member typed, to show again in an unjudged form."""
+    return {key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"}
+
+
+def _new_destination_content(destination_form: Any) -> dict[str, Any]:
+    new = destination_form.content()
+    return {
+        "beneficiary": None,
+        "new": new,
+        "destination": new["account_number"],
+        "destination_label": destination_label(
+            name=new["name"],
+            account_type=new["account_type"],
+            account_number=new["account_number"],
+            institution=new.get("institution_name", ""),
+        ),
+        "institution": new.get("institution_name", ""),
+    }
+
+
 def _beneficiary_transfer(
     request: HttpRequest,
     *,
     kind: str,
     form_class: type[InternalTransferForm] | type[InterbankTransferForm],
+    destination_form_class: type[NewInternalDestinationForm] | type[NewExternalDestinationForm],
     operation_kind: str,
     title: str,
-    new_url: str,
 ) -> HttpResponse:
+    """The form to a saved beneficiary or to a new destination typed on the spot.
+
+    Without JavaScript it is one form with three buttons: the switch ("Agregar nuevo
+    beneficiario" / "Elegir un beneficiario registrado") shows the other destination
+    and keeps what was typed, judging nothing; «Validar» (Cooprogreso) looks up the
+    typed account and shows its holder's masked name, judging nothing else; «Confirmar»
+    checks everything (the account again) and starts the operation.
+    """
     member = member_for_request(request)
     initial: dict[str, Any] = {}
     if request.method == "GET" and BENEFICIARY_PARAM in request.GET:
@@ -150,26 +197,77 @@ def _beneficiary_transfer(
             raise Http404(MSG_NOT_FOUND)
         initial["beneficiary"] = str(chosen.pk)
     beneficiaries = list(beneficiaries_for_member(member=member, kind=kind))
+    mode = _mode(request, beneficiaries)
+    posted = _posted(request)
+    switching = posted is not None and SWITCH_FIELD in posted
+    validating = posted is not None and mode == NEW and VALIDATE_FIELD in posted
+    if switching:
+        initial, posted = _typed(request), None
     form = form_class(
-        _posted(request),
+        None if validating else posted,
         accounts=list(accounts_for_member(member=member)),
         beneficiaries=beneficiaries,
-        initial=initial,
+        new_destination=mode == NEW,
+        initial=_typed(request) if validating else initial,
     )
-    if request.method == "POST" and form.is_valid():
-        beneficiary = form.beneficiary
-        content = {
-            **_common(form),
-            "beneficiary": beneficiary.pk,
-            "destination": beneficiary.account_number,
-            "destination_label": beneficiary_label(beneficiary),
-            "institution": beneficiary.institution.name if beneficiary.institution_id else "",
-        }
-        started = _start(request, member, operation_kind, content)
-        if started is not None:
-            return started
-    empty = "" if beneficiaries else "Aún no tienes beneficiarios registrados de este tipo."
-    return _page(request, form, title=title, empty=empty, new_url=new_url)
+    destination_form = None
+    status = 200
+    if mode == NEW:
+        destination_form = destination_form_class(
+            posted, member=member, beneficiaries=beneficiaries, initial=initial
+        )
+        if posted is not None and destination_form.is_valid():
+            destination_form.destination_check(request)
+        if destination_form.limited:
+            status = 429
+    if posted is not None and not validating and form.is_valid():
+        if destination_form is None:
+            beneficiary = form.beneficiary
+            content = {
+                **_common(form),
+                "beneficiary": beneficiary.pk,
+                "destination": beneficiary.account_number,
+                "destination_label": beneficiary_label(beneficiary),
+                "institution": beneficiary.institution.name if beneficiary.institution_id else "",
+            }
+        elif not destination_form.errors and destination_form.destination is not None:
+            content = {**_common(form), **_new_destination_content(destination_form)}
+        else:
+            content = None
+        if content is not None:
+            started = _start(request, member, operation_kind, content)
+            if started is not None:
+                return started
+    group = FormGroup(form, destination_form)
+    if group.errors and status == 200:
+        status = 400
+    empty = (
+        ""
+        if beneficiaries or mode == NEW
+        else "Aún no tienes beneficiarios registrados de este tipo."
+    )
+    return render(
+        request,
+        "transfers/beneficiary_form.html",
+        {
+            "form": group,
+            "transfer_form": form,
+            "destination_form": destination_form,
+            "kind": kind,
+            "mode": mode,
+            "modes": {"saved": SAVED, "new": NEW},
+            "switch_field": SWITCH_FIELD,
+            "mode_field": MODE_FIELD,
+            "validate_field": VALIDATE_FIELD,
+            "destination": destination_form.destination if destination_form else None,
+            "saved": destination_form.saved() if destination_form else None,
+            "internal": kind == BeneficiaryKind.INTERNAL,
+            "title": title,
+            "empty": empty,
+            "back_url": reverse("web:section", kwargs={"slug": "transferencias"}),
+        },
+        status=status,
+    )
 
 
 _KIND_FOR_RECEIPT = {
@@ -313,25 +411,27 @@ def transfer_url_for(beneficiary: Any) -> str:
 
 @login_required
 def transfer_internal(request: HttpRequest) -> HttpResponse:
-    """TRANSFERENCIAS COOPROGRESO: to a saved beneficiary with an account here."""
+    """TRANSFERENCIAS COOPROGRESO: to a saved beneficiary with an account here, or to an
+    account typed on the spot (Validar shows its holder's masked name)."""
     return _beneficiary_transfer(
         request,
         kind=BeneficiaryKind.INTERNAL,
         form_class=InternalTransferForm,
+        destination_form_class=NewInternalDestinationForm,
         operation_kind=confirmations.INTERNAL,
         title=f"Transferencias {settings.INSTITUTION['short_name']}",
-        new_url=reverse("beneficiaries:new_internal"),
     )
 
 
 @login_required
 def transfer_interbank(request: HttpRequest) -> HttpResponse:
-    """TRANSFERENCIAS INTERBANCARIAS: to a saved beneficiary at another institution."""
+    """TRANSFERENCIAS INTERBANCARIAS: to a saved beneficiary at another institution, or to
+    an account there typed on the spot."""
     return _beneficiary_transfer(
         request,
         kind=BeneficiaryKind.EXTERNAL,
         form_class=InterbankTransferForm,
+        destination_form_class=NewExternalDestinationForm,
         operation_kind=confirmations.INTERBANK,
         title="Transferencias interbancarias",
-        new_url=reverse("beneficiaries:new_external"),
     )

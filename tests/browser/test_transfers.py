@@ -206,8 +206,8 @@ def test_a_cooprogreso_transfer_to_a_new_account_saved_as_beneficiary(
     saved = Beneficiary.objects.get(member=socio, deleted_at__isnull=True)
     assert (saved.internal_account_id, saved.alias) == (maria_account.pk, "Mari")
     # The member's notice of the transfer arrived by e-mail too.
-    notice = smtp_server.wait_for(to=email, subject=str(receipt.number))
-    assert "$ 12.50" in smtp_server.body(notice)
+    notice = smtp_server.wait_for(to=email, subject="Realizaste una transferencia de $ 12.50")
+    assert f"Comprobante N.º {receipt.number}" in smtp_server.body(notice)
 
     # Next time she is a saved beneficiary: chosen in the list, one more transfer.
     page.get_by_role("link", name="Realizar otra transferencia").click()
