@@ -29,6 +29,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from enlinea.beneficiaries.destinations import mask_holder_name
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.services import coop_account
 from enlinea.limits.models import Scope
@@ -61,11 +62,20 @@ INTERBANK_FEE_CONCEPT = "TRANSFERENCIA INTERBANCARIA"
 INTERBANK_RECEIVED_DESCRIPTION = "NC TRANSFERENCIA INTERBANCARIA RECIBIDA"
 
 
-def _holder(account: DepositAccount) -> Counterpart:
+def _holder(account: DepositAccount, *, kind: str) -> Counterpart:
+    """The destination as the sender's receipt names it: their own account in full;
+    another member's by the masked name "Validar" shows and no identification (the
+    sender may have typed only an account number: a receipt must not tell them whose
+    it is)."""
     member = account.member
+    if kind == INTERNAL:
+        name = mask_holder_name(first_names=member.first_names, last_names=member.last_names)
+        identification = ""
+    else:
+        name, identification = member.full_name, member.identification
     return Counterpart(
-        name=member.full_name,
-        identification=member.identification,
+        name=name,
+        identification=identification,
         account_number=account.number,
         account_type=account.get_kind_display(),
         institution="",
@@ -117,7 +127,7 @@ def transfer_record(
             tariff_operation=tariff_operation,
             fee_concept=description,
             motive=motive,
-            counterpart=_holder(destination),
+            counterpart=_holder(destination, kind=kind),
             metadata={"from": source.number, "to": destination.number},
             occurred_at=occurred_at,
             limit_scope=Scope.INTERNAL if kind == INTERNAL else None,

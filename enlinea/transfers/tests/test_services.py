@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from enlinea.beneficiaries.destinations import mask_holder_name
 from enlinea.ledger.models import AccountKind as LedgerKind
 from enlinea.ledger.models import JournalEntry, LedgerAccount, Posting
 from enlinea.ledger.services import hold_place
@@ -89,7 +90,14 @@ def test_internal_transfer_moves_the_money_and_issues_the_senders_receipt(
     assert (receipt.amount, receipt.commission, receipt.iva) == (8_000, 0, 0)
     assert receipt.motive == "Aporte familiar"
     assert receipt.counterpart_account == other_savings.number
-    assert receipt.counterpart_name == other_savings.member.full_name
+    # Another member's name only as "Validar" shows it, and no identification: the
+    # sender may know no more than the account number.
+    holder = other_savings.member
+    assert receipt.counterpart_name == mask_holder_name(
+        first_names=holder.first_names, last_names=holder.last_names
+    )
+    assert holder.last_names not in receipt.counterpart_name
+    assert receipt.counterpart_identification == ""
     assert ReceiptEntry.objects.filter(receipt=receipt).count() == 1
     # The receiver sees the credit in their own movements.
     now = timezone.now()
