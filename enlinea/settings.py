@@ -174,6 +174,13 @@ try:
     POSITION_MOVEMENTS_MAX_DAYS = env.int(
         "POSITION_MOVEMENTS_MAX_DAYS", 365, validate=Range(1, 3660)
     )
+    # Pago de servicios (docs/billers.md): the biller network adapter (the local
+    # simulator by default) and how often the simulator issues a new bill to each
+    # reference it knows (30 days; a few minutes for a demo of scheduled payments).
+    BILLER_NETWORK = env.str("BILLER_NETWORK", "enlinea.payments.simulator.BillerSimulator")
+    BILLER_SIMULATOR_PERIOD_SECONDS = env.int(
+        "BILLER_SIMULATOR_PERIOD_SECONDS", 30 * 24 * 3600, validate=Range(min=60)
+    )
 except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
     _fail(exc)
 

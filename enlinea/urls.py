@@ -22,6 +22,7 @@ urlpatterns = [
     path("transferencias/beneficiarios/", include("enlinea.beneficiaries.urls")),
     path("transferencias/", include("enlinea.transfers.urls")),
     path("servicios/", include("enlinea.limits.urls")),
+    path("", include("enlinea.payments.urls")),
 ]
 
 handler400 = "enlinea.web.views.bad_request"

@@ -92,7 +92,17 @@ ROLES: dict[str, tuple[str, ...]] = {
         # The Tarifario: commissions and IVA per operation (enlinea/tariff), read by every
         # money service at the moment it charges; each change is in the change history.
         "tariff.view_fee",
+        "tariff.add_fee",  # a biller's own commission is a Fee row of its own
         "tariff.change_fee",
+        # The billers' catalogue (Pago de servicios): added, edited or deactivated here,
+        # never deleted; the payments themselves are read-only.
+        "payments.view_billercategory",
+        "payments.add_billercategory",
+        "payments.change_billercategory",
+        "payments.view_biller",
+        "payments.add_biller",
+        "payments.change_biller",
+        "payments.view_billpayment",
         # Cupos: the cooperative's maximum transfer amounts (enlinea/limits); members'
         # own cupos and their usage are read-only.
         "limits.view_institutionlimit",
@@ -124,6 +134,8 @@ ROLES: dict[str, tuple[str, ...]] = {
         *_LIMITS_VIEW,
         "institutions.view_institution",
         "beneficiaries.view_beneficiary",
+        "payments.view_biller",
+        "payments.view_billpayment",
         *_INTERBANK_VIEW,
         *_ADMIN_LOG_VIEW,
         *_COMPLAINTS_VIEW,

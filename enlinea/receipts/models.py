@@ -25,6 +25,7 @@ class ReceiptKind(models.TextChoices):
     TRANSFER_RECEIVED = "transfer_received", "Transferencia recibida"
     TRANSFER_RETURNED = "transfer_returned", "Devolución de transferencia interbancaria"
     BILL_PAYMENT = "bill_payment", "Pago de servicios"
+    BILL_PAYMENT_RETURNED = "bill_payment_returned", "Devolución de pago de servicios"
     CARD_PAYMENT = "card_payment", "Pago de tarjeta"
     CASH_DEPOSIT = "cash_deposit", "Depósito en efectivo"
     CASH_WITHDRAWAL = "cash_withdrawal", "Retiro en efectivo"

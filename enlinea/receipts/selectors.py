@@ -43,6 +43,7 @@ CREDIT_KINDS = frozenset(
     {
         ReceiptKind.TRANSFER_RECEIVED,
         ReceiptKind.TRANSFER_RETURNED,
+        ReceiptKind.BILL_PAYMENT_RETURNED,
         ReceiptKind.CASH_DEPOSIT,
         ReceiptKind.LOAN_DISBURSEMENT,
         ReceiptKind.INVESTMENT_PAYMENT,

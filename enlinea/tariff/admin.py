@@ -9,7 +9,14 @@ from .models import Fee
 
 @admin.register(Fee)
 class FeeAdmin(admin.ModelAdmin):
-    list_display = ["operation", "commission_display", "iva_rate_display", "updated_at"]
+    """The Tarifario: one general row per operation and, for Pago de servicios, a row
+    per biller that charges a fee of its own (any other biller pays the general one)."""
+
+    list_display = ["operation", "biller", "commission_display", "iva_rate_display", "updated_at"]
+    list_filter = ["operation"]
+    search_fields = ["biller__name"]
+    autocomplete_fields = ["biller"]
+    fields = ["operation", "biller", "commission", "iva_rate_bp", "updated_at"]
     readonly_fields = ["updated_at"]
 
     @admin.display(description="comisión")

@@ -19,7 +19,22 @@ class Operation(models.TextChoices):
 
 
 class Fee(models.Model):
-    operation = models.CharField("operación", max_length=24, choices=Operation.choices, unique=True)
+    """The fee of one operation; for Pago de servicios, also a row per biller that has a
+    fee of its own (``biller`` set), which is charged instead of the general one."""
+
+    operation = models.CharField("operación", max_length=24, choices=Operation.choices)
+    biller = models.ForeignKey(
+        "payments.Biller",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fees",
+        verbose_name="empresa de servicios",
+        help_text=(
+            "Solo para Pago de servicios: la comisión propia de esta empresa. Vacío: la "
+            "comisión general de la operación."
+        ),
+    )
     commission = models.PositiveIntegerField(
         "comisión (centavos)", default=0, help_text="En centavos: 36 = $ 0.36."
     )
@@ -31,9 +46,28 @@ class Fee(models.Model):
     class Meta:
         verbose_name = "tarifa"
         verbose_name_plural = "tarifario"
-        ordering = ["operation"]
+        ordering = ["operation", "biller__name"]
         permissions = [("edit_tariff", "Puede editar el tarifario")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["operation"],
+                condition=models.Q(biller__isnull=True),
+                name="fee_one_general_per_operation",
+                violation_error_message="Esa operación ya tiene su tarifa general.",
+            ),
+            models.UniqueConstraint(
+                fields=["biller"],
+                condition=models.Q(biller__isnull=False),
+                name="fee_one_per_biller",
+                violation_error_message="Esa empresa de servicios ya tiene su tarifa.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(biller__isnull=True) | models.Q(operation="bill_payment"),
+                name="fee_biller_only_for_bill_payment",
+                violation_error_message=(
+                    "Una tarifa por empresa de servicios es de la operación Pago de servicios."
+                ),
+            ),
             models.CheckConstraint(
                 condition=models.Q(iva_rate_bp__lte=10_000), name="fee_iva_rate_at_most_100"
             ),
@@ -43,4 +77,6 @@ class Fee(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.biller_id is not None:
+            return f"{self.get_operation_display()} · {self.biller}"
         return self.get_operation_display()

@@ -35,14 +35,53 @@ class Fees:
         return self.commission + self.iva
 
 
-def fees_for(operation: str) -> Fees:
-    """The commission and IVA (cents) the tariff charges for one ``operation``."""
-    if operation not in DEFAULTS:
-        raise ValueError(f"Unknown tariff operation {operation!r}")
-    fee = Fee.objects.filter(operation=operation).only("commission", "iva_rate_bp").first()
-    commission = fee.commission if fee else DEFAULTS[operation]
+# A tariff key names an operation, or one biller's Pago de servicios: "bill_payment@42"
+# (what a money service passes as its ``tariff_operation``, see ``biller_fee_key``).
+_BILLER_SEPARATOR = "@"
+
+
+def _fees(fee: Fee | None, default: int) -> Fees:
+    commission = fee.commission if fee else default
     rate = fee.iva_rate_bp if fee else DEFAULT_IVA_RATE_BP
     return Fees(commission=commission, iva=div_half_up(commission * rate, 10_000))
+
+
+def fees_for(operation: str) -> Fees:
+    """The commission and IVA (cents) the tariff charges for one ``operation``, or for
+    a tariff key made by :func:`biller_fee_key` (one biller's fee)."""
+    base, separator, biller_id = operation.partition(_BILLER_SEPARATOR)
+    if base not in DEFAULTS or (separator and (base != "bill_payment" or not biller_id.isdigit())):
+        raise ValueError(f"Unknown tariff operation {operation!r}")
+    if separator:
+        return fee_for_biller(int(biller_id))
+    fee = (
+        Fee.objects.filter(operation=base, biller__isnull=True)
+        .only("commission", "iva_rate_bp")
+        .first()
+    )
+    return _fees(fee, DEFAULTS[base])
+
+
+def fee_for_biller(biller: Any) -> Fees:
+    """What Pago de servicios to ``biller`` (a ``payments.Biller`` or its id) is charged:
+    the biller's own row of the tariff when it has one, else the general
+    ``bill_payment`` fee ($ 0.00 unless the institution set one)."""
+    biller_id = biller if isinstance(biller, int) else biller.pk
+    fee = (
+        Fee.objects.filter(operation="bill_payment", biller_id=biller_id)
+        .only("commission", "iva_rate_bp")
+        .first()
+    )
+    if fee is None:
+        return fees_for("bill_payment")
+    return _fees(fee, DEFAULTS["bill_payment"])
+
+
+def biller_fee_key(biller: Any) -> str:
+    """The tariff key of Pago de servicios to ``biller``, for ``Operation.tariff_operation``
+    (``enlinea.transfers.operations`` reads the fee with :func:`fees_for`)."""
+    biller_id = biller if isinstance(biller, int) else biller.pk
+    return f"bill_payment{_BILLER_SEPARATOR}{biller_id}"
 
 
 def fees_post(

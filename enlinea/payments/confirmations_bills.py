@@ -1,0 +1,4 @@
+"""Pago de servicios and Programar pagos on the confirmation flow (kinds registered at
+import)."""
+
+from __future__ import annotations

@@ -1,0 +1,36 @@
+"""Background jobs of Pago de servicios (Huey): payments waiting for their biller, and
+the biller simulator issuing new bills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from enlinea.payments.services import bill_payments_resolve
+from enlinea.payments.simulator import bills_publish
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("bill-payments-resolve")
+def bill_payments_pending() -> dict[str, Any]:
+    """Every minute: ask the billers again about every payment still PENDIENTE (one
+    whose biller could not be reached, or whose page was closed before it answered).
+    Safe without the lock too: each outcome is applied under the payment's row lock."""
+    return bill_payments_resolve()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("biller-simulator-publish")
+def biller_simulator_publish() -> int:
+    """Every five minutes, when the simulator is the biller network: issue the new
+    period's bills (``settings.BILLER_SIMULATOR_PERIOD_SECONDS``) for every reference it
+    knows, which scheduled payments then pay. Idempotent per reference and period."""
+    from django.conf import settings
+
+    from enlinea.payments.network import DEFAULT_NETWORK
+
+    if (getattr(settings, "BILLER_NETWORK", "") or DEFAULT_NETWORK) != DEFAULT_NETWORK:
+        return 0
+    return bills_publish()
