@@ -14,7 +14,6 @@ is refused.
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -59,6 +58,7 @@ from enlinea.products.models import (
     LoanStatus,
     SignatureCondition,
 )
+from enlinea.products.pins import pin_problem
 from enlinea.receipts.models import Channel, ReceiptKind
 from enlinea.receipts.services import Counterpart, receipt_issue
 from enlinea.security.audit import audit_record
@@ -918,21 +918,6 @@ def investment_pay(
 
 # ---------------------------------------------------------------- cards
 
-_WEAK_PINS = {
-    "0000",
-    "1111",
-    "1234",
-    "4321",
-    "2222",
-    "3333",
-    "4444",
-    "5555",
-    "6666",
-    "7777",
-    "8888",
-    "9999",
-}
-
 
 def _expiry(years: int = 4) -> datetime.date:
     today = timezone.localdate()
@@ -1024,13 +1009,11 @@ def credit_card_issue(
 
 
 def card_pin_set(*, card: DebitCard | CreditCard, pin: str) -> None:
-    """Store a new PIN as a salted hash; the PIN itself is never kept."""
-    if not re.fullmatch(r"\d{4}", pin or ""):
-        raise ProductError("El PIN debe tener 4 dígitos.")
-    if pin in _WEAK_PINS:
-        raise ProductError(
-            "Elige un PIN difícil de adivinar: no uses números repetidos ni consecutivos."
-        )
+    """Store a new PIN as a salted hash; the PIN itself is never kept. The PIN must
+    follow the rules of ``enlinea.products.pins`` (the holder's birth date included)."""
+    problem = pin_problem(pin, birth_date=card.member.birth_date)
+    if problem is not None:
+        raise ProductError(problem)
     card.pin_hash = make_password(pin)
     type(card).objects.filter(pk=card.pk).update(pin_hash=card.pin_hash)
 

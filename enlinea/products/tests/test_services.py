@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import datetime as dt
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -218,9 +219,14 @@ def test_cards_keep_only_masked_numbers_and_hashed_pins(socio, savings) -> None:
     debit.refresh_from_db()
     assert "8361" not in debit.pin_hash
     assert check_password("8361", debit.pin_hash)
-    for weak in ["1234", "0000", "12a4", "123"]:
+    born = dt.date(1987, 3, 14)
+    type(socio).objects.filter(pk=socio.pk).update(birth_date=born)
+    debit.refresh_from_db()  # its holder now with that birth date
+    for weak in ["1234", "2345", "0000", "1212", "12a4", "123", f"{born:%d%m}", f"{born:%Y}"]:
         with pytest.raises(ProductError):
             card_pin_set(card=debit, pin=weak)
+    debit.refresh_from_db()
+    assert check_password("8361", debit.pin_hash)  # a refused PIN changes nothing
 
 
 def test_debit_card_purchase_debits_the_account(savings) -> None:
