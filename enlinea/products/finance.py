@@ -358,3 +358,51 @@ def installment_plan(*, amount_cents: int, months: int, monthly_rate_bp: int) ->
     _require_range("monthly_rate_bp", monthly_rate_bp, 0, MAX_RATE_BP)
     rows = _french_rows(amount_cents, monthly_rate_bp, _BP_PER_UNIT, months)
     return [payment for payment, _principal, _interest, _balance in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DeferralSimulation:
+    """ "Simulación de diferido": what deferring ``amount`` over ``months`` costs.
+
+    ``installment`` is the "Valor cuota mensual" (the last one may differ by the
+    rounding cents: ``installments`` lists them all); ``first_interest`` is the
+    interest inside the first installment, the "Valor interés" the manual shows;
+    ``total_interest`` is the interest over the whole term.
+    """
+
+    amount: int
+    months: int
+    installment: int
+    first_interest: int
+    total_interest: int
+    installments: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return self.amount + self.total_interest
+
+
+def deferral_simulation(
+    *, amount_cents: int, months: int, annual_rate_bp: int
+) -> DeferralSimulation:
+    """The French plan of a credit-card deferral in exact cents, at the card's annual
+    deferral rate (``annual_rate_bp``; the monthly rate is a twelfth of it, exactly).
+
+    The manual's example: $ 68.53 over 3 months at 15.20 % a year (1.2667 % a month)
+    gives three installments of $ 23.42 (the last $ 23.43), $ 0.87 of interest in the
+    first and $ 1.74 in all.
+    """
+    _require_range("amount_cents", amount_cents, 1)
+    _require_int("months", months)
+    if months not in DEFERRAL_MONTHS:
+        raise ValueError(f"months must be one of {sorted(DEFERRAL_MONTHS)}, got {months}")
+    _require_range("annual_rate_bp", annual_rate_bp, 0, MAX_RATE_BP)
+    rows = _french_rows(amount_cents, annual_rate_bp, _BP_PER_UNIT * 12, months)
+    return DeferralSimulation(
+        amount=amount_cents,
+        months=months,
+        installment=rows[0][0],
+        first_interest=rows[0][2],
+        total_interest=sum(interest for _payment, _principal, interest, _balance in rows),
+        installments=tuple(payment for payment, *_ in rows),
+    )
