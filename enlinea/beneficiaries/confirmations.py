@@ -81,6 +81,17 @@ def _create(operation: PendingOperation, request: HttpRequest | None) -> dict[st
             identification_type=content["identification_type"],
             identification=content["identification"],
         )
+    if content["kind"] == BeneficiaryKind.CARD:
+        # "Agregar nueva tarjeta": the number was checked at Validar; only its digest
+        # and last four digits were kept for the code (never the number).
+        fields.update(
+            institution_id=content["institution"],
+            card_last4=content["card_last4"],
+            card_digest=content["card_digest"],
+            name=content["name"],
+            identification_type=content["identification_type"],
+            identification=content["identification"],
+        )
     beneficiary = services.beneficiary_create(
         member=operation.member,
         kind=content["kind"],
@@ -91,28 +102,48 @@ def _create(operation: PendingOperation, request: HttpRequest | None) -> dict[st
     return {"beneficiary": beneficiary.pk, "name": beneficiary.name}
 
 
+_CREATE_DEFAULT = "beneficiaries:new_internal"
+_CREATE_START = {
+    BeneficiaryKind.EXTERNAL: "beneficiaries:new_external",
+    BeneficiaryKind.CARD: "payments:card_new",  # Pago de tarjetas: Agregar nueva tarjeta
+}
+
+
+def _create_result(operation: PendingOperation) -> dict[str, Any]:
+    content = operation.content
+    if content["kind"] == BeneficiaryKind.CARD:
+        return {
+            "title": "Tarjeta registrada",
+            "message": f"La tarjeta de {operation.result['name']} ya está entre tus tarjetas.",
+            "details": _rows(content),
+            "again_url": reverse(
+                "payments:card_pay", kwargs={"beneficiary_id": operation.result["beneficiary"]}
+            ),
+            "again_label": "Pagar esta tarjeta",
+            "back_url": reverse("payments:card_list"),
+            "back_label": "Ir a Pago de tarjetas",
+        }
+    return {
+        "title": "Beneficiario registrado",
+        "message": f"{operation.result['name']} ya está entre tus beneficiarios.",
+        "details": _rows(content),
+        "again_url": reverse("beneficiaries:new"),
+        "again_label": "Agregar otro beneficiario",
+        "back_url": list_url(content["kind"]),
+        "back_label": "Cerrar",
+    }
+
+
 register(
     OperationKind(
         name=CREATE,
         title="Registrar beneficiario",
         description="Registrar beneficiario",
-        start_url=lambda op: reverse(
-            "beneficiaries:new_external"
-            if op.content.get("kind") == BeneficiaryKind.EXTERNAL
-            else "beneficiaries:new_internal"
-        ),
+        start_url=lambda op: reverse(_CREATE_START.get(op.content.get("kind"), _CREATE_DEFAULT)),
         details=lambda op: _rows(op.content),
         confirm_title="Confirmar beneficiario",
         execute=_create,
-        result=lambda op: {
-            "title": "Beneficiario registrado",
-            "message": f"{op.result['name']} ya está entre tus beneficiarios.",
-            "details": _rows(op.content),
-            "again_url": reverse("beneficiaries:new"),
-            "again_label": "Agregar otro beneficiario",
-            "back_url": list_url(op.content["kind"]),
-            "back_label": "Cerrar",
-        },
+        result=lambda op: _create_result(op),
     )
 )
 

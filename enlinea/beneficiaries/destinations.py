@@ -328,3 +328,39 @@ def card_destination_clean(
         identification_type=identification_type,
         identification=ident,
     )
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_LAST4 = re.compile(r"[0-9]{4}")
+
+
+def card_checked_clean(
+    *,
+    member: Member,
+    institution_id: Any,
+    card_last4: str,
+    card_digest: str,
+    name: str,
+    identification_type: str,
+    identification: str,
+) -> CardDestination:
+    """A card already checked by :func:`card_destination_clean` (its number Luhn-valid,
+    reduced to the last four digits and the digest), checked again when the code is
+    right: the institution may have left the catalogue and the holder fields are
+    validated once more. The number itself is never kept between the two steps (the
+    confirmation's content holds only the digest and the last four digits)."""
+    if not (_LAST4.fullmatch(card_last4 or "") and _DIGEST.fullmatch(card_digest or "")):
+        raise ValueError("A checked card needs its last four digits and its digest")
+    errors = FieldErrors()
+    institution = institution_clean(errors, institution_id, kind=BeneficiaryKind.CARD)
+    clean_name = errors.run("name", name_normalize, name)
+    ident = identification_clean(errors, identification_type, identification)
+    errors.raise_any()
+    return CardDestination(
+        institution=institution,  # type: ignore[arg-type]  # None raised above
+        card_last4=card_last4,
+        card_digest=card_digest,
+        name=clean_name,
+        identification_type=identification_type,
+        identification=ident,
+    )

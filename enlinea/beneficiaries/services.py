@@ -40,6 +40,7 @@ from .destinations import (
     InternalDestination,
     account_number_normalize,
     alias_normalize,
+    card_checked_clean,
     card_destination_clean,
     email_normalize,
     external_destination_clean,
@@ -187,6 +188,8 @@ def _beneficiary_build(
     identification_type: str = "",
     identification: str = "",
     card_number: str = "",
+    card_last4: str = "",
+    card_digest: str = "",
     email: str = "",
     alias: str = "",
 ) -> Beneficiary:
@@ -206,6 +209,7 @@ def _beneficiary_build(
                     "identification_type": identification_type,
                     "identification": identification,
                     "card_number": card_number,
+                    "card_digest": card_digest,
                 },
             )
             internal = internal_destination_check(member=member, account_number=account_number)
@@ -214,7 +218,7 @@ def _beneficiary_build(
             beneficiary.account_type = internal.account_type
             beneficiary.name = internal.holder_name
         elif kind == BeneficiaryKind.EXTERNAL:
-            _only_for(kind, {"card_number": card_number})
+            _only_for(kind, {"card_number": card_number, "card_digest": card_digest})
             external = external_destination_clean(
                 member=member,
                 institution_id=institution_id,
@@ -232,14 +236,26 @@ def _beneficiary_build(
             beneficiary.identification = external.identification
         elif kind == BeneficiaryKind.CARD:
             _only_for(kind, {"account_number": account_number, "account_type": account_type})
-            card = card_destination_clean(
-                member=member,
-                institution_id=institution_id,
-                card_number=card_number,
-                name=name,
-                identification_type=identification_type,
-                identification=identification,
-            )
+            if card_digest and not card_number:
+                # Checked at "Validar"; the confirmation kept only its digest and tail.
+                card = card_checked_clean(
+                    member=member,
+                    institution_id=institution_id,
+                    card_last4=card_last4,
+                    card_digest=card_digest,
+                    name=name,
+                    identification_type=identification_type,
+                    identification=identification,
+                )
+            else:
+                card = card_destination_clean(
+                    member=member,
+                    institution_id=institution_id,
+                    card_number=card_number,
+                    name=name,
+                    identification_type=identification_type,
+                    identification=identification,
+                )
             beneficiary.institution = card.institution
             beneficiary.card_last4 = card.card_last4
             beneficiary.card_digest = card.card_digest
@@ -275,7 +291,9 @@ def beneficiary_create(
     the name kept is the masked holder's); EXTERNAL takes ``institution_id``,
     ``account_type``, ``account_number``, ``name``, ``identification_type`` and
     ``identification`` (:func:`external_destination_clean`); CARD the institution,
-    ``card_number`` and the holder fields (:func:`card_destination_clean`). Every kind
+    ``card_number`` and the holder fields (:func:`card_destination_clean`), or instead
+    of the number the ``card_last4`` and ``card_digest`` that check gave at "Validar"
+    (:func:`card_checked_clean`: the number is not kept until the code). Every kind
     takes the optional ``email`` and ``alias``. Everything is validated again here,
     since the account may have changed since "Validar". A destination the member
     already has is refused (``MSG_DUPLICATE_ACCOUNT`` / ``MSG_DUPLICATE_CARD``).

@@ -74,8 +74,12 @@ def _row(beneficiary: Beneficiary) -> dict[str, Any]:
         "number": f"**** {beneficiary.card_last4}" if card else beneficiary.account_number,
         "type": "Tarjeta" if card else beneficiary.get_account_type_display(),
         "institution": beneficiary.institution.name if beneficiary.institution_id else "",
-        # "Transferir": the transfer form with this beneficiary preselected.
+        # "Transferir": the transfer form with this beneficiary preselected; "Pagar": the
+        # card's payment form.
         "transfer_url": transfer_url_for(beneficiary),
+        "pay_url": reverse("payments:card_pay", kwargs={"beneficiary_id": beneficiary.pk})
+        if card
+        else "",
     }
 
 
@@ -104,7 +108,7 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
             "search": search,
             "rows": [_row(b) for b in rows],
             "transfer_url": reverse(START_FOR_KIND[kind]) if kind in START_FOR_KIND else "",
-            "card_payment_url": reverse("web:section", kwargs={"slug": "pago-tarjetas"}),
+            "card_payment_url": reverse("payments:card_list"),
         },
     )
 

@@ -1,3 +1,223 @@
-"""Pago de tarjetas on the confirmation flow (kinds registered at import)."""
+"""Pago de tarjetas on the confirmation flow (kinds registered at import).
+
+* ``card_payment`` — the payment form → "Confirmar pago" (Monto a pagar, Cuenta de
+  origen, Tarjeta, Motivo, Comisión, Total a debitar, "Tu transferencia se acreditará
+  inmediatamente") → the code → "¡Pago exitoso!" with the Comprobante N.º, "Imprimir"
+  (the receipt's PDF) and "Realizar otro pago".
+
+"Agregar nueva tarjeta" is the beneficiaries' own ``beneficiary_create`` kind with a
+CARD content (``enlinea.beneficiaries.confirmations``): one mechanism for saving a
+beneficiary, whatever its kind.
+
+The content is what the code confirms: the card chosen (its key, last four digits and
+institution), the source account, the amount, the motive and the fee shown. When the
+code is right ``execute`` reads the card and the account again, owner-scoped, refuses
+(FAILED, nothing moved) if the card or the tariff's fee changed, and the service checks
+funds, the card's debt and states under its locks. The idempotency key is the
+operation's token.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+
+from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.registry import OperationKind, Rows, register
+from enlinea.money import format_cents
+from enlinea.notifications.services import member_notify
+from enlinea.products.selectors.accounts import accounts_for_member
+from enlinea.receipts.models import ReceiptKind
+from enlinea.receipts.selectors import mask_account, receipt_for_member, receipt_status_register
+from enlinea.tariff.services import fees_for
+from enlinea.transfers.selectors import interbank_state_for_receipt, interbank_status_for_receipt
+
+from . import cards
+
+PAY = "card_payment"
+TARIFF = "card_payment"
+SUCCESS = "¡Pago exitoso!"
+IMMEDIATE = "Tu transferencia se acreditará inmediatamente"
+# A card at another institution is paid through the SPI: not at once, and it may return.
+INTERBANK_NOTE = (
+    "Tu pago se acreditará en la institución de la tarjeta en el próximo ciclo de la red "
+    "interbancaria (SPI)"
+)
+
+MSG_SOURCE_GONE = "La cuenta de origen ya no está disponible: vuelve a empezar."
+MSG_CARD_GONE = "Esa tarjeta ya no está registrada: vuelve a empezar."
+MSG_CARD_CHANGED = (
+    "Los datos de la tarjeta cambiaron después de confirmar: vuelve a empezar y revisa el pago."
+)
+MSG_FEE_CHANGED = (
+    "La comisión de este pago cambió después de confirmar: vuelve a empezar para ver la "
+    "comisión vigente."
+)
+
+
+def idempotency_key(operation: PendingOperation) -> str:
+    return f"card_payment:{operation.token}"
+
+
+def target_key_params(key: str) -> dict[str, Any]:
+    """A target's key ("b<id>" / "c<reference>") as ``card_target_for_member`` takes it."""
+    if key.startswith("c"):
+        return {"reference": key[1:]}
+    return {"beneficiary_id": key[1:]}
+
+
+def pay_url(target: cards.CardTarget) -> str:
+    if target.credit_card is not None:
+        return reverse("payments:own_card_pay", kwargs={"reference": target.key[1:]})
+    return reverse("payments:card_pay", kwargs={"beneficiary_id": target.key[1:]})
+
+
+def _confirm_rows(operation: PendingOperation) -> Rows:
+    content = operation.content
+    rows: Rows = [
+        ("Monto a pagar", format_cents(content["amount"])),
+        ("Cuenta de origen", content["source_label"]),
+        ("Tarjeta", content["card_label"]),
+        ("Motivo", content["motive"] or "—"),
+        ("Comisión", format_cents(content["commission"])),
+    ]
+    if content["iva"]:
+        rows.append(("IVA", format_cents(content["iva"])))
+    rows.append(
+        (
+            "Total a debitar",
+            format_cents(content["amount"] + content["commission"] + content["iva"]),
+        )
+    )
+    rows.append(("Acreditación", IMMEDIATE if content.get("is_home") else INTERBANK_NOTE))
+    return rows
+
+
+def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[str, Any]:
+    content = operation.content
+    fees = fees_for(TARIFF)
+    if (fees.commission, fees.iva) != (content["commission"], content["iva"]):
+        raise ValidationError(MSG_FEE_CHANGED)
+    source = accounts_for_member(member=operation.member).filter(number=content["source"]).first()
+    if source is None:
+        raise ValidationError(MSG_SOURCE_GONE)
+    try:
+        target = cards.card_target_for_member(
+            member=operation.member, **target_key_params(content["target"])
+        )
+    except Http404 as exc:
+        raise ValidationError(MSG_CARD_GONE) from exc
+    if (target.last4, target.institution) != (content["last4"], content["institution"]):
+        raise ValidationError(MSG_CARD_CHANGED)
+    receipt = cards.card_payment_record(
+        source=source,
+        target=target,
+        amount=content["amount"],
+        motive=content["motive"],
+        idempotency_key=idempotency_key(operation),
+    )
+    _notify(operation, receipt, target)
+    return {"receipt": receipt.number}
+
+
+NOTICE_PAID = "pago_tarjeta_realizado"
+
+
+def _notify(operation: PendingOperation, receipt: Any, target: cards.CardTarget) -> None:
+    """The member hears of the payment (e-mail and SMS) in the transaction that made it
+    (sent after COMMIT)."""
+    member_notify(
+        member=operation.member,
+        kind=NOTICE_PAID,
+        context={
+            "number": receipt.number,
+            "amount": format_cents(receipt.amount),
+            "fees": format_cents(receipt.commission + receipt.iva),
+            "total": format_cents(receipt.total),
+            "card": target.masked_number,
+            "card_last4": target.last4,
+            "bank": target.institution,
+            "last_digits": operation.content["source"][-4:],
+            "motive": receipt.motive,
+            "interbank": not target.is_home,
+            "when": receipt.created_at,
+        },
+    )
+
+
+def receipt_rows(receipt: Any, operation: PendingOperation) -> Rows:
+    """The manual's "¡Pago exitoso!" rows, read from the receipt itself."""
+    from enlinea.web.templatetags.formato import fecha
+
+    rows: Rows = [
+        ("Valor pagado", format_cents(receipt.amount)),
+        ("Comisión", format_cents(receipt.commission)),
+    ]
+    if receipt.iva:
+        rows.append(("IVA", format_cents(receipt.iva)))
+    rows += [
+        ("Total debitado", format_cents(receipt.total)),
+        ("Motivo", receipt.motive or "—"),
+        ("Fecha", fecha(receipt.created_at)),
+        ("Cuenta de origen · Nombre", operation.member.full_name),
+        ("Cuenta de origen · N.º Cta.", mask_account(operation.content["source"])),
+        ("Tarjeta · Nombre", receipt.counterpart_name),
+        ("Tarjeta · Tipo de tarjeta", receipt.counterpart_account_type),
+        ("Tarjeta · N.º Tarjeta", receipt.counterpart_account),
+        ("Institución financiera", receipt.counterpart_institution),
+    ]
+    return rows
+
+
+def _result(operation: PendingOperation) -> dict[str, Any]:
+    receipt = receipt_for_member(member=operation.member, number=operation.result["receipt"])
+    context: dict[str, Any] = {
+        "title": SUCCESS,
+        "number": receipt.number,
+        "when": receipt.created_at,
+        "details": receipt_rows(receipt, operation),
+        "pdf_url": reverse("receipts:pdf", kwargs={"number": receipt.number}),
+        "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
+        "again_url": reverse("payments:card_list"),
+        "again_label": "Realizar otro pago",
+        "back_url": reverse("web:section", kwargs={"slug": "pago-tarjetas"}),
+        "back_label": "Cerrar",
+    }
+    state = interbank_state_for_receipt(receipt.pk)
+    if state is not None:
+        context["state"] = state.label
+        context["message"] = state.note
+    return context
+
+
+def _start_url(operation: PendingOperation) -> str:
+    key = operation.content.get("target", "")
+    if key.startswith("c"):
+        return reverse("payments:own_card_pay", kwargs={"reference": key[1:]})
+    if key.startswith("b") and key[1:].isdigit():
+        return reverse("payments:card_pay", kwargs={"beneficiary_id": int(key[1:])})
+    return reverse("payments:card_list")
+
+
+register(
+    OperationKind(
+        name=PAY,
+        title="Pago de tarjetas",
+        description="Pago de tarjeta",
+        start_url=_start_url,
+        details=_confirm_rows,
+        confirm_title="Confirmar pago",
+        confirm_label="Confirmar",
+        execute=_execute,
+        result=_result,
+        result_template="transfers/result.html",
+    )
+)
+
+
+# A card payment to another institution travels the interbank clearing: its comprobante
+# says whether it is in process, settled or returned, as a transfer's does.
+receipt_status_register(ReceiptKind.CARD_PAYMENT, interbank_status_for_receipt)

@@ -144,6 +144,10 @@ def interbank_transfer_record(
     idempotency_key: str,
     channel: str = Channel.WEB,
     occurred_at: dt.datetime | None = None,
+    receipt_kind: str = ReceiptKind.TRANSFER_INTERBANK,
+    tariff_operation: str = TariffOperation.TRANSFER_INTERBANK,
+    description: str = "",
+    fee_concept: str = INTERBANK_FEE_CONCEPT,
 ) -> Receipt:
     """Send ``amount`` cents from ``source`` to an account at another institution.
 
@@ -153,6 +157,10 @@ def interbank_transfer_record(
     for the clearing job's next batch. The receipt shows the beneficiary (name,
     identification, account, institution) and ``receipt.interbank_transfer`` its state.
     A replay of ``idempotency_key`` returns the first receipt and makes no second order.
+
+    Another payment that travels the same way (Pago de tarjetas to a card at another
+    institution) names its own ``receipt_kind``, ``tariff_operation``, movement
+    ``description`` and ``fee_concept``; the defaults are the interbank transfer's.
     """
     if not (beneficiary.name and beneficiary.account_number and beneficiary.institution):
         raise ProductError(
@@ -162,17 +170,17 @@ def interbank_transfer_record(
     with transaction.atomic():
         receipt = operation_record(
             Operation(
-                receipt_kind=ReceiptKind.TRANSFER_INTERBANK,
+                receipt_kind=receipt_kind,
                 entry_kind="transfer_interbank",
-                description=f"{INTERBANK_DESCRIPTION} {beneficiary.institution}",
+                description=description or f"{INTERBANK_DESCRIPTION} {beneficiary.institution}",
                 channel=channel,
                 amount=amount,
                 idempotency_key=idempotency_key,
                 receipt_account=source,
                 debit=source,
                 coop_account_id=coop_account(LedgerKind.CLEARING).pk,
-                tariff_operation=TariffOperation.TRANSFER_INTERBANK,
-                fee_concept=INTERBANK_FEE_CONCEPT,
+                tariff_operation=tariff_operation,
+                fee_concept=fee_concept,
                 motive=motive,
                 counterpart=beneficiary,
                 metadata={"from": source.number, "institution": beneficiary.institution},

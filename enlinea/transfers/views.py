@@ -285,12 +285,15 @@ _TYPE_LABEL = {
     ReceiptKind.TRANSFER_OWN: "Propia",
     ReceiptKind.TRANSFER_INTERNAL: "Interna",
     ReceiptKind.TRANSFER_INTERBANK: "Externa",
+    ReceiptKind.CARD_PAYMENT: "Pago de tarjeta",
 }
+# Historial also lists the card payments (Pago de tarjetas), each with "Pagar".
+HISTORY_RECEIPTS = (*TRANSFER_RECEIPTS, ReceiptKind.CARD_PAYMENT)
 
 
-def _transfer_receipts(member: Any) -> Any:
+def _transfer_receipts(member: Any, kinds: tuple[str, ...] = TRANSFER_RECEIPTS) -> Any:
     return (
-        Receipt.objects.filter(member=member, kind__in=TRANSFER_RECEIPTS)
+        Receipt.objects.filter(member=member, kind__in=kinds)
         .select_related("account")
         .order_by("-created_at", "-id")
     )
@@ -302,12 +305,44 @@ class _Rows:
     was deleted since)."""
 
     def __init__(self, member: Any) -> None:
+        self.member = member
         self.saved = {
             (b.kind, b.account_number, b.institution.name if b.institution_id else ""): b
             for b in beneficiaries_for_member(member=member)
         }
+        self._cards: dict[tuple[str, str], str] | None = None
+
+    def card_urls(self) -> dict[tuple[str, str], str]:
+        """(last four digits, institution) → the card's payment form: the member's saved
+        cards, then their own credit cards here (read once, on the first card payment)."""
+        if self._cards is None:
+            from enlinea.products.selectors.cards import (
+                credit_card_reference,
+                credit_cards_for_member,
+            )
+
+            urls = {
+                (b.card_last4, b.institution.name if b.institution_id else ""): reverse(
+                    "payments:card_pay", kwargs={"beneficiary_id": b.pk}
+                )
+                for b in self.saved.values()
+                if b.kind == BeneficiaryKind.CARD
+            }
+            for card in credit_cards_for_member(member=self.member):
+                urls.setdefault(
+                    (card.last4, settings.INSTITUTION["name"]),
+                    reverse(
+                        "payments:own_card_pay", kwargs={"reference": credit_card_reference(card)}
+                    ),
+                )
+            self._cards = urls
+        return self._cards
 
     def again_url(self, receipt: Receipt) -> str:
+        if receipt.kind == ReceiptKind.CARD_PAYMENT:
+            return self.card_urls().get(
+                (receipt.counterpart_account[-4:], receipt.counterpart_institution), ""
+            )
         if receipt.kind == ReceiptKind.TRANSFER_OWN:
             return (
                 f"{reverse('transfers:own')}?{SOURCE_PARAM}={receipt.account.number}"
@@ -335,6 +370,7 @@ class _Rows:
             "source": mask_account(receipt.account.number) if receipt.account else "",
             "amount": receipt.amount,
             "url": self.again_url(receipt) if receipt.account else "",
+            "action": "Pagar" if receipt.kind == ReceiptKind.CARD_PAYMENT else "Transferir",
             "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
         }
 
@@ -378,7 +414,7 @@ def transfer_history(request: HttpRequest) -> HttpResponse:
         since, until = HistoryForm.default_range()
     else:
         since, until = form.range() if request.GET else HistoryForm.default_range()
-    receipts = _transfer_receipts(member).filter(
+    receipts = _transfer_receipts(member, HISTORY_RECEIPTS).filter(
         created_at__gte=local_midnight(since),
         created_at__lt=local_midnight(until + dt.timedelta(days=1)),
     )[:HISTORY_MAX]

@@ -89,7 +89,10 @@ SECTIONS: tuple[Section, ...] = (
         "Pago de Tarjetas",
         "card",
         "Paga tus tarjetas de crédito y las de otras instituciones.",
-        (Option("Agregar nueva tarjeta"), Option("Pago de tarjetas")),
+        (
+            Option("Agregar nueva tarjeta", "payments:card_new"),
+            Option("Pago de tarjetas", "payments:card_list"),
+        ),
     ),
     Section(
         "pago-servicios",
@@ -97,10 +100,10 @@ SECTIONS: tuple[Section, ...] = (
         "bill",
         "Paga agua, luz, teléfono y recargas, ahora o de forma programada.",
         (
-            Option("Pagar servicios"),
-            Option("Programar pagos"),
-            Option("Pagos frecuentes"),
-            Option("Historial de pagos"),
+            Option("Pagar servicios", "payments:bill_pay"),
+            Option("Programar pagos", "payments:bill_schedules"),
+            Option("Pagos frecuentes", "payments:bill_frequent"),
+            Option("Historial de pagos", "payments:bill_history"),
         ),
     ),
     Section(

@@ -131,7 +131,26 @@ def _beneficiary(owner: Member) -> dict[str, Any]:
     return {"beneficiary_id": beneficiary.pk}
 
 
+def _saved_card(owner: Member) -> dict[str, Any]:
+    from enlinea.beneficiaries.models import BeneficiaryKind
+    from enlinea.beneficiaries.services import beneficiary_create
+    from enlinea.institutions.models import Institution
+
+    card = beneficiary_create(
+        member=owner,
+        kind=BeneficiaryKind.CARD,
+        institution_id=Institution.objects.get(name="BANCO DINERS CLUB DEL ECUADOR S.A.").pk,
+        card_number="4517801212345671",  # Luhn-valid
+        name="Yajaira Ibarra",
+        identification_type="CEDULA",
+        identification="1710034065",
+    )
+    return {"beneficiary_id": card.pk}
+
+
 CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
+    "payments:card_pay": _saved_card,
+    "payments:own_card_pay": _credit_card,
     "profile:device": _device,
     "profile:device_remove": _device,
     "support:complaint_detail": _complaint,
@@ -159,6 +178,8 @@ CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
 }
 
 POST_TOO = {
+    "payments:card_pay",
+    "payments:own_card_pay",
     "profile:device_remove",
     "confirmation:operation",
     "confirmation:code",
