@@ -88,6 +88,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_STUCK_MINUTES = 30
 BATCH_MAX = 500
 RETURN_DESCRIPTION = "NC DEVOLUCIÓN TRANSFERENCIA INTERBANCARIA"
+# The fees credited back are named after what was paid: a card payment to another
+# institution travels as an interbank transfer, but its COMISIÓN was a card payment's.
+_REFUND_CONCEPTS = {ReceiptKind.CARD_PAYMENT: "PAGO DE TARJETA"}
 SETTLEMENT_DESCRIPTION = "LIQUIDACIÓN SPI"
 NOTICE_RETURNED = "transferencia_interbancaria_devuelta"
 NOTICE_RECEIVED = "transferencia_interbancaria_recibida"
@@ -281,7 +284,7 @@ def _return(
                 # The member's own money comes back whatever the account's state.
                 credit_refused_when=(),
                 refund=Fees(commission=locked.commission, iva=locked.iva),
-                refund_concept=INTERBANK_FEE_CONCEPT,
+                refund_concept=_REFUND_CONCEPTS.get(locked.receipt.kind, INTERBANK_FEE_CONCEPT),
             )
         )
         locked.status = TransferStatus.RETURNED

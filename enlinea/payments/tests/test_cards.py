@@ -18,6 +18,7 @@ from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
 from enlinea.beneficiaries.services import beneficiary_create
 from enlinea.institutions.models import Institution
 from enlinea.institutions.selectors import home_institution
+from enlinea.ledger.models import JournalEntry
 from enlinea.ledger.verify import ledger_verify
 from enlinea.members.tests.support import make_cedula
 from enlinea.payments import cards
@@ -280,6 +281,17 @@ def test_another_institutions_card_goes_through_the_clearing(
     assert order.status == status
     expected = OPENING if status == TransferStatus.RETURNED else OPENING - 2_058
     assert balance(savings) == expected
+    if status == TransferStatus.RETURNED:
+        # The fees come back named after what was paid: a card payment.
+        refunds = set(
+            JournalEntry.objects.filter(
+                kind__in=["fee_commission_refund", "fee_iva_refund"]
+            ).values_list("description", flat=True)
+        )
+        assert refunds == {
+            "NC DEVOLUCIÓN COMISIÓN PAGO DE TARJETA",
+            "NC DEVOLUCIÓN IVA PAGO DE TARJETA",
+        }
     _books_ok()
 
 
