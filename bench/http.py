@@ -45,7 +45,7 @@ def _django(url: str) -> None:
     import django
 
     django.setup()
-    from enlinea.access import codes
+    from enlinea.security import codes
 
     codes._new_code = lambda: BENCH_CODE  # the bench cannot read its own e-mail
 

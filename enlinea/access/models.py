@@ -215,6 +215,3 @@ class RecoveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Recuperación de {self.member_id} · {self.created_at:%Y-%m-%d %H:%M}"
-
-# TEMPORARY alias while the session's parallel work lands; removed before commit.
-from enlinea.security.models import AuditEvent, SecurityChallenge  # noqa: E402,F401

@@ -505,6 +505,7 @@ def test_spend_in_one_step_keeps_every_rule_of_verify(
     assert _spend(socio, fresh.pk, code) is None
     fresh.refresh_from_db()
     assert fresh.status == SecurityChallenge.Status.USED
-    assert fresh.verified_at is not None and fresh.used_at is not None
+    assert fresh.verified_at is not None
+    assert fresh.used_at is not None
     assert _spend(socio, fresh.pk, code).code == "used"  # once
     assert _spend(socio, 10**9, code).code == "not_found"

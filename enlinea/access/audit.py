@@ -1,6 +1,0 @@
-# TEMPORARY alias while the session's parallel work lands; removed before commit.
-import sys
-
-from enlinea.security import audit as _moved
-
-sys.modules[__name__] = _moved
