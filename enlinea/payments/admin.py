@@ -15,7 +15,14 @@ from django.http import HttpRequest
 
 from enlinea.money import format_cents
 
-from .models import Biller, BillerCategory, BillPayment
+from .models import (
+    Biller,
+    BillerCategory,
+    BillPayment,
+    PaymentSchedule,
+    SavedService,
+    ScheduleRun,
+)
 
 
 class _NoDelete(admin.ModelAdmin):
@@ -123,3 +130,52 @@ class BillPaymentAdmin(admin.ModelAdmin):
     @admin.display(description="valor")
     def amount_display(self, obj: BillPayment) -> str:
         return format_cents(obj.amount)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """The member's own records: staff look, nobody edits them here."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SavedService)
+class SavedServiceAdmin(_ReadOnly):
+    list_display = ("member", "biller", "reference", "alias", "created_at", "deleted_at")
+    list_filter = ("biller__category",)
+    search_fields = ("reference", "alias", "member__identification")
+    list_select_related = ("member", "biller")
+
+
+@admin.register(PaymentSchedule)
+class PaymentScheduleAdmin(_ReadOnly):
+    list_display = (
+        "member",
+        "biller",
+        "reference",
+        "max_amount",
+        "start_date",
+        "end_date",
+        "terms_version",
+        "deleted_at",
+    )
+    list_filter = ("biller__category", "terms_version")
+    search_fields = ("reference", "member__identification")
+    list_select_related = ("member", "biller")
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(_ReadOnly):
+    list_display = ("schedule", "bill_id", "amount", "status", "reason", "created_at")
+    list_filter = ("status",)
+    search_fields = ("bill_id",)
+    list_select_related = ("schedule__biller",)

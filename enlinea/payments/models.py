@@ -245,6 +245,13 @@ class BillPayment(models.Model):
                 condition=Q(status__in=BillPaymentStatus.values),
                 name="payments_bill_status_valid",
             ),
+            # A bill is paid once: by hand, by a schedule, from two tabs or two workers
+            # at the same moment. Only a payment the biller refused (DEVUELTO) frees it.
+            models.UniqueConstraint(
+                fields=["biller", "bill_id"],
+                condition=~Q(bill_id="") & ~Q(status="DEVUELTO"),
+                name="payments_bill_paid_once",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_bill_amount_positive"),
             models.CheckConstraint(
                 condition=Q(commission__gte=0, iva__gte=0),
@@ -374,3 +381,115 @@ class SavedService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alias or self.biller} {self.reference}"
+
+
+# ---------------------------------------------------------------- Programar pagos
+
+
+class ScheduleFrequency(models.TextChoices):
+    AVAILABLE = "DISPONIBLE", "Siempre que se encuentre disponible"
+
+
+class PaymentSchedule(models.Model):
+    """A scheduled payment (Programar pagos): pay each new bill of ``biller`` for
+    ``reference`` from ``source`` while today is within its dates, when the bill is at
+    most ``max_amount``. ``end_date`` empty is "Fecha indefinida". The Términos y
+    Condiciones the member accepted are recorded with their version, time and address.
+    Deleting it only marks it (``deleted_at``); its runs stay."""
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="payment_schedules"
+    )
+    source = models.ForeignKey(
+        "products.DepositAccount",
+        on_delete=models.PROTECT,
+        related_name="payment_schedules",
+        verbose_name="cuenta de débito",
+    )
+    biller = models.ForeignKey(
+        Biller, on_delete=models.PROTECT, related_name="schedules", verbose_name="empresa"
+    )
+    reference = models.CharField("referencia", max_length=40)
+    max_amount = models.BigIntegerField("monto máximo (centavos)")
+    frequency = models.CharField(
+        "frecuencia",
+        max_length=12,
+        choices=ScheduleFrequency.choices,
+        default=ScheduleFrequency.AVAILABLE,
+    )
+    start_date = models.DateField("fecha de inicio")
+    end_date = models.DateField("fecha de finalización", null=True, blank=True)
+    terms_version = models.CharField("versión de los términos", max_length=20)
+    terms_accepted_at = models.DateTimeField("términos aceptados")
+    terms_ip = models.GenericIPAddressField("IP de la aceptación", null=True, blank=True)
+    created_at = models.DateTimeField("registrado", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+    deleted_at = models.DateTimeField("eliminado", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "pago programado"
+        verbose_name_plural = "pagos programados"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_amount__gt=0), name="payments_schedule_max_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="payments_schedule_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=ScheduleFrequency.values),
+                name="payments_schedule_frequency_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.biller} {self.reference} (máx. {self.max_amount})"
+
+
+class ScheduleRunStatus(models.TextChoices):
+    PAID = "PAGADO", "Pagado"
+    NOT_PAID = "NO_PAGADO", "No pagado"
+
+
+class ScheduleRun(models.Model):
+    """What a schedule did with one bill: paid it (with its payment) or not (why).
+    One per schedule and bill: a job run twice, or two workers, never pay it twice."""
+
+    schedule = models.ForeignKey(PaymentSchedule, on_delete=models.PROTECT, related_name="runs")
+    bill_id = models.CharField("factura", max_length=60)
+    amount = models.BigIntegerField("valor de la factura (centavos)")
+    status = models.CharField("resultado", max_length=10, choices=ScheduleRunStatus.choices)
+    reason = models.CharField("motivo", max_length=300, blank=True)
+    payment = models.OneToOneField(
+        BillPayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schedule_run",
+        verbose_name="pago",
+    )
+    created_at = models.DateTimeField("registrado", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ejecución de pago programado"
+        verbose_name_plural = "ejecuciones de pagos programados"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "bill_id"], name="payments_schedule_run_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ScheduleRunStatus.values),
+                name="payments_schedule_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="PAGADO", payment__isnull=False)
+                | Q(status="NO_PAGADO", payment__isnull=True),
+                name="payments_schedule_run_paid_has_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} {self.bill_id} ({self.status})"

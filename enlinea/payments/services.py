@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -117,6 +117,10 @@ MSG_BILLER_INACTIVE = (
 )
 MSG_TOPUP_HAS_NO_BILL = "Las recargas no tienen factura: elige el monto de la recarga."
 MSG_BILL_REQUIRED = "Consulta la factura de {biller} antes de pagarla."
+MSG_BILL_PAID = (
+    "Esa factura de {biller} ya está pagada o su pago está en proceso: "
+    "consulta tu Historial de pagos."
+)
 MSG_TOPUP_AMOUNT = "Elige uno de los montos de recarga de {biller}: {amounts}."
 MSG_AMOUNT_BELOW = "El monto mínimo para pagar a {biller} es {minimum}."
 MSG_AMOUNT_ABOVE = "El monto máximo para pagar a {biller} es {maximum}."
@@ -201,6 +205,48 @@ def bill_payment_start(
     elif not bill_id:
         raise ProductError(MSG_BILL_REQUIRED.format(biller=biller.name))
     online_check(source, channel, "pagar servicios")
+    if bill_id and _bill_taken(biller, bill_id, idempotency_key):
+        raise ProductError(MSG_BILL_PAID.format(biller=biller.name))
+    try:
+        return _bill_payment_record(
+            source=source,
+            biller=biller,
+            clean=clean,
+            amount=amount,
+            bill_id=bill_id,
+            idempotency_key=idempotency_key,
+            channel=channel,
+            occurred_at=occurred_at,
+        )
+    except IntegrityError as exc:
+        # Paid at the same moment by another request (payments_bill_paid_once): this
+        # one's debit and receipt are rolled back with its savepoint.
+        if bill_id and _bill_taken(biller, bill_id, idempotency_key):
+            raise ProductError(MSG_BILL_PAID.format(biller=biller.name)) from exc
+        raise
+
+
+def _bill_taken(biller: Biller, bill_id: str, idempotency_key: str) -> bool:
+    """Is the bill paid, or being paid, by another operation than this one?"""
+    return (
+        BillPayment.objects.filter(biller=biller, bill_id=bill_id)
+        .exclude(status=BillPaymentStatus.RETURNED)
+        .exclude(idempotency_key=idempotency_key)
+        .exists()
+    )
+
+
+def _bill_payment_record(
+    *,
+    source: DepositAccount,
+    biller: Biller,
+    clean: str,
+    amount: int,
+    bill_id: str,
+    idempotency_key: str,
+    channel: str,
+    occurred_at: dt.datetime | None,
+) -> BillPayment:
     with transaction.atomic():
         receipt = operation_record(
             Operation(

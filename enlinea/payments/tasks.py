@@ -34,3 +34,13 @@ def biller_simulator_publish() -> int:
     if (getattr(settings, "BILLER_NETWORK", "") or DEFAULT_NETWORK) != DEFAULT_NETWORK:
         return 0
     return bills_publish()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("payment-schedules-run")
+def payment_schedules_run() -> dict[str, int]:
+    """Every five minutes: Programar pagos pays each live schedule's new bill (once per
+    bill, also without the lock: ``enlinea.payments.schedules``)."""
+    from enlinea.payments.schedules import schedules_run
+
+    return schedules_run()

@@ -261,34 +261,33 @@ def test_a_payment_whose_biller_is_down_waits_and_is_asked_again(savings, luz, m
     assert ledger_verify().ok
 
 
-def test_a_bill_paid_elsewhere_meanwhile_is_refused_and_returned(
-    savings, other_savings, luz
-) -> None:
+def test_a_bill_is_paid_once_until_the_biller_refuses_it(savings, other_savings, luz) -> None:
+    """A second payment of a bill already paid, or being paid, is refused before any
+    debit (by hand, by a schedule, from another tab); a payment the biller refused
+    frees the bill."""
     bill = bill_inquiry(biller=luz, reference="1000234567")
-    first = bill_payment_start(
-        source=savings,
-        biller=luz,
-        reference="1000234567",
-        amount=bill.amount,
-        bill_id=bill.bill_id,
-        idempotency_key="a",
-    )
-    second = bill_payment_start(
-        source=other_savings,
-        biller=luz,
-        reference="1000234567",
-        amount=bill.amount,
-        bill_id=bill.bill_id,
-        idempotency_key="b",
-    )
-    assert bill_payment_complete(payment=first).status == BillPaymentStatus.CONFIRMED
-    refused = bill_payment_complete(payment=second)
-    assert (refused.status, refused.return_reason) == (
-        BillPaymentStatus.RETURNED,
-        "FACTURA YA PAGADA",
-    )
+
+    def start(source, key):
+        return bill_payment_start(
+            source=source,
+            biller=luz,
+            reference="1000234567",
+            amount=bill.amount,
+            bill_id=bill.bill_id,
+            idempotency_key=key,
+        )
+
+    first = start(savings, "a")
+    with pytest.raises(ProductError, match="ya está pagada o su pago está en proceso"):
+        start(other_savings, "b")
     assert balance(other_savings) == OPENING
-    assert balance(savings) == OPENING - bill.amount
+    assert not Receipt.objects.filter(idempotency_key="b").exists()
+    assert start(savings, "a").pk == first.pk  # the replay of the first is no second one
+    assert bill_payment_return(payment=first, reason="PRUEBA").status == BillPaymentStatus.RETURNED
+    again = start(other_savings, "c")  # refused by the biller: the bill may be paid again
+    assert again.status == BillPaymentStatus.PENDING
+    assert balance(other_savings) == OPENING - bill.amount
+    assert ledger_verify().ok
 
 
 def test_the_books_time_a_future_moment_as_now(savings, luz) -> None:
@@ -367,6 +366,36 @@ def test_one_key_started_twice_at_once_debits_once(socio) -> None:
     assert errors == []
     assert len({r.pk for r in results}) == 1
     assert balance(account) == 50_000 - bill.amount
+    assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_bill_paid_twice_at_once_by_two_operations_debits_once(socio) -> None:
+    """Two payments of the same bill under different keys (the member by hand and the
+    schedule job, or two tabs) at the same moment: the database's payments_bill_paid_once
+    lets one through, the other is refused with nothing moved."""
+    one = fund(account_open(member=socio, idempotency_key="race4a"), 50_000, "race4a-fund")
+    two = fund(account_open(member=socio, idempotency_key="race4b"), 50_000, "race4b-fund")
+    luz = biller_make("race4-luz")
+    bill = bill_inquiry(biller=luz, reference="1000234567")
+
+    def start(account, key):
+        return lambda: bill_payment_start(
+            source=account,
+            biller=luz,
+            reference="1000234567",
+            amount=bill.amount,
+            bill_id=bill.bill_id,
+            idempotency_key=key,
+        )
+
+    results, errors = at_once([start(one, "hand"), start(two, "schedule")])
+    assert len(results) == 1
+    assert len(errors) == 1
+    assert isinstance(errors[0], ProductError)
+    assert balance(one) + balance(two) == 100_000 - bill.amount
+    assert BillPayment.objects.count() == 1
     assert ledger_verify().ok
 
 

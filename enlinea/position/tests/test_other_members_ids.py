@@ -148,7 +148,36 @@ def _saved_card(owner: Member) -> dict[str, Any]:
     return {"beneficiary_id": card.pk}
 
 
+def _saved_service(owner: Member) -> dict[str, Any]:
+    from enlinea.payments.saved import saved_service_ensure
+    from enlinea.payments.tests.support import biller_make
+
+    saved, _ = saved_service_ensure(member=owner, biller=biller_make(), reference="1000234567")
+    return {"pk": saved.pk}
+
+
+def _schedule(owner: Member) -> dict[str, Any]:
+    from enlinea.payments.schedules import TERMS_VERSION, schedule_create
+    from enlinea.payments.tests.support import biller_make
+
+    schedule = schedule_create(
+        member=owner,
+        source=funded_account(owner),
+        biller=biller_make(),
+        reference="1000234567",
+        max_amount=5_000,
+        start_date=timezone.localdate(),
+        end_date=None,
+        terms_version=TERMS_VERSION,
+        ip=None,
+    )
+    return {"pk": schedule.pk}
+
+
 CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
+    "payments:bill_saved_delete": _saved_service,
+    "payments:bill_schedule_edit": _schedule,
+    "payments:bill_schedule_delete": _schedule,
     "payments:card_pay": _saved_card,
     "payments:own_card_pay": _credit_card,
     "profile:device": _device,
@@ -178,6 +207,9 @@ CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
 }
 
 POST_TOO = {
+    "payments:bill_saved_delete",
+    "payments:bill_schedule_edit",
+    "payments:bill_schedule_delete",
     "payments:card_pay",
     "payments:own_card_pay",
     "profile:device_remove",
