@@ -18,6 +18,7 @@ from bench import pg
 from bench.http import bench_http_transfers
 from bench.ledger import Plan, bench_transfers
 from bench.reads import ReadPlan, measure_reads, reads_detail, reads_line
+from bench.scheduled import bench_scheduled_payments
 from bench.seed import bench_seed
 
 
@@ -51,6 +52,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--read-profile", action="store_true", help="also cProfile each page and export"
     )
     parser.add_argument("--skip-http", action="store_true", help="no HTTP transfer figure")
+    parser.add_argument(
+        "--skip-scheduled", action="store_true", help="no scheduled-payment job figure"
+    )
+    parser.add_argument(
+        "--schedules", type=int, default=10_000, help="schedules, each with a new bill"
+    )
+    parser.add_argument(
+        "--schedule-members", type=int, default=100, help="members sharing the schedules"
+    )
     parser.add_argument(
         "--http-transfers", type=int, default=150, help="transfers confirmed per HTTP worker"
     )
@@ -155,6 +165,15 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: bench_http_transfers(server, plan, per_worker=args.http_transfers),
             )
         )
+    if not args.reads_only and not args.skip_scheduled:
+        steps.append(
+            (
+                "scheduled-payment job",
+                lambda: bench_scheduled_payments(
+                    server, schedules=args.schedules, members=args.schedule_members
+                ),
+            )
+        )
     if not args.skip_seed:
         # The read figures measure on the seeded database: one seed for both.
         steps.append(
@@ -191,6 +210,12 @@ def main(argv: list[str] | None = None) -> int:
             f"http: {figures['http_confirmed_tps']:.1f} transfers/s confirmed over HTTP,"
             f" ledger {_fmt(figures, 'ledger_uniform_tps')} transfers/s,"
             f" ratio {_ratio(figures, 'http_confirmed_tps', 'ledger_uniform_tps')}"
+        )
+    if "scheduled_tps" in figures:
+        print(
+            f"scheduled: {figures['scheduled_tps']:.1f} payments/s,"
+            f" ledger {_fmt(figures, 'ledger_uniform_tps')} transfers/s,"
+            f" ratio {_ratio(figures, 'scheduled_tps', 'ledger_uniform_tps')}"
         )
     if "seed_bulk_seconds" in figures:
         print(
