@@ -6,7 +6,9 @@ A member pays two kinds of card:
   digits and a keyed digest, never the number), at another institution or at this
   cooperative;
 * one of **their own credit cards of this cooperative** (``products.CreditCard``),
-  listed without saving anything.
+  listed without saving anything;
+* a card **typed in "Agregar nueva tarjeta"** and paid at once, saved or not
+  (:func:`target_for_new_card`: like a saved card, only its last four digits).
 
 A payment to a credit card of this cooperative lowers its debt at once: the member's
 account is debited and the card's own ledger account (its receivable: ``total_debt``
@@ -31,7 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
-from enlinea.beneficiaries.destinations import search_fold
+from enlinea.beneficiaries.destinations import CardDestination, search_fold
 from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiaries_for_member, beneficiary_for_member
 from enlinea.ledger.models import LedgerAccount
@@ -94,10 +96,21 @@ class CardTarget:
     is_home: bool
     beneficiary: Beneficiary | None = None
     credit_card: CreditCard | None = None
+    # A card typed on the spot ("Agregar nueva tarjeta" paid at once): the member who typed it.
+    typed_by: int | None = None
 
     @property
     def masked_number(self) -> str:
         return masked_card(self.last4)
+
+    @property
+    def member_id(self) -> int | None:
+        """The member whose card this is to pay: who saved it, holds it or typed it."""
+        if self.beneficiary is not None:
+            return self.beneficiary.member_id
+        if self.credit_card is not None:
+            return self.credit_card.member_id
+        return self.typed_by
 
     @property
     def label(self) -> str:
@@ -136,6 +149,29 @@ def target_for_credit_card(card: CreditCard) -> CardTarget:
         card_type=CARD_TYPE_CREDIT,
         is_home=True,
         credit_card=card,
+    )
+
+
+NEW_KEY = "n"
+
+
+def target_for_new_card(
+    *, member: Member, destination: CardDestination, alias: str = ""
+) -> CardTarget:
+    """A card typed in "Agregar nueva tarjeta" (checked by ``card_destination_clean`` or
+    ``card_checked_clean``) to be paid without being saved first: only its last four
+    digits, never its number, like a saved card."""
+    institution = destination.institution
+    return CardTarget(
+        key=NEW_KEY,
+        institution=institution.name,
+        alias=alias,
+        last4=destination.card_last4,
+        holder=destination.name,
+        identification=destination.identification,
+        card_type=CARD_TYPE_CREDIT,
+        is_home=institution.is_home,
+        typed_by=member.pk,
     )
 
 
@@ -290,14 +326,14 @@ def card_payment_record(
     channel: str = Channel.WEB,
     occurred_at: dt.datetime | None = None,
 ) -> Receipt:
-    """Pay a card the member chose (``card_target_for_member``): a credit card of this
+    """Pay a card the member chose (``card_target_for_member``) or typed on the spot
+    (``target_for_new_card``): a credit card of this
     cooperative at once (:func:`credit_card_payment_record`), another institution's
     through the interbank clearing (phase one: debited now, settled or returned by the
     clearing job). The fee is the tariff's ``card_payment``; the receipt's kind is
     CARD_PAYMENT either way. A replay of the key returns the first receipt."""
     amount_check(amount)
-    owner = target.beneficiary if target.beneficiary is not None else target.credit_card
-    if owner is None or owner.member_id != source.member_id:
+    if target.member_id is None or target.member_id != source.member_id:
         raise Http404(MSG_CARD_NOT_FOUND)  # a card chosen by another member
     if target.is_home:
         return credit_card_payment_record(

@@ -5,9 +5,20 @@
   inmediatamente") → the code → "¡Pago exitoso!" with the Comprobante N.º, "Imprimir"
   (the receipt's PDF) and "Realizar otro pago".
 
-"Agregar nueva tarjeta" is the beneficiaries' own ``beneficiary_create`` kind with a
-CARD content (``enlinea.beneficiaries.confirmations``): one mechanism for saving a
-beneficiary, whatever its kind.
+"Agregar nueva tarjeta" paid at once is this same kind with the card typed on the spot
+in the content's ``new`` (institution, last four digits, keyed digest, holder,
+«Guardar beneficiario», Alias, Correo; never the number) instead of a saved card's
+key: ONE code confirms the payment and, if ticked, the save. ``execute`` checks the
+card again (``card_checked_clean``), pays it and then saves it with the beneficiaries'
+``beneficiary_ensure``, in the flow's savepoint, as a transfer to a new destination
+does: both or neither; a card already saved is reused, not saved twice. An interbank
+payment carries only what the clearing needs: the masked number ("XXXXXXXXXXXX1234"),
+the holder and the institution, as a saved card's does.
+
+"Agregar nueva tarjeta" that only saves the card («Guardar beneficiario», no amount) is
+the beneficiaries' own ``beneficiary_create`` kind with a CARD content
+(``enlinea.beneficiaries.confirmations``): one mechanism for saving a beneficiary,
+whatever its kind.
 
 The content is what the code confirms: the card chosen (its key, last four digits and
 institution), the source account, the amount, the motive and the fee shown. When the
@@ -25,6 +36,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from enlinea.beneficiaries.destinations import card_checked_clean
+from enlinea.beneficiaries.models import BeneficiaryKind
+from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.money import format_cents
@@ -33,6 +47,7 @@ from enlinea.products.selectors.accounts import accounts_for_member
 from enlinea.receipts.models import ReceiptKind
 from enlinea.receipts.selectors import mask_account, receipt_for_member, receipt_status_register
 from enlinea.tariff.services import fees_for
+from enlinea.transfers.confirmations import new_destination_rows as new_destination_rows
 from enlinea.transfers.selectors import interbank_state_for_receipt, interbank_status_for_receipt
 
 from . import cards
@@ -81,6 +96,10 @@ def _confirm_rows(operation: PendingOperation) -> Rows:
         ("Monto a pagar", format_cents(content["amount"])),
         ("Cuenta de origen", content["source_label"]),
         ("Tarjeta", content["card_label"]),
+    ]
+    if content.get("new"):
+        rows += new_destination_rows(content["new"])
+    rows += [
         ("Motivo", content["motive"] or "—"),
         ("Comisión", format_cents(content["commission"])),
     ]
@@ -104,12 +123,8 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
     source = accounts_for_member(member=operation.member).filter(number=content["source"]).first()
     if source is None:
         raise ValidationError(MSG_SOURCE_GONE)
-    try:
-        target = cards.card_target_for_member(
-            member=operation.member, **target_key_params(content["target"])
-        )
-    except Http404 as exc:
-        raise ValidationError(MSG_CARD_GONE) from exc
+    new = content.get("new")
+    target = _new_target(operation) if new is not None else _saved_target(operation)
     if (target.last4, target.institution) != (content["last4"], content["institution"]):
         raise ValidationError(MSG_CARD_CHANGED)
     receipt = cards.card_payment_record(
@@ -119,8 +134,59 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
         motive=content["motive"],
         idempotency_key=idempotency_key(operation),
     )
+    result: dict[str, Any] = {"receipt": receipt.number}
+    if new is not None and new["save"]:
+        # After the payment took its locks (the new row's key locks come last); a
+        # refusal fails the operation and the savepoint undoes the payment too.
+        saved, _ = beneficiary_ensure(
+            member=operation.member,
+            kind=BeneficiaryKind.CARD,
+            institution_id=new["institution"],
+            card_last4=new["card_last4"],
+            card_digest=new["card_digest"],
+            name=new["name"],
+            identification_type=new["identification_type"],
+            identification=new["identification"],
+            email=new["email"],
+            alias=new["alias"],
+            request=request,
+        )
+        result.update(beneficiary=saved.pk, beneficiary_name=saved.alias or saved.name)
     _notify(operation, receipt, target)
-    return {"receipt": receipt.number}
+    return result
+
+
+def _saved_target(operation: PendingOperation) -> cards.CardTarget:
+    """The saved or own card chosen, read again owner-scoped."""
+    try:
+        return cards.card_target_for_member(
+            member=operation.member, **target_key_params(operation.content["target"])
+        )
+    except Http404 as exc:
+        raise ValidationError(MSG_CARD_GONE) from exc
+
+
+def _new_target(operation: PendingOperation) -> cards.CardTarget:
+    """The card typed on the spot, checked again (the institution may have left the
+    catalogue since «Validar»), from its last four digits and digest only."""
+    new = operation.content["new"]
+    try:
+        destination = card_checked_clean(
+            member=operation.member,
+            institution_id=new["institution"],
+            card_last4=new["card_last4"],
+            card_digest=new["card_digest"],
+            name=new["name"],
+            identification_type=new["identification_type"],
+            identification=new["identification"],
+        )
+    except ValidationError as exc:
+        raise ValidationError(MSG_CARD_CHANGED) from exc
+    return cards.target_for_new_card(
+        member=operation.member,
+        destination=destination,
+        alias=new["alias"] if new["save"] else "",
+    )
 
 
 NOTICE_PAID = "pago_tarjeta_realizado"
@@ -186,6 +252,11 @@ def _result(operation: PendingOperation) -> dict[str, Any]:
         "back_url": reverse("web:section", kwargs={"slug": "pago-tarjetas"}),
         "back_label": "Cerrar",
     }
+    if operation.result.get("beneficiary_name"):
+        context["saved_note"] = (
+            f"{operation.result['beneficiary_name']} está entre tus tarjetas para los "
+            "próximos pagos."
+        )
     state = interbank_state_for_receipt(receipt.pk)
     if state is not None:
         context["state"] = state.label
@@ -195,6 +266,8 @@ def _result(operation: PendingOperation) -> dict[str, Any]:
 
 def _start_url(operation: PendingOperation) -> str:
     key = operation.content.get("target", "")
+    if key == cards.NEW_KEY:
+        return reverse("payments:card_new")
     if key.startswith("c"):
         return reverse("payments:own_card_pay", kwargs={"reference": key[1:]})
     if key.startswith("b") and key[1:].isdigit():

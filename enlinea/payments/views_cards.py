@@ -1,7 +1,8 @@
 """Pago de tarjetas (manual 4).
 
     /pago-tarjetas/                                 "Buscar tarjeta (Opcional)" and the tiles
-    /pago-tarjetas/nueva/                           Agregar nueva tarjeta → Confirmar → code
+    /pago-tarjetas/nueva/                           Agregar nueva tarjeta: pay it (and save
+                                                    it if asked) or only save it → code
     /pago-tarjetas/tarjeta/<id>/pagar/              pay a saved card
     /pago-tarjetas/mis-tarjetas/<reference>/pagar/  pay an own credit card of this cooperative
 
@@ -29,12 +30,19 @@ from enlinea.confirmation.selectors import operation_next_url
 from enlinea.confirmation.services import OperationRefused, operation_start
 from enlinea.members.selectors import member_for_request
 from enlinea.products.selectors.accounts import accounts_for_member
-from enlinea.transfers.forms import account_label
+from enlinea.transfers.forms import FormGroup, account_label
 
 from . import cards, confirmations_cards
-from .forms_cards import CardForm, CardPaymentForm
+from .forms_cards import CardPaymentForm, NewCardForm
 
 SEARCH_MAX_LENGTH = 60
+HELP_AMOUNT_OR_SAVE = (
+    "En dólares, por ejemplo 20.00. Si solo quieres registrar la tarjeta, marca «Guardar "
+    "beneficiario» y deja el monto vacío."
+)
+MSG_AMOUNT_OR_SAVE = (
+    "Ingresa el monto a pagar, o marca «Guardar beneficiario» para solo registrar la tarjeta."
+)
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -76,70 +84,123 @@ def card_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _paying(request: HttpRequest, card_form: NewCardForm) -> bool:
+    """The new card is paid now unless the member only saves it: «Guardar beneficiario»
+    ticked and no amount typed (the manual's "¿Requieres realizar un pago? NO")."""
+    if request.method != "POST":
+        return False
+    saving = card_form.cleaned_data.get("guardar_beneficiario", False)
+    return bool(request.POST.get("amount", "").strip()) or not saving
+
+
+def _save_only(request: HttpRequest, member: Any, card_form: NewCardForm) -> HttpResponse | None:
+    """ "Guardar beneficiario" alone: the beneficiaries' own ``beneficiary_create``
+    kind with a CARD content, as every beneficiary is saved."""
+    if card_form.saved() is not None:
+        card_form.add_error("card_number", MSG_DUPLICATE_CARD)
+        return None
+    new = card_form.content()
+    return _start(
+        request,
+        member,
+        BENEFICIARY_CREATE,
+        {
+            "kind": BeneficiaryKind.CARD,
+            "institution": new["institution"],
+            "institution_name": new["institution_name"],
+            # Never the number: its last four digits and keyed digest only.
+            "card_last4": new["card_last4"],
+            "card_digest": new["card_digest"],
+            "account_number": "",
+            "name": new["name"],
+            "identification_type": new["identification_type"],
+            "identification": new["identification"],
+            "email": new["email"],
+            "alias": new["alias"],
+        },
+    )
+
+
 @login_required
 def card_new(request: HttpRequest) -> HttpResponse:
-    """ "Registrar tarjeta": the card checked (Luhn) → "Guardar beneficiario" →
-    Confirmar → code → the card among the member's cards."""
+    """ "Registrar tarjeta": the card's fields (checked, Luhn), «Guardar beneficiario»
+    and Alias, Cuenta de origen, "Ingresar el monto a pagar" and Motivo → «Validar» →
+    "Confirmar pago" → ONE code pays the card and, if ticked, saves it (the
+    ``card_payment`` kind with the card in its ``new``). «Guardar beneficiario» with no
+    amount only saves the card (Confirmar → code → "Tarjeta registrada")."""
     member = member_for_request(request)
-    form = CardForm(_posted(request), member=member)
-    if request.method == "POST" and form.is_valid() and form.destination is not None:
-        destination = form.destination
-        if (
-            beneficiaries_for_member(member=member, kind=BeneficiaryKind.CARD)
-            .filter(card_digest=destination.card_digest)
-            .exists()
-        ):
-            form.add_error("card_number", MSG_DUPLICATE_CARD)
-        else:
+    posted = _posted(request)
+    saved_cards = list(beneficiaries_for_member(member=member, kind=BeneficiaryKind.CARD))
+    card_form = NewCardForm(posted, member=member, beneficiaries=saved_cards)
+    accounts = list(accounts_for_member(member=member))
+    card_ok = posted is not None and card_form.is_valid() and card_form.destination is not None
+    paying = posted is not None and _paying(request, card_form)
+    pay_form = CardPaymentForm(
+        posted if paying else None,
+        accounts=accounts,
+        target=None,
+        # Only saving: the payment's fields are not judged, what was typed stays.
+        initial=request.POST.dict() if posted is not None and not paying else None,
+    )
+    pay_form.fields["amount"].help_text = HELP_AMOUNT_OR_SAVE
+    pay_form.fields["amount"].error_messages["required"] = MSG_AMOUNT_OR_SAVE
+    if posted is not None:
+        started = None
+        if paying and pay_form.is_valid() and card_ok:
+            target = cards.target_for_new_card(
+                member=member,
+                destination=card_form.destination,
+                alias=card_form.cleaned_data["alias"],
+            )
             started = _start(
                 request,
                 member,
-                BENEFICIARY_CREATE,
-                {
-                    "kind": BeneficiaryKind.CARD,
-                    "institution": destination.institution.pk,
-                    "institution_name": destination.institution.name,
-                    # Never the number: its last four digits and keyed digest only.
-                    "card_last4": destination.card_last4,
-                    "card_digest": destination.card_digest,
-                    "account_number": "",
-                    "name": destination.name,
-                    "identification_type": destination.identification_type,
-                    "identification": destination.identification,
-                    "email": form.cleaned_data["email"],
-                    "alias": form.cleaned_data["alias"],
-                },
+                confirmations_cards.PAY,
+                {**_pay_content(target, pay_form), "new": card_form.content()},
             )
-            if started is not None:
-                return started
+        elif not paying and card_ok:
+            started = _save_only(request, member, card_form)
+        if started is not None:
+            return started
+    group = FormGroup(card_form, pay_form)
     return render(
         request,
         "payments/cards/new.html",
-        {"form": form, "back_url": reverse("payments:card_list")},
-        status=400 if form.errors else 200,
+        {
+            "form": group,
+            "card_form": card_form,
+            "pay_form": pay_form,
+            "saved": card_form.saved() if card_ok else None,
+            "back_url": reverse("payments:card_list"),
+        },
+        status=400 if group.errors else 200,
     )
+
+
+def _pay_content(target: cards.CardTarget, form: CardPaymentForm) -> dict[str, Any]:
+    """What the code confirms of a payment: the card, the account, amount, motive, fee."""
+    source = form.source
+    data = form.cleaned_data
+    return {
+        "target": target.key,
+        "last4": target.last4,
+        "institution": target.institution,
+        "is_home": target.is_home,
+        "card_label": target.label,
+        "source": source.number,
+        "source_label": account_label(source, balance=False),
+        "amount": data["amount"],
+        "motive": data["motive"],
+        "commission": form.fees.commission,
+        "iva": form.fees.iva,
+    }
 
 
 def _pay(request: HttpRequest, member: Any, target: cards.CardTarget) -> HttpResponse:
     accounts = list(accounts_for_member(member=member))
     form = CardPaymentForm(_posted(request), accounts=accounts, target=target)
     if request.method == "POST" and form.is_valid():
-        source = form.source
-        data = form.cleaned_data
-        content = {
-            "target": target.key,
-            "last4": target.last4,
-            "institution": target.institution,
-            "is_home": target.is_home,
-            "card_label": target.label,
-            "source": source.number,
-            "source_label": account_label(source, balance=False),
-            "amount": data["amount"],
-            "motive": data["motive"],
-            "commission": form.fees.commission,
-            "iva": form.fees.iva,
-        }
-        started = _start(request, member, confirmations_cards.PAY, content)
+        started = _start(request, member, confirmations_cards.PAY, _pay_content(target, form))
         if started is not None:
             return started
     return render(

@@ -91,6 +91,7 @@ RETURN_DESCRIPTION = "NC DEVOLUCIÓN TRANSFERENCIA INTERBANCARIA"
 # The fees credited back are named after what was paid: a card payment to another
 # institution travels as an interbank transfer, but its COMISIÓN was a card payment's.
 _REFUND_CONCEPTS = {ReceiptKind.CARD_PAYMENT: "PAGO DE TARJETA"}
+_RETURN_DESCRIPTIONS = {ReceiptKind.CARD_PAYMENT: "NC DEVOLUCIÓN PAGO DE TARJETA"}
 SETTLEMENT_DESCRIPTION = "LIQUIDACIÓN SPI"
 NOTICE_RETURNED = "transferencia_interbancaria_devuelta"
 NOTICE_RECEIVED = "transferencia_interbancaria_recibida"
@@ -264,7 +265,9 @@ def _return(
             Operation(
                 receipt_kind=RETURN_RECEIPT_KIND,
                 entry_kind="interbank_return",
-                description=f"{RETURN_DESCRIPTION} {reason}",
+                description=(
+                    f"{_RETURN_DESCRIPTIONS.get(locked.receipt.kind, RETURN_DESCRIPTION)} {reason}"
+                ),
                 channel=Channel.INTERBANK,
                 amount=locked.amount,
                 idempotency_key=f"spi:{locked.pk}:devolucion",

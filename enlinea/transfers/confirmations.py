@@ -90,7 +90,7 @@ def idempotency_key(operation: PendingOperation) -> str:
     return f"transfer:{operation.token}"
 
 
-def _new_rows(new: dict[str, Any]) -> Rows:
+def new_destination_rows(new: dict[str, Any]) -> Rows:
     """A destination typed on the spot: what the code confirms besides the account."""
     rows: Rows = []
     if new.get("identification"):
@@ -112,7 +112,7 @@ def _confirm_rows(operation: PendingOperation) -> Rows:
         ("Cuenta destino", content["destination_label"]),
     ]
     if content.get("new"):
-        rows += _new_rows(content["new"])
+        rows += new_destination_rows(content["new"])
     rows += [
         ("Motivo", content["motive"] or "—"),
         ("Comisión", format_cents(content["commission"])),

@@ -261,7 +261,7 @@ MSG_ALIAS_NEEDS_SAVE = (
 )
 
 
-class _NewDestination:
+class NewDestination:
     """What a transfer form's new destination adds to the beneficiaries' own form (whose
     fields and checks it reuses as they are): «Guardar beneficiario», the rule that an
     alias is only for a beneficiary being saved, the beneficiary already saved for the
@@ -302,7 +302,7 @@ class _NewDestination:
         raise NotImplementedError
 
 
-class NewInternalDestinationForm(_NewDestination, InternalForm):
+class NewInternalDestinationForm(NewDestination, InternalForm):
     """TRANSFERENCIAS COOPROGRESO to an account typed here: «Número de cuenta» and
     «Validar» exactly as "Nuevo beneficiario, A mi institución" (the same form, the
     same check and the same «Validar» limit), then «Guardar beneficiario», Alias and
@@ -357,7 +357,7 @@ class NewInternalDestinationForm(_NewDestination, InternalForm):
         }
 
 
-class NewExternalDestinationForm(_NewDestination, ExternalForm):
+class NewExternalDestinationForm(NewDestination, ExternalForm):
     """TRANSFERENCIAS INTERBANCARIAS to an account typed here: the fields and checks of
     "Registrar cuenta interbancaria" (Entidad financiera, Tipo de identificación,
     Identificación, Tipo de cuenta, Número de cuenta, Nombre, Correo), then «Guardar

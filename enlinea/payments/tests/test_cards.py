@@ -316,3 +316,32 @@ def test_another_members_card_is_a_404(socio, otro, diners) -> None:
             motive="",
             idempotency_key="stolen",
         )
+
+
+def test_a_typed_card_is_paid_with_its_masked_number_by_its_member_only(
+    socio, otro, savings, diners
+) -> None:
+    """A card typed on the spot (never saved) pays like a saved one, through the
+    clearing with only its masked number; another member's account cannot pay it."""
+    destination = destinations.card_destination_clean(
+        member=socio,
+        institution_id=diners.pk,
+        card_number=card_number("4521"),
+        name="Yajaira Ibarra",
+        identification_type="CEDULA",
+        identification=make_cedula(),
+    )
+    target = cards.target_for_new_card(member=socio, destination=destination)
+    other_source = account_open(member=otro, idempotency_key="otro-typed")
+    with pytest.raises(Http404):
+        cards.card_payment_record(
+            source=other_source, target=target, amount=100, motive="", idempotency_key="x"
+        )
+    receipt = cards.card_payment_record(
+        source=savings, target=target, amount=1_500, motive="", idempotency_key="typed"
+    )
+    order = InterbankTransfer.objects.get(receipt=receipt)
+    assert order.beneficiary_account == "XXXXXXXXXXXX4521"
+    assert receipt.counterpart_account == "XXXXXXXXXXXX4521"
+    assert not Beneficiary.objects.exists()
+    _books_ok()

@@ -94,6 +94,7 @@ def test_agregar_nueva_tarjeta_saves_the_card_without_its_number(member, diners)
             "identification_type": "CEDULA",
             "identification": "1710034065",
             "email": "",
+            "guardar_beneficiario": "on",
             "alias": "Yadi",
         },
     )
@@ -125,10 +126,192 @@ def test_agregar_nueva_tarjeta_saves_the_card_without_its_number(member, diners)
             "name": "Yajaira Ibarra",
             "identification_type": "CEDULA",
             "identification": "1710034065",
+            "guardar_beneficiario": "on",
         },
     )
     assert again.status_code == 400
     assert "Ya tienes registrada esta tarjeta." in text(again)
+
+
+def _new_card(institution: Institution, number: str, **fields: str) -> dict[str, object]:
+    """ "Registrar tarjeta" as the member fills it."""
+    return {
+        "institution": institution.pk,
+        "card_number": number,
+        "name": "Yajaira Ibarra",
+        "identification_type": "CEDULA",
+        "identification": "1710034065",
+        "email": "",
+        **fields,
+    }
+
+
+def test_a_new_card_is_paid_without_saving_it_with_one_code(member, account, diners) -> None:
+    from enlinea.transfers.models import InterbankTransfer
+
+    client = logged_in(member)
+    number = card_number("4521")
+    page = text(client.get(reverse("payments:card_new")))
+    for words in ("Guardar beneficiario", "Alias (Opcional)", "Cuenta de origen", "Validar"):
+        assert words in page
+    response = client.post(
+        reverse("payments:card_new"),
+        _new_card(diners, number, source=account.number, amount="25", motive="Compras"),
+    )
+    pending = PendingOperation.objects.get(member=member)
+    assert pending.kind == "card_payment"
+    assert number not in str(pending.content)
+    assert number[:12] not in str(pending.content)
+    confirm, result = _code(client, member, response).split(" ||| ")
+    for words in (
+        "Confirmar pago",
+        "Monto a pagar $ 25.00",
+        "YAJAIRA IBARRA - BANCO DINERS CLUB DEL ECUADOR S.A. - XXXXXXXXXXXX4521",
+        "Guardar beneficiario No",
+        "próximo ciclo de la red interbancaria",
+    ):
+        assert words in confirm, words
+    receipt = Receipt.objects.get(member=member, kind=ReceiptKind.CARD_PAYMENT)
+    assert f"Comprobante N.º {receipt.number}" in result
+    assert "está entre tus tarjetas" not in result
+    assert receipt.counterpart_account == "XXXXXXXXXXXX4521"
+    # The clearing gets what a saved card sends: the masked number, never the digits.
+    order = InterbankTransfer.objects.get(receipt=receipt)
+    assert (order.beneficiary_account, order.institution) == ("XXXXXXXXXXXX4521", diners.name)
+    assert not Beneficiary.objects.filter(member=member).exists()
+    assert "XXXXXXXXXXXX4521" not in text(client.get(reverse("payments:card_list")))
+
+
+def test_a_new_card_is_paid_and_saved_with_one_code(member, account, diners) -> None:
+    client = logged_in(member)
+    number = card_number("6488")
+    response = client.post(
+        reverse("payments:card_new"),
+        _new_card(
+            diners,
+            number,
+            guardar_beneficiario="on",
+            alias="Yadi",
+            source=account.number,
+            amount="10.50",
+        ),
+    )
+    assert PendingOperation.objects.filter(member=member).count() == 1
+    confirm, result = _code(client, member, response).split(" ||| ")
+    assert "Guardar beneficiario Sí" in confirm
+    assert "Alias Yadi" in confirm
+    assert "Yadi está entre tus tarjetas para los próximos pagos." in result
+    saved = Beneficiary.objects.get(member=member, kind=BeneficiaryKind.CARD)
+    assert (saved.card_last4, saved.alias) == ("6488", "Yadi")
+    assert saved.card_digest == destinations.card_digest(number)
+    assert Receipt.objects.get(member=member, kind=ReceiptKind.CARD_PAYMENT).amount == 1_050
+    # The Historial's "Pagar" now leads to the saved card.
+    history = client.get(reverse("transfers:history")).content.decode()
+    pay = reverse("payments:card_pay", kwargs={"beneficiary_id": saved.pk})
+    assert f'href="{pay}">Pagar' in history
+
+
+def test_a_new_card_already_saved_is_paid_and_not_saved_twice(member, account, diners) -> None:
+    number = card_number("9830")
+    first = _saved_card(member, diners, number, identification="1710034065", alias="Nicole")
+    client = logged_in(member)
+    form = _new_card(diners, number, guardar_beneficiario="on", source=account.number)
+    page = client.post(reverse("payments:card_new"), {**form, "amount": "abc"})
+    assert "Esta tarjeta ya está entre tus tarjetas como «Nicole»" in text(page)
+    pages = _code(
+        client, member, client.post(reverse("payments:card_new"), {**form, "amount": "5"})
+    )
+    assert "Nicole está entre tus tarjetas" in pages
+    assert list(Beneficiary.objects.filter(member=member)) == [first]
+    assert Receipt.objects.filter(member=member, kind=ReceiptKind.CARD_PAYMENT).count() == 1
+
+
+def test_a_refused_save_moves_no_money(member, account, diners, monkeypatch) -> None:
+    """Payment and save are one: a save refused when the code is right (here the
+    beneficiaries' service refusing) leaves the payment undone."""
+    from django.core.exceptions import ValidationError
+
+    from enlinea.ledger.models import LedgerAccount
+    from enlinea.payments import confirmations_cards
+
+    def refused(**kwargs):
+        raise ValidationError("No pudimos guardar la tarjeta.")
+
+    client = logged_in(member)
+    response = client.post(
+        reverse("payments:card_new"),
+        _new_card(
+            diners,
+            card_number("4521"),
+            guardar_beneficiario="on",
+            source=account.number,
+            amount="25",
+        ),
+    )
+    monkeypatch.setattr(confirmations_cards, "beneficiary_ensure", refused)
+    operation = latest_operation(member)
+    client.post(response["Location"])
+    client.post(code_url(operation), {"code": last_code(member)})
+    operation.refresh_from_db()
+    assert operation.status == "failed"
+    assert operation.failure_message == "No pudimos guardar la tarjeta."
+    assert not Receipt.objects.filter(member=member, kind=ReceiptKind.CARD_PAYMENT).exists()
+    assert not Beneficiary.objects.filter(member=member).exists()
+    assert LedgerAccount.objects.get(pk=account.ledger_account_id).balance == 100_000
+
+
+def test_a_new_card_of_this_cooperative_is_paid_at_once(member, account, intruder) -> None:
+    """A card of this cooperative typed on the spot pays that member's credit card (found
+    by its last four digits and the holder's identification), without saving it."""
+    card = _credit_card(intruder, "typed")
+    home = Institution.objects.get(is_home=True)
+    response = logged_in(member).post(
+        reverse("payments:card_new"),
+        {
+            **_new_card(home, "0", source=account.number, amount="20"),
+            "identification": intruder.identification,
+            "name": intruder.full_name,
+        },
+    )
+    assert response.status_code == 400  # "0" is no card number
+    number = card_number(card.last4)
+    client = logged_in(member)
+    response = client.post(
+        reverse("payments:card_new"),
+        {
+            **_new_card(home, number, source=account.number, amount="20"),
+            "identification": intruder.identification,
+            "name": intruder.full_name,
+        },
+    )
+    pages = _code(client, member, response)
+    assert "Tu transferencia se acreditará inmediatamente" in pages
+    assert CreditCard.objects.get(pk=card.pk).total_debt == DEBT - 2_000
+    assert not Beneficiary.objects.filter(member=member).exists()
+
+
+def test_neither_an_amount_nor_guardar_beneficiario_is_refused_at_the_fields(
+    member, account, diners
+) -> None:
+    client = logged_in(member)
+    response = client.post(
+        reverse("payments:card_new"), _new_card(diners, card_number(), source=account.number)
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert page.startswith("Error: ")
+    assert "Hay un problema" in page
+    assert (
+        "Ingresa el monto a pagar, o marca «Guardar beneficiario» para solo registrar la "
+        "tarjeta." in page
+    )
+    alias = client.post(
+        reverse("payments:card_new"),
+        _new_card(diners, card_number(), alias="Yadi", source=account.number, amount="5"),
+    )
+    assert alias.status_code == 400
+    assert "marca «Guardar beneficiario» o deja el alias vacío" in text(alias)
+    assert not PendingOperation.objects.filter(member=member).exists()
 
 
 def test_paying_an_own_card_walks_to_pago_exitoso_and_shows_in_the_historial(
