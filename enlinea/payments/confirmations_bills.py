@@ -27,10 +27,9 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.money import fee_rows, fees_unchanged, operation_source
 from enlinea.confirmation.registry import OperationKind, Rows, register, url
 from enlinea.money import format_cents
-from enlinea.products.models import DepositAccount
-from enlinea.products.selectors.accounts import accounts_for_member
 from enlinea.receipts.selectors import mask_account, receipt_for_member
 from enlinea.tariff.services import fee_for_biller
 
@@ -43,12 +42,7 @@ logger = logging.getLogger(__name__)
 PAY = "bill_payment"
 SAVED_DELETE = "saved_service_delete"
 
-MSG_SOURCE_GONE = "La cuenta de origen ya no está disponible: vuelve a empezar."
 MSG_BILLER_GONE = "Esta empresa ya no está disponible para pagos: vuelve a empezar."
-MSG_FEE_CHANGED = (
-    "La comisión de este pago cambió después de confirmar: vuelve a empezar para ver la "
-    "comisión vigente."
-)
 SUCCESS = "¡Pago exitoso!"
 PENDING = "Pago en proceso"
 RETURNED = "Pago devuelto"
@@ -77,28 +71,12 @@ def _confirm_rows(operation: PendingOperation) -> Rows:
         rows.append(("Titular", content["holder"]))
     if content.get("due_date"):
         rows.append(("Fecha de vencimiento", content["due_date_label"]))
-    rows += [
-        ("Monto", format_cents(content["amount"])),
-        ("Comisión", format_cents(content["commission"])),
-    ]
-    if content["iva"]:
-        rows.append(("IVA", format_cents(content["iva"])))
-    rows.append(("Total", format_cents(content["amount"] + content["commission"] + content["iva"])))
+    rows.append(("Monto", format_cents(content["amount"])))
+    rows += fee_rows(content, total_label="Total")
     rows.append(("Guardar servicio", "Sí" if content["save"] else "No"))
     if content["save"] and content.get("alias"):
         rows.append(("Alias", content["alias"]))
     return rows
-
-
-def _source(operation: PendingOperation) -> DepositAccount:
-    source = (
-        accounts_for_member(member=operation.member)
-        .filter(number=operation.content["source"])
-        .first()
-    )
-    if source is None:
-        raise ValidationError(MSG_SOURCE_GONE)
-    return source
 
 
 def _biller(operation: PendingOperation) -> Biller:
@@ -123,11 +101,9 @@ def _complete(payment_id: int) -> None:
 def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[str, Any]:
     content = operation.content
     biller = _biller(operation)
-    fees = fee_for_biller(biller)
-    if (fees.commission, fees.iva) != (content["commission"], content["iva"]):
-        raise ValidationError(MSG_FEE_CHANGED)
+    fees_unchanged(content, fee_for_biller(biller))
     payment = bill_payment_start(
-        source=_source(operation),
+        source=operation_source(operation),
         biller=biller,
         reference=content["reference"],
         amount=content["amount"],
@@ -316,7 +292,7 @@ def _schedule_create(operation: PendingOperation, request: HttpRequest | None) -
     start, end = _dates(content)
     schedule = schedule_create(
         member=operation.member,
-        source=_source(operation),
+        source=operation_source(operation),
         biller=_schedule_biller(content),
         reference=content["reference"],
         max_amount=content["max_amount"],
@@ -346,7 +322,7 @@ def _schedule_update(operation: PendingOperation, request: HttpRequest | None) -
     start, end = _dates(content)
     schedule_update(
         schedule=_schedule(operation),
-        source=_source(operation),
+        source=operation_source(operation),
         reference=content["reference"],
         max_amount=content["max_amount"],
         start_date=start,

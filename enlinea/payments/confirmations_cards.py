@@ -40,10 +40,10 @@ from enlinea.beneficiaries.destinations import card_checked_clean
 from enlinea.beneficiaries.models import BeneficiaryKind
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.money import fee_rows, fees_unchanged, operation_source
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.money import format_cents
 from enlinea.notifications.services import member_notify
-from enlinea.products.selectors.accounts import accounts_for_member
 from enlinea.receipts.models import ReceiptKind
 from enlinea.receipts.selectors import mask_account, receipt_for_member, receipt_status_register
 from enlinea.tariff.services import fees_for
@@ -62,14 +62,9 @@ INTERBANK_NOTE = (
     "interbancaria (SPI)"
 )
 
-MSG_SOURCE_GONE = "La cuenta de origen ya no está disponible: vuelve a empezar."
 MSG_CARD_GONE = "Esa tarjeta ya no está registrada: vuelve a empezar."
 MSG_CARD_CHANGED = (
     "Los datos de la tarjeta cambiaron después de confirmar: vuelve a empezar y revisa el pago."
-)
-MSG_FEE_CHANGED = (
-    "La comisión de este pago cambió después de confirmar: vuelve a empezar para ver la "
-    "comisión vigente."
 )
 
 
@@ -99,30 +94,16 @@ def _confirm_rows(operation: PendingOperation) -> Rows:
     ]
     if content.get("new"):
         rows += new_destination_rows(content["new"])
-    rows += [
-        ("Motivo", content["motive"] or "—"),
-        ("Comisión", format_cents(content["commission"])),
-    ]
-    if content["iva"]:
-        rows.append(("IVA", format_cents(content["iva"])))
-    rows.append(
-        (
-            "Total a debitar",
-            format_cents(content["amount"] + content["commission"] + content["iva"]),
-        )
-    )
+    rows.append(("Motivo", content["motive"] or "—"))
+    rows += fee_rows(content)
     rows.append(("Acreditación", IMMEDIATE if content.get("is_home") else INTERBANK_NOTE))
     return rows
 
 
 def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[str, Any]:
     content = operation.content
-    fees = fees_for(TARIFF)
-    if (fees.commission, fees.iva) != (content["commission"], content["iva"]):
-        raise ValidationError(MSG_FEE_CHANGED)
-    source = accounts_for_member(member=operation.member).filter(number=content["source"]).first()
-    if source is None:
-        raise ValidationError(MSG_SOURCE_GONE)
+    fees_unchanged(content, fees_for(TARIFF))
+    source = operation_source(operation)
     new = content.get("new")
     target = _new_target(operation) if new is not None else _saved_target(operation)
     if (target.last4, target.institution) != (content["last4"], content["institution"]):

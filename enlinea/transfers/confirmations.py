@@ -46,6 +46,7 @@ from enlinea.beneficiaries.models import AccountType, BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiary_for_member
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
+from enlinea.confirmation.money import fee_rows, fees_unchanged, operation_source
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.members.models import IdentificationType
 from enlinea.money import format_cents
@@ -72,15 +73,10 @@ START_URLS = {
 }
 TARIFF = {OWN: "transfer_own", INTERNAL: "transfer_internal", INTERBANK: "transfer_interbank"}
 
-MSG_SOURCE_GONE = "La cuenta de origen ya no está disponible: vuelve a empezar."
 MSG_DESTINATION_GONE = "La cuenta de destino ya no está disponible: vuelve a empezar."
 MSG_BENEFICIARY_CHANGED = (
     "Los datos del beneficiario cambiaron después de confirmar: vuelve a empezar y revisa "
     "la transferencia."
-)
-MSG_FEE_CHANGED = (
-    "La comisión de esta transferencia cambió después de confirmar: vuelve a empezar para "
-    "ver la comisión vigente."
 )
 SUCCESS = "¡Transferencia exitosa!"
 SENT = "¡Transferencia enviada!"
@@ -113,37 +109,12 @@ def _confirm_rows(operation: PendingOperation) -> Rows:
     ]
     if content.get("new"):
         rows += new_destination_rows(content["new"])
-    rows += [
-        ("Motivo", content["motive"] or "—"),
-        ("Comisión", format_cents(content["commission"])),
-    ]
-    if content["iva"]:
-        rows.append(("IVA", format_cents(content["iva"])))
-    rows.append(
-        (
-            "Total a debitar",
-            format_cents(content["amount"] + content["commission"] + content["iva"]),
-        )
-    )
-    return rows
-
-
-def _source(operation: PendingOperation) -> DepositAccount:
-    source = (
-        accounts_for_member(member=operation.member)
-        .filter(number=operation.content["source"])
-        .first()
-    )
-    if source is None:
-        raise ValidationError(MSG_SOURCE_GONE)
-    return source
+    rows.append(("Motivo", content["motive"] or "—"))
+    return rows + fee_rows(content)
 
 
 def _fees_check(operation: PendingOperation) -> None:
-    fees = fees_for(TARIFF[operation.kind])
-    content = operation.content
-    if (fees.commission, fees.iva) != (content["commission"], content["iva"]):
-        raise ValidationError(MSG_FEE_CHANGED)
+    fees_unchanged(operation.content, fees_for(TARIFF[operation.kind]))
 
 
 def _beneficiary(operation: PendingOperation) -> Any:
@@ -243,7 +214,7 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
     beneficiario" the beneficiary too: both or neither (one savepoint of the flow)."""
     content = operation.content
     _fees_check(operation)
-    source = _source(operation)
+    source = operation_source(operation)
     key = idempotency_key(operation)
     new = content.get("new")
     # A saved beneficiary chosen in the form, read again owner-scoped.

@@ -374,7 +374,7 @@ def test_a_fee_changed_after_confirmar_fails_with_nothing_moved(
     )
     done = client.post(code_url(operation), {"code": last_code(socio)})
     page = text(client.get(done["Location"]))
-    assert "La comisión de esta transferencia cambió" in page
+    assert "La comisión de esta operación cambió después de confirmar" in page
     assert balance(savings) == 100_000
     assert balance(checking) == 0
 
