@@ -50,3 +50,34 @@ def fee_rows(content: Mapping[str, Any], *, total_label: str = "Total a debitar"
     total = content["amount"] + content["commission"] + content["iva"]
     rows.append((total_label, format_cents(total)))
     return rows
+
+
+def debited_rows(
+    receipt: Any,
+    *,
+    member: Any,
+    source_number: str,
+    amount_label: str,
+    motive: bool = True,
+) -> Rows:
+    """The first rows of every money result page ("¡Transferencia exitosa!", "¡Pago
+    exitoso!"), read from the receipt: the amount, Comisión, IVA, Total debitado, Motivo,
+    Fecha and the source account (its holder, its number masked)."""
+    from enlinea.receipts.selectors import mask_account
+    from enlinea.web.templatetags.formato import fecha
+
+    rows: Rows = [
+        (amount_label, format_cents(receipt.amount)),
+        ("Comisión", format_cents(receipt.commission)),
+    ]
+    if receipt.iva:
+        rows.append(("IVA", format_cents(receipt.iva)))
+    rows.append(("Total debitado", format_cents(receipt.total)))
+    if motive:
+        rows.append(("Motivo", receipt.motive or "—"))
+    rows += [
+        ("Fecha", fecha(receipt.created_at)),
+        ("Cuenta de origen · Nombre", member.full_name),
+        ("Cuenta de origen · N.º Cta.", mask_account(source_number)),
+    ]
+    return rows

@@ -27,10 +27,10 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.money import fee_rows, fees_unchanged, operation_source
+from enlinea.confirmation.money import debited_rows, fee_rows, fees_unchanged, operation_source
 from enlinea.confirmation.registry import OperationKind, Rows, register, url
 from enlinea.money import format_cents
-from enlinea.receipts.selectors import mask_account, receipt_for_member
+from enlinea.receipts.selectors import receipt_for_member
 from enlinea.tariff.services import fee_for_biller
 
 from .models import Biller, BillPayment, BillPaymentStatus
@@ -125,20 +125,14 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
 
 def receipt_rows(payment: BillPayment, operation: PendingOperation) -> Rows:
     """The manual's "¡Pago exitoso!" rows, read from the payment and its receipt."""
-    from enlinea.web.templatetags.formato import fecha
-
-    receipt = payment.receipt
-    rows: Rows = [
-        ("Valor pagado", format_cents(payment.amount)),
-        ("Comisión", format_cents(payment.commission)),
-    ]
-    if payment.iva:
-        rows.append(("IVA", format_cents(payment.iva)))
+    rows = debited_rows(
+        payment.receipt,
+        member=operation.member,
+        source_number=payment.source.number,
+        amount_label="Valor pagado",
+        motive=False,
+    )
     rows += [
-        ("Total debitado", format_cents(payment.total)),
-        ("Fecha", fecha(receipt.created_at)),
-        ("Cuenta de origen · Nombre", operation.member.full_name),
-        ("Cuenta de origen · N.º Cta.", mask_account(payment.source.number)),
         ("Servicio · Categoría", payment.biller.category.name),
         ("Servicio · Empresa", payment.biller.name),
         ("Servicio · Referencia", payment.reference),

@@ -40,12 +40,12 @@ from enlinea.beneficiaries.destinations import card_checked_clean
 from enlinea.beneficiaries.models import BeneficiaryKind
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.money import fee_rows, fees_unchanged, operation_source
+from enlinea.confirmation.money import debited_rows, fee_rows, fees_unchanged, operation_source
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.money import format_cents
 from enlinea.notifications.services import member_notify
 from enlinea.receipts.models import ReceiptKind
-from enlinea.receipts.selectors import mask_account, receipt_for_member, receipt_status_register
+from enlinea.receipts.selectors import receipt_for_member, receipt_status_register
 from enlinea.tariff.services import fees_for
 from enlinea.transfers.confirmations import new_destination_rows as new_destination_rows
 from enlinea.transfers.selectors import interbank_state_for_receipt, interbank_status_for_receipt
@@ -197,20 +197,13 @@ def _notify(operation: PendingOperation, receipt: Any, target: cards.CardTarget)
 
 def receipt_rows(receipt: Any, operation: PendingOperation) -> Rows:
     """The manual's "¡Pago exitoso!" rows, read from the receipt itself."""
-    from enlinea.web.templatetags.formato import fecha
-
-    rows: Rows = [
-        ("Valor pagado", format_cents(receipt.amount)),
-        ("Comisión", format_cents(receipt.commission)),
-    ]
-    if receipt.iva:
-        rows.append(("IVA", format_cents(receipt.iva)))
+    rows = debited_rows(
+        receipt,
+        member=operation.member,
+        source_number=operation.content["source"],
+        amount_label="Valor pagado",
+    )
     rows += [
-        ("Total debitado", format_cents(receipt.total)),
-        ("Motivo", receipt.motive or "—"),
-        ("Fecha", fecha(receipt.created_at)),
-        ("Cuenta de origen · Nombre", operation.member.full_name),
-        ("Cuenta de origen · N.º Cta.", mask_account(operation.content["source"])),
         ("Tarjeta · Nombre", receipt.counterpart_name),
         ("Tarjeta · Tipo de tarjeta", receipt.counterpart_account_type),
         ("Tarjeta · N.º Tarjeta", receipt.counterpart_account),

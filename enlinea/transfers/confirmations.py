@@ -46,7 +46,7 @@ from enlinea.beneficiaries.models import AccountType, BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiary_for_member
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.money import fee_rows, fees_unchanged, operation_source
+from enlinea.confirmation.money import debited_rows, fee_rows, fees_unchanged, operation_source
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.members.models import IdentificationType
 from enlinea.money import format_cents
@@ -294,21 +294,13 @@ def _notify(operation: PendingOperation, receipt: Receipt, *, beneficiary_email:
 
 def receipt_rows(receipt: Receipt, operation: PendingOperation) -> Rows:
     """The manual's "¡Transferencia exitosa!" rows, read from the receipt itself."""
-    from enlinea.web.templatetags.formato import fecha
-
-    content = operation.content
-    rows: Rows = [
-        ("Valor transferido", format_cents(receipt.amount)),
-        ("Comisión", format_cents(receipt.commission)),
-    ]
-    if receipt.iva:
-        rows.append(("IVA", format_cents(receipt.iva)))
+    rows = debited_rows(
+        receipt,
+        member=operation.member,
+        source_number=operation.content["source"],
+        amount_label="Valor transferido",
+    )
     rows += [
-        ("Total debitado", format_cents(receipt.total)),
-        ("Motivo", receipt.motive or "—"),
-        ("Fecha", fecha(receipt.created_at)),
-        ("Cuenta de origen · Nombre", operation.member.full_name),
-        ("Cuenta de origen · N.º Cta.", mask_account(content["source"])),
         ("Cuenta de destino · Nombre", receipt.counterpart_name),
         (
             "Cuenta de destino · N.º Cta.",
