@@ -81,3 +81,31 @@ def debited_rows(
         ("Cuenta de origen · N.º Cta.", mask_account(source_number)),
     ]
     return rows
+
+
+def receipt_result(
+    receipt: Any,
+    *,
+    title: str,
+    details: Rows,
+    again_url: str,
+    again_label: str,
+    section: str,
+) -> dict[str, Any]:
+    """The result page of a money operation with its comprobante: Comprobante N.º, the
+    rows, Imprimir (PDF), the comprobante's page, "Realizar otra…" and "Cerrar" back to
+    the menu section ``section``."""
+    from django.urls import reverse
+
+    return {
+        "title": title,
+        "number": receipt.number,
+        "when": receipt.created_at,
+        "details": details,
+        "pdf_url": reverse("receipts:pdf", kwargs={"number": receipt.number}),
+        "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
+        "again_url": again_url,
+        "again_label": again_label,
+        "back_url": reverse("web:section", kwargs={"slug": section}),
+        "back_label": "Cerrar",
+    }

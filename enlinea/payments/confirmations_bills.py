@@ -27,7 +27,13 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.money import debited_rows, fee_rows, fees_unchanged, operation_source
+from enlinea.confirmation.money import (
+    debited_rows,
+    fee_rows,
+    fees_unchanged,
+    operation_source,
+    receipt_result,
+)
 from enlinea.confirmation.registry import OperationKind, Rows, register, url
 from enlinea.money import format_cents
 from enlinea.receipts.selectors import receipt_for_member
@@ -148,18 +154,14 @@ def _result(operation: PendingOperation) -> dict[str, Any]:
     payment = BillPayment.objects.select_related("biller__category", "source", "receipt").get(
         pk=operation.result["payment"], member=operation.member
     )
-    context: dict[str, Any] = {
-        "title": SUCCESS,
-        "number": receipt.number,
-        "when": receipt.created_at,
-        "details": receipt_rows(payment, operation),
-        "pdf_url": reverse("receipts:pdf", kwargs={"number": receipt.number}),
-        "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
-        "again_url": reverse("payments:bill_pay"),
-        "again_label": "Realizar otro pago",
-        "back_url": reverse("web:section", kwargs={"slug": "pago-servicios"}),
-        "back_label": "Cerrar",
-    }
+    context = receipt_result(
+        receipt,
+        title=SUCCESS,
+        details=receipt_rows(payment, operation),
+        again_url=reverse("payments:bill_pay"),
+        again_label="Realizar otro pago",
+        section="pago-servicios",
+    )
     if payment.status == BillPaymentStatus.PENDING:
         context["title"] = PENDING
         context["state"] = payment.get_status_display()

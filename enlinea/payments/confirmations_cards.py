@@ -40,7 +40,13 @@ from enlinea.beneficiaries.destinations import card_checked_clean
 from enlinea.beneficiaries.models import BeneficiaryKind
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.money import debited_rows, fee_rows, fees_unchanged, operation_source
+from enlinea.confirmation.money import (
+    debited_rows,
+    fee_rows,
+    fees_unchanged,
+    operation_source,
+    receipt_result,
+)
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.money import format_cents
 from enlinea.notifications.services import member_notify
@@ -214,18 +220,14 @@ def receipt_rows(receipt: Any, operation: PendingOperation) -> Rows:
 
 def _result(operation: PendingOperation) -> dict[str, Any]:
     receipt = receipt_for_member(member=operation.member, number=operation.result["receipt"])
-    context: dict[str, Any] = {
-        "title": SUCCESS,
-        "number": receipt.number,
-        "when": receipt.created_at,
-        "details": receipt_rows(receipt, operation),
-        "pdf_url": reverse("receipts:pdf", kwargs={"number": receipt.number}),
-        "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
-        "again_url": reverse("payments:card_list"),
-        "again_label": "Realizar otro pago",
-        "back_url": reverse("web:section", kwargs={"slug": "pago-tarjetas"}),
-        "back_label": "Cerrar",
-    }
+    context = receipt_result(
+        receipt,
+        title=SUCCESS,
+        details=receipt_rows(receipt, operation),
+        again_url=reverse("payments:card_list"),
+        again_label="Realizar otro pago",
+        section="pago-tarjetas",
+    )
     if operation.result.get("beneficiary_name"):
         context["saved_note"] = (
             f"{operation.result['beneficiary_name']} está entre tus tarjetas para los "

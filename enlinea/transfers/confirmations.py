@@ -46,7 +46,13 @@ from enlinea.beneficiaries.models import AccountType, BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiary_for_member
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.confirmation.models import PendingOperation
-from enlinea.confirmation.money import debited_rows, fee_rows, fees_unchanged, operation_source
+from enlinea.confirmation.money import (
+    debited_rows,
+    fee_rows,
+    fees_unchanged,
+    operation_source,
+    receipt_result,
+)
 from enlinea.confirmation.registry import OperationKind, Rows, register
 from enlinea.members.models import IdentificationType
 from enlinea.money import format_cents
@@ -324,18 +330,14 @@ def _own_institution() -> str:
 
 def _result(operation: PendingOperation) -> dict[str, Any]:
     receipt = receipt_for_member(member=operation.member, number=operation.result["receipt"])
-    context: dict[str, Any] = {
-        "title": SUCCESS,
-        "number": receipt.number,
-        "when": receipt.created_at,
-        "details": receipt_rows(receipt, operation),
-        "pdf_url": reverse("receipts:pdf", kwargs={"number": receipt.number}),
-        "receipt_url": reverse("receipts:detail", kwargs={"number": receipt.number}),
-        "again_url": reverse(START_URLS[operation.kind]),
-        "again_label": "Realizar otra transferencia",
-        "back_url": reverse("web:section", kwargs={"slug": "transferencias"}),
-        "back_label": "Cerrar",
-    }
+    context = receipt_result(
+        receipt,
+        title=SUCCESS,
+        details=receipt_rows(receipt, operation),
+        again_url=reverse(START_URLS[operation.kind]),
+        again_label="Realizar otra transferencia",
+        section="transferencias",
+    )
     if operation.result.get("beneficiary_name"):
         context["saved_note"] = (
             f"{operation.result['beneficiary_name']} está entre tus beneficiarios para las "
