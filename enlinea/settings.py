@@ -177,6 +177,10 @@ try:
     # Pago de servicios (docs/billers.md): the biller network adapter (the local
     # simulator by default) and how often the simulator issues a new bill to each
     # reference it knows (30 days; a few minutes for a demo of scheduled payments).
+    # Tarjetas (docs/security.md, "Card PINs"): wrong "PIN actual" tries before the PIN
+    # locks (Generar PIN unlocks it), and how long Generar PIN's one-time link lives.
+    CARDS_PIN_MAX_FAILURES = env.int("CARDS_PIN_MAX_FAILURES", 3, validate=Range(1, 10))
+    CARDS_PIN_LINK_MINUTES = env.int("CARDS_PIN_LINK_MINUTES", 15, validate=Range(1, 120))
     BILLER_NETWORK = env.str("BILLER_NETWORK", "enlinea.payments.simulator.BillerSimulator")
     BILLER_SIMULATOR_PERIOD_SECONDS = env.int(
         "BILLER_SIMULATOR_PERIOD_SECONDS", 30 * 24 * 3600, validate=Range(min=60)
@@ -258,6 +262,7 @@ INSTALLED_APPS = [
     "enlinea.documents",
     "enlinea.transfers",
     "enlinea.payments",
+    "enlinea.cards",
     "enlinea.institutions",
     "enlinea.beneficiaries",
     "enlinea.limits",

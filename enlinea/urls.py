@@ -23,6 +23,7 @@ urlpatterns = [
     path("transferencias/", include("enlinea.transfers.urls")),
     path("servicios/", include("enlinea.limits.urls")),
     path("", include("enlinea.payments.urls")),
+    path("tarjetas/", include("enlinea.cards.urls")),
 ]
 
 handler400 = "enlinea.web.views.bad_request"

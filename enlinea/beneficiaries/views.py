@@ -17,15 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from enlinea.confirmation.selectors import operation_next_url
-from enlinea.confirmation.services import OperationRefused, operation_start
+from enlinea.confirmation.shortcuts import operation_begin
 from enlinea.members.selectors import member_for_request
 from enlinea.transfers.views import START_FOR_KIND, transfer_url_for
 
@@ -46,18 +44,6 @@ SEARCH_MAX_LENGTH = 60
 
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
-
-
-def _start(
-    request: HttpRequest, member: Any, kind: str, content: dict[str, Any]
-) -> HttpResponse | None:
-    """Open the operation and go to its next step; None (and a message) if refused."""
-    try:
-        operation = operation_start(member=member, kind=kind, content=content, request=request)
-    except OperationRefused as exc:
-        messages.error(request, str(exc))
-        return None
-    return redirect(operation_next_url(operation))
 
 
 def _status(form: Any) -> int:
@@ -157,7 +143,7 @@ def beneficiary_new_internal(request: HttpRequest) -> HttpResponse:
                 form.add_error("account_number", services.MSG_DUPLICATE_ACCOUNT)
                 destination = None
         if destination is not None and "guardar" in request.POST and not form.errors:
-            started = _start(
+            started = operation_begin(
                 request,
                 member,
                 confirmations.CREATE,
@@ -201,7 +187,7 @@ def beneficiary_new_external(request: HttpRequest) -> HttpResponse:
         if duplicate:
             form.add_error("account_number", services.MSG_DUPLICATE_ACCOUNT)
         else:
-            started = _start(
+            started = operation_begin(
                 request,
                 member,
                 confirmations.CREATE,
@@ -258,7 +244,7 @@ def beneficiary_edit(request: HttpRequest, beneficiary_id: int) -> HttpResponse:
         content = _content(beneficiary)
         content.update({field: form.cleaned_data[field] for field in editable})
         content["editable"] = editable
-        started = _start(request, member, confirmations.UPDATE, content)
+        started = operation_begin(request, member, confirmations.UPDATE, content)
         if started is not None:
             return started
     return render(
@@ -280,7 +266,7 @@ def beneficiary_delete(request: HttpRequest, beneficiary_id: int) -> HttpRespons
     member = member_for_request(request)
     beneficiary = selectors.beneficiary_for_member(member=member, beneficiary_id=beneficiary_id)
     if request.method == "POST":
-        started = _start(request, member, confirmations.DELETE, _content(beneficiary))
+        started = operation_begin(request, member, confirmations.DELETE, _content(beneficiary))
         if started is not None:
             return started
     return render(

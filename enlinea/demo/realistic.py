@@ -169,6 +169,9 @@ UNANSWERED_BENEFICIARY = Counterpart(
 )
 
 
+DEMO_PIN = "8361"  # both of ANDRES's cards (README: Tarjetas Cooprogreso, Cambiar PIN)
+
+
 def demo_member_cedula(person: Person) -> str:
     return cedula("17", person.serial)
 
@@ -343,7 +346,7 @@ def _history(
     debit = debit_card_issue(
         account=savings[ANDRES.serial], idempotency_key=_key(ANDRES, "debit_card")
     )
-    card_pin_set(card=debit, pin="8361")
+    card_pin_set(card=debit, pin=DEMO_PIN)
     simulator = SpiSimulator()  # never a real network, whatever the settings say
     for n, (when, kind, data) in enumerate(events):
         key = f"demo:{kind}:{n}"
@@ -462,6 +465,7 @@ def _history(
                 credit = credit_card_issue(
                     member=andres, credit_limit=150_000, idempotency_key=_key(ANDRES, "credit_card")
                 )
+                card_pin_set(card=credit, pin=DEMO_PIN)
             elif kind == "card_purchase" and credit is not None:
                 merchant, amount, installments = data
                 card_purchase_record(

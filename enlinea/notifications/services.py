@@ -25,7 +25,8 @@ MAX_ATTEMPTS = 8
 # longer than delivery needs. A message still pending or FALLIDO keeps its body (a
 # retry needs it); a code is useless after ACCESS_CODE_TTL_SECONDS anyway.
 # "credenciales_temporales" is the old one-message kind, kept for rows queued before
-# the username and password were split; "recordatorio_usuario" reminds a username.
+# the username and password were split; "recordatorio_usuario" reminds a username;
+# "tarjeta_pin_generado" carries Generar PIN's one-time link.
 SECRET_KINDS = frozenset(
     {
         "codigo_seguridad",
@@ -33,6 +34,7 @@ SECRET_KINDS = frozenset(
         "usuario_temporal",
         "clave_temporal",
         "recordatorio_usuario",
+        "tarjeta_pin_generado",
     }
 )
 REDACTED_BODY = "(Contenido eliminado después del envío: contenía un código o una clave.)"

@@ -29,6 +29,7 @@ from django.urls import reverse
 
 from enlinea.confirmation.selectors import operation_next_url
 from enlinea.confirmation.services import OperationRefused, operation_start
+from enlinea.confirmation.shortcuts import operation_begin
 from enlinea.members.selectors import member_for_request
 from enlinea.products.selectors.account_stats import local_midnight
 from enlinea.products.selectors.accounts import accounts_for_member
@@ -347,17 +348,6 @@ def _schedule_content(form: Any) -> dict[str, Any]:
     }
 
 
-def _start_or_message(
-    request: HttpRequest, member: Any, kind: str, content: dict[str, Any]
-) -> HttpResponse | None:
-    try:
-        operation = operation_start(member=member, kind=kind, content=content, request=request)
-    except OperationRefused as exc:
-        messages.error(request, str(exc))
-        return None
-    return redirect(operation_next_url(operation))
-
-
 @login_required
 def bill_schedules(request: HttpRequest) -> HttpResponse:
     """Pagos programados: Referencia, Categoría, Servicio, Fecha programada, Monto
@@ -400,7 +390,7 @@ def bill_schedule_new(request: HttpRequest) -> HttpResponse:
     form = ScheduleForm(posted, biller=biller, accounts=accounts, new=True)
     if posted is not None and form.is_valid():
         content = {**_schedule_content(form), "terms_version": TERMS_VERSION}
-        started = _start_or_message(request, member, kinds.SCHEDULE_CREATE, content)
+        started = operation_begin(request, member, kinds.SCHEDULE_CREATE, content)
         if started is not None:
             return started
     return render(
@@ -440,7 +430,7 @@ def bill_schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if posted is not None and form.is_valid():
         content = {**_schedule_content(form), "schedule": schedule.pk}
-        started = _start_or_message(request, member, kinds.SCHEDULE_UPDATE, content)
+        started = operation_begin(request, member, kinds.SCHEDULE_UPDATE, content)
         if started is not None:
             return started
     return render(
@@ -478,5 +468,5 @@ def bill_schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
         "start_date": schedule.start_date.isoformat(),
         "end_date": schedule.end_date.isoformat() if schedule.end_date else "",
     }
-    started = _start_or_message(request, member, kinds.SCHEDULE_DELETE, content)
+    started = operation_begin(request, member, kinds.SCHEDULE_DELETE, content)
     return started or redirect("payments:bill_schedules")

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from enlinea.beneficiaries.confirmations import CREATE as BENEFICIARY_CREATE
 from enlinea.beneficiaries.models import BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiaries_for_member
 from enlinea.beneficiaries.services import MSG_DUPLICATE_CARD
-from enlinea.confirmation.selectors import operation_next_url
-from enlinea.confirmation.services import OperationRefused, operation_start
+from enlinea.confirmation.shortcuts import operation_begin
 from enlinea.members.selectors import member_for_request
 from enlinea.products.selectors.accounts import accounts_for_member
 from enlinea.transfers.forms import FormGroup, account_label
@@ -47,17 +45,6 @@ MSG_AMOUNT_OR_SAVE = (
 
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
-
-
-def _start(
-    request: HttpRequest, member: Any, kind: str, content: dict[str, Any]
-) -> HttpResponse | None:
-    try:
-        operation = operation_start(member=member, kind=kind, content=content, request=request)
-    except OperationRefused as exc:
-        messages.error(request, str(exc))
-        return None
-    return redirect(operation_next_url(operation))
 
 
 def _section_url() -> str:
@@ -100,7 +87,7 @@ def _save_only(request: HttpRequest, member: Any, card_form: NewCardForm) -> Htt
         card_form.add_error("card_number", MSG_DUPLICATE_CARD)
         return None
     new = card_form.content()
-    return _start(
+    return operation_begin(
         request,
         member,
         BENEFICIARY_CREATE,
@@ -152,7 +139,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
                 destination=card_form.destination,
                 alias=card_form.cleaned_data["alias"],
             )
-            started = _start(
+            started = operation_begin(
                 request,
                 member,
                 confirmations_cards.PAY,
@@ -200,7 +187,9 @@ def _pay(request: HttpRequest, member: Any, target: cards.CardTarget) -> HttpRes
     accounts = list(accounts_for_member(member=member))
     form = CardPaymentForm(_posted(request), accounts=accounts, target=target)
     if request.method == "POST" and form.is_valid():
-        started = _start(request, member, confirmations_cards.PAY, _pay_content(target, form))
+        started = operation_begin(
+            request, member, confirmations_cards.PAY, _pay_content(target, form)
+        )
         if started is not None:
             return started
     return render(

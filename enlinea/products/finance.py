@@ -367,7 +367,9 @@ class DeferralSimulation:
     ``installment`` is the "Valor cuota mensual" (the last one may differ by the
     rounding cents: ``installments`` lists them all); ``first_interest`` is the
     interest inside the first installment, the "Valor interés" the manual shows;
-    ``total_interest`` is the interest over the whole term.
+    ``total_interest`` is the interest over the whole term. ``rows`` is the plan itself,
+    one ``(payment, principal, interest)`` per installment (what a deferral keeps and
+    bills at each statement cut-off).
     """
 
     amount: int
@@ -376,6 +378,7 @@ class DeferralSimulation:
     first_interest: int
     total_interest: int
     installments: tuple[int, ...]
+    rows: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def total(self) -> int:
@@ -405,4 +408,5 @@ def deferral_simulation(
         first_interest=rows[0][2],
         total_interest=sum(interest for _payment, _principal, interest, _balance in rows),
         installments=tuple(payment for payment, *_ in rows),
+        rows=tuple((payment, principal, interest) for payment, principal, interest, _ in rows),
     )

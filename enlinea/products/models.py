@@ -228,6 +228,12 @@ class Card(models.Model):
     )
     expires = models.DateField("vence")
     pin_hash = models.CharField("PIN (hash)", max_length=200, blank=True)
+    # Wrong "PIN actual" typed in Cambiar PIN, counted under the card's row lock; at
+    # CARDS_PIN_MAX_FAILURES the PIN is locked until Generar PIN (enlinea.cards.pins).
+    pin_failures = models.PositiveSmallIntegerField("intentos fallidos de PIN", default=0)
+    # The member's own temporary lock (Bloquear tarjeta), told to the card processor,
+    # which refuses every purchase while it lasts; the status stays the staff's.
+    locked_by_member = models.BooleanField("bloqueo temporal del socio", default=False)
     issued_at = models.DateTimeField("emitida")
 
     class Meta:
@@ -271,6 +277,11 @@ class CreditCard(Card):
     payment_due_date = models.DateField("fecha máxima de pago", null=True, blank=True)
     statement_balance = models.BigIntegerField("saldo al corte", default=0)
     minimum_payment = models.BigIntegerField("pago mínimo", default=0)
+    # The annual rate of Diferir consumos (French method, a twelfth of it a month):
+    # 15.20 % gives the manual's example ($ 68.53 over 3 months: $ 23.42 a month).
+    deferral_rate_bp = models.PositiveIntegerField(
+        "tasa de diferido anual (puntos básicos)", default=1520
+    )
     idempotency_key = idempotency_key_field()
 
     class Meta:
@@ -296,8 +307,10 @@ class CreditCard(Card):
 
     @property
     def deferred_balance(self) -> int:
-        """Saldo diferido: what is owed in future installments of deferred purchases."""
-        return sum(p.deferred_remaining for p in self.purchases.all())
+        """Saldo diferido: the capital of future installments, of purchases deferred when
+        made and of the member's deferrals (Diferir consumos, ``enlinea.cards``)."""
+        purchases = sum(p.deferred_remaining for p in self.purchases.all())
+        return purchases + sum(d.remaining for d in self.deferrals.all())
 
     @property
     def current_balance(self) -> int:
@@ -355,6 +368,25 @@ class CardPurchase(models.Model):
         per = self.amount // self.installments
         billed = per * self.installments_billed
         return self.amount - billed if self.installments_billed < self.installments else 0
+
+
+class ProcessorSimulatorCard(models.Model):
+    """The card-processor simulator's own record of a card's controls, as a real
+    processor keeps them on its side: the member's temporary lock and travel notices
+    (``card_processor.SimulatedCardProcessor``). Nothing of this app reads it but the
+    simulator."""
+
+    card = models.CharField("tarjeta (referencia del procesador)", max_length=40, unique=True)
+    locked = models.BooleanField("bloqueada", default=False)
+    travel = models.JSONField("avisos de viaje", default=list, blank=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+
+    class Meta:
+        verbose_name = "tarjeta en el simulador del procesador"
+        verbose_name_plural = "tarjetas en el simulador del procesador"
+
+    def __str__(self) -> str:
+        return self.card
 
 
 class CashKind(models.TextChoices):

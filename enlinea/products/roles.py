@@ -103,6 +103,12 @@ ROLES: dict[str, tuple[str, ...]] = {
         "payments.add_biller",
         "payments.change_biller",
         "payments.view_billpayment",
+        # Diferir consumos: the terms members may choose and the smallest purchase
+        # (enlinea/cards); members' deferrals and travel notices are read-only.
+        "cards.view_deferralpolicy",
+        "cards.change_deferralpolicy",
+        "cards.view_deferral",
+        "cards.view_travelnotice",
         # Cupos: the cooperative's maximum transfer amounts (enlinea/limits); members'
         # own cupos and their usage are read-only.
         "limits.view_institutionlimit",

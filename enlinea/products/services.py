@@ -31,7 +31,12 @@ from enlinea.ledger.services import Line, coop_account, entry_record
 from enlinea.members.models import Member
 from enlinea.money import format_cents, max_amount, over_maximum_message
 from enlinea.notifications.services import member_notify
-from enlinea.products.card_processor import CardProcessor, card_processor
+from enlinea.products.card_processor import (
+    HOME_COUNTRY,
+    CardProcessor,
+    card_processor,
+    processor_card_ref,
+)
 from enlinea.products.finance import (
     add_months,
     french_schedule,
@@ -1034,8 +1039,13 @@ def card_purchase_record(
     installments: int = 1,
     occurred_at: datetime.datetime | None = None,
     processor: CardProcessor | None = None,
+    country: str = HOME_COUNTRY,
 ) -> CardPurchase:
-    """A purchase approved by the card network, posted against the card's money."""
+    """A purchase approved by the card network, posted against the card's money.
+
+    ``country`` (ISO 3166 alpha-2) is where it was made: the processor refuses it for
+    a card its member locked, or abroad outside every travel notice (Aviso de viaje,
+    ``enlinea.cards.lock``); its reason is the ``ProductError``'s message."""
     _positive(amount)
     credit = isinstance(card, CreditCard)
     with transaction.atomic():
@@ -1057,7 +1067,12 @@ def card_purchase_record(
                 f"Cupo insuficiente: disponible {format_cents(card.available_credit)}."
             )
         auth = (processor or card_processor()).authorize(
-            last4=card.last4, amount=amount, merchant=merchant, key=idempotency_key
+            last4=card.last4,
+            amount=amount,
+            merchant=merchant,
+            key=idempotency_key,
+            card=processor_card_ref(card),
+            country=country,
         )
         if not auth.approved:
             raise ProductError(f"Consumo rechazado por la red: {auth.reason}.")
@@ -1101,12 +1116,16 @@ def card_purchase_record(
 
 
 def credit_card_statement_cut(*, card: CreditCard, cut_date: datetime.date) -> CreditCard:
-    """Close a billing period: bill one installment of each deferred purchase, then set
-    the statement balance, the minimum payment and the payment due date.
+    """Close a billing period: bill one installment of each deferred purchase and of
+    each of the member's deferrals (Diferir consumos: its interest is posted to the
+    card, ``enlinea.cards.deferrals``), then set the statement balance, the minimum
+    payment and the payment due date.
 
     The cut-off date is the request's key: cutting again on the same date returns the
     card as it was cut (a deferred installment is never billed twice); a date before
     the last cut-off is refused."""
+    from enlinea.cards.deferrals import deferral_installments_bill  # cards builds on products
+
     with transaction.atomic():
         card = row_lock(card)
         if card.last_statement_date == cut_date:
@@ -1123,6 +1142,7 @@ def credit_card_statement_cut(*, card: CreditCard, cut_date: datetime.date) -> C
             ):
                 purchase.installments_billed += 1
                 purchase.save(update_fields=["installments_billed"])
+        deferral_installments_bill(card=card, cut_date=cut_date)
         statement = max(card.current_balance, 0)
         minimum = min(statement, max(statement * MIN_PAYMENT_RATE_BP // 10_000, MIN_PAYMENT_FLOOR))
         card.last_statement_date = cut_date

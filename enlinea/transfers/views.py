@@ -22,17 +22,15 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from enlinea.beneficiaries.models import BeneficiaryKind
 from enlinea.beneficiaries.selectors import beneficiaries_for_member, beneficiary_for_member
 from enlinea.beneficiaries.services import MSG_NOT_FOUND
-from enlinea.confirmation.selectors import operation_next_url
-from enlinea.confirmation.services import OperationRefused, operation_start
+from enlinea.confirmation.shortcuts import operation_begin
 from enlinea.members.selectors import member_for_request
 from enlinea.products.selectors.account_stats import local_midnight
 from enlinea.products.selectors.accounts import account_for_member, accounts_for_member
@@ -69,17 +67,6 @@ HISTORY_MAX = 200
 
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
-
-
-def _start(
-    request: HttpRequest, member: Any, kind: str, content: dict[str, Any]
-) -> HttpResponse | None:
-    try:
-        operation = operation_start(member=member, kind=kind, content=content, request=request)
-    except OperationRefused as exc:
-        messages.error(request, str(exc))
-        return None
-    return redirect(operation_next_url(operation))
 
 
 def _common(form: TransferForm) -> dict[str, Any]:
@@ -128,7 +115,7 @@ def transfer_own(request: HttpRequest) -> HttpResponse:
             "destination": destination.number,
             "destination_label": account_label(destination, balance=False),
         }
-        started = _start(request, member, confirmations.OWN, content)
+        started = operation_begin(request, member, confirmations.OWN, content)
         if started is not None:
             return started
     empty = (
@@ -235,7 +222,7 @@ def _beneficiary_transfer(
         else:
             content = None
         if content is not None:
-            started = _start(request, member, operation_kind, content)
+            started = operation_begin(request, member, operation_kind, content)
             if started is not None:
                 return started
     group = FormGroup(form, destination_form)

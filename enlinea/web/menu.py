@@ -112,9 +112,8 @@ SECTIONS: tuple[Section, ...] = (
         "cards",
         "Administra el PIN de tus tarjetas y difiere tus consumos.",
         (
-            Option("Tarjeta de débito"),
-            Option("Tarjetas de crédito"),
-            Option("Diferir consumos"),
+            Option("Tarjeta de débito", "cards:debit_list"),
+            Option("Tarjetas de crédito", "cards:credit_list"),
         ),
     ),
     Section(

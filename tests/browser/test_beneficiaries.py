@@ -3,22 +3,18 @@ and a desktop's, every code read from the e-mail really sent to the local SMTP s
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
-from enlinea.access.catalog import ConsentDocument
-from enlinea.access.models import Consent
 from enlinea.access.tests.profile_support import PASSWORD, enrolled_member
 from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
-from enlinea.ledger.services import chart_ensure
 from enlinea.limits.models import Scope, TransferLimit
 from enlinea.products.services import account_open
 from tests.browser.test_profile import validate_code
 from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.members import online_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,16 +22,8 @@ USERNAME = "andreslopez"
 
 
 @pytest.fixture
-def socio(settings):
-    # A transactional test's flush empties the catalogue its data migration loaded.
-    catalogue = importlib.import_module("enlinea.institutions.migrations.0002_spi_participants")
-    catalogue.forwards(apps, None)
-    chart_ensure()
-    member = enrolled_member(USERNAME)
-    Consent.objects.create(
-        member=member, document=ConsentDocument.TERMS, version=settings.ACCESS_TERMS_VERSION
-    )
-    return member
+def socio():
+    return online_member(USERNAME)
 
 
 @pytest.fixture

@@ -8,20 +8,15 @@ with its fees. Every code is read from the e-mail really sent to the local SMTP 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
-from enlinea.access.catalog import ConsentDocument
-from enlinea.access.models import Consent
-from enlinea.access.tests.profile_support import PASSWORD, enrolled_member
+from enlinea.access.tests.profile_support import PASSWORD
 from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
 from enlinea.institutions.models import Institution
 from enlinea.ledger.models import LedgerAccount
-from enlinea.ledger.services import chart_ensure
 from enlinea.payments.tests.test_cards import DEBT, _credit_card, _saved_card, card_number
 from enlinea.products.models import CreditCard
 from enlinea.products.services import account_open, cash_deposit
@@ -30,6 +25,7 @@ from enlinea.tariff.models import Fee
 from enlinea.transfers.models import InterbankTransfer, TransferStatus
 from tests.browser.test_beneficiaries import confirm_and_validate, open_option
 from tests.support.browser import DESKTOP, assert_accessible
+from tests.support.members import online_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,15 +37,8 @@ def balance(account) -> int:
 
 
 @pytest.fixture
-def socio(settings):
-    catalogue = importlib.import_module("enlinea.institutions.migrations.0002_spi_participants")
-    catalogue.forwards(apps, None)
-    chart_ensure()
-    member = enrolled_member(USERNAME)
-    Consent.objects.create(
-        member=member, document=ConsentDocument.TERMS, version=settings.ACCESS_TERMS_VERSION
-    )
-    return member
+def socio():
+    return online_member(USERNAME)
 
 
 def test_agregar_nueva_tarjeta_then_pay_it_and_an_own_card(

@@ -5,21 +5,16 @@ really sent to the local SMTP server, the balances checked against the ledger.""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
-from enlinea.access.catalog import ConsentDocument
-from enlinea.access.models import Consent
 from enlinea.access.tests.profile_support import PASSWORD, enrolled_member
 from enlinea.beneficiaries import services as beneficiary_services
 from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
 from enlinea.institutions.models import Institution
 from enlinea.ledger.models import LedgerAccount
-from enlinea.ledger.services import chart_ensure
 from enlinea.products.models import AccountKind
 from enlinea.products.services import account_open, cash_deposit
 from enlinea.receipts.models import Receipt
@@ -27,6 +22,7 @@ from enlinea.transfers.models import InterbankTransfer, TransferStatus
 from tests.browser.test_beneficiaries import open_option
 from tests.browser.test_profile import validate_code
 from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.members import online_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,16 +34,8 @@ def balance(account) -> int:
 
 
 @pytest.fixture
-def socio(settings):
-    # A transactional test's flush empties the catalogue its data migration loaded.
-    catalogue = importlib.import_module("enlinea.institutions.migrations.0002_spi_participants")
-    catalogue.forwards(apps, None)
-    chart_ensure()
-    member = enrolled_member(USERNAME)
-    Consent.objects.create(
-        member=member, document=ConsentDocument.TERMS, version=settings.ACCESS_TERMS_VERSION
-    )
-    return member
+def socio():
+    return online_member(USERNAME)
 
 
 def confirm_and_validate(page: Page, smtp_server, email: str) -> None:

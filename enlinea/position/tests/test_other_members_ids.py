@@ -88,6 +88,21 @@ def _credit_card(owner: Member) -> dict[str, Any]:
     return {"reference": credit_card_reference(give_credit_card(owner))}
 
 
+def _card(kind: str) -> Callable[[Member], dict[str, Any]]:
+    """A card of Tarjetas {short_name}: its kind and reference (never its id)."""
+
+    def factory(owner: Member) -> dict[str, Any]:
+        from enlinea.products.selectors.cards import debit_card_reference
+        from enlinea.products.services import debit_card_issue
+
+        if kind == "credito":
+            return {"kind": kind, **_credit_card(owner)}
+        card = debit_card_issue(account=funded_account(owner), idempotency_key="walk-debit")
+        return {"kind": kind, "reference": debit_card_reference(card)}
+
+    return factory
+
+
 def _receipt(owner: Member) -> dict[str, Any]:
     from enlinea.receipts.selectors import receipt_for_entry
 
@@ -180,6 +195,12 @@ CASES: dict[str, Callable[[Member], dict[str, Any]]] = {
     "payments:bill_schedule_delete": _schedule,
     "payments:card_pay": _saved_card,
     "payments:own_card_pay": _credit_card,
+    "cards:pin_change": _card("debito"),
+    "cards:pin_generate": _card("credito"),
+    "cards:defer": _credit_card,
+    "cards:lock": _card("debito"),
+    "cards:unlock": _card("credito"),
+    "cards:travel": _card("credito"),
     "profile:device": _device,
     "profile:device_remove": _device,
     "support:complaint_detail": _complaint,
@@ -212,6 +233,12 @@ POST_TOO = {
     "payments:bill_schedule_delete",
     "payments:card_pay",
     "payments:own_card_pay",
+    "cards:pin_change",
+    "cards:pin_generate",
+    "cards:defer",
+    "cards:lock",
+    "cards:unlock",
+    "cards:travel",
     "profile:device_remove",
     "confirmation:operation",
     "confirmation:code",
@@ -224,6 +251,11 @@ POST_TOO = {
 EXEMPT: dict[str, str] = {
     "web:section": "a menu section's slug (Perfil, Transferencias...), the same for everyone",
     "notifications:mailbox_item": "the development mailbox: 404 to everyone outside DEBUG/DEMO",
+    "cards:pin_link": (
+        "Generar PIN's e-mailed one-time token, not an id: it is only put in the browser's "
+        "session; cards:pin_reveal then shows a PIN only to the member whose link it is, "
+        "and answers every other token alike (enlinea/cards/tests/test_pin_views.py)"
+    ),
 }
 
 

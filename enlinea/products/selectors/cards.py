@@ -22,6 +22,7 @@ from enlinea.products.models import CardPurchase, CreditCard, DebitCard
 MSG_CARD_NOT_FOUND = "No encontramos esa tarjeta entre tus productos."
 RECENT_PURCHASES = 10
 REFERENCE_SALT = "enlinea.products.credit_card_reference"
+DEBIT_REFERENCE_SALT = "enlinea.products.debit_card_reference"
 REFERENCE_RE = re.compile(r"(?P<last4>[0-9]{4})-(?P<token>[0-9a-f]{16})")
 
 
@@ -36,14 +37,15 @@ def credit_cards_for_member(*, member: Member) -> QuerySet[CreditCard]:
         CreditCard.objects.filter(member=member)
         .select_related("ledger_account")
         .prefetch_related(
-            Prefetch("purchases", queryset=CardPurchase.objects.order_by("-occurred_at", "-id"))
+            Prefetch("purchases", queryset=CardPurchase.objects.order_by("-occurred_at", "-id")),
+            "deferrals",
         )
         .order_by("issued_at", "id")
     )
 
 
-def _token(card_id: int) -> str:
-    return salted_hmac(REFERENCE_SALT, str(card_id), algorithm="sha256").hexdigest()[:16]
+def _token(card_id: int, salt: str = REFERENCE_SALT) -> str:
+    return salted_hmac(salt, str(card_id), algorithm="sha256").hexdigest()[:16]
 
 
 def credit_card_reference(card: CreditCard) -> str:
@@ -63,18 +65,32 @@ def credit_card_rows(cards: list[CreditCard]) -> list[CreditCardRow]:
     return [CreditCardRow(card=card, reference=credit_card_reference(card)) for card in cards]
 
 
-def credit_card_for_member(*, member: Member, reference: str) -> CreditCard:
-    """One of the member's credit cards by its reference; 404 for anyone else's card, an
-    unknown or altered reference, or a database id."""
+def debit_card_reference(card: DebitCard) -> str:
+    """A debit card's reference: the same form, under a key of its own."""
+    return f"{card.last4}-{_token(card.pk, DEBIT_REFERENCE_SALT)}"
+
+
+def _by_reference(cards: QuerySet, reference: str, salt: str) -> DebitCard | CreditCard:
     match = REFERENCE_RE.fullmatch(str(reference))
     if match is None:
         raise Http404(MSG_CARD_NOT_FOUND)
     # The last four digits narrow the member's cards to (nearly always) one row.
-    candidates = credit_cards_for_member(member=member).filter(last4=match["last4"])
-    for card in candidates:
-        if constant_time_compare(_token(card.pk), match["token"]):
+    for card in cards.filter(last4=match["last4"]):
+        if constant_time_compare(_token(card.pk, salt), match["token"]):
             return card
     raise Http404(MSG_CARD_NOT_FOUND)
+
+
+def credit_card_for_member(*, member: Member, reference: str) -> CreditCard:
+    """One of the member's credit cards by its reference; 404 for anyone else's card, an
+    unknown or altered reference, or a database id."""
+    return _by_reference(credit_cards_for_member(member=member), reference, REFERENCE_SALT)
+
+
+def debit_card_for_member(*, member: Member, reference: str) -> DebitCard:
+    """One of the member's debit cards by its reference; 404 as for a credit card."""
+    cards = debit_cards_for_member(member=member).select_related("account")
+    return _by_reference(cards, reference, DEBIT_REFERENCE_SALT)
 
 
 def credit_card_recent_purchases(*, card: CreditCard) -> list[CardPurchase]:
