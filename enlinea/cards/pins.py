@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from enlinea.notifications.services import member_notify
 from enlinea.products.locking import row_lock
 from enlinea.products.models import CardStatus
 from enlinea.products.pins import pin_problem
@@ -42,7 +43,7 @@ from enlinea.security.audit import audit_record
 from enlinea.security.audit_kinds import audit_kind_register
 
 from .models import PinReveal
-from .selectors import Card, card_kind, card_label
+from .selectors import Card, card_by_id_for_member, card_kind, card_label
 
 AUDIT_PIN_WRONG = audit_kind_register("card_pin_wrong", "PIN actual incorrecto")
 AUDIT_PIN_LOCKED = audit_kind_register("card_pin_locked", "PIN de tarjeta bloqueado")
@@ -240,8 +241,6 @@ def pin_reveal_state(reveal: PinReveal | None) -> str:
 def pin_reveal_open(*, member: Any, token: str, request: Any = None) -> tuple[PinReveal, str]:
     """Open the link once: (the reveal, the PIN). Refused (PinRefused) when it is not
     the member's, was opened, expired, or the card's PIN changed since."""
-    from .selectors import card_by_id_for_member
-
     with transaction.atomic():
         reveal = pin_reveal_find(member=member, token=token)
         if reveal is not None:
@@ -264,16 +263,8 @@ def pin_reveal_open(*, member: Any, token: str, request: Any = None) -> tuple[Pi
 
 
 def _notify(card: Card, kind: str, request: Any, **context: Any) -> None:
-    from enlinea.notifications.services import notification_send
-
-    notification_send(
+    member_notify(
+        member=card.member,
         kind=kind,
-        context={
-            "member": card.member,
-            "card": card_label(card),
-            "when": timezone.now(),
-            **context,
-        },
-        email=card.member.email,
-        phone=card.member.mobile_phone,
+        context={"card": card_label(card), "when": timezone.now(), **context},
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -95,8 +96,6 @@ def pin_change(request: HttpRequest, kind: str, reference: str) -> HttpResponse:
 
 
 def _locked(card: Any) -> bool:
-    from django.conf import settings
-
     return card.pin_failures >= settings.CARDS_PIN_MAX_FAILURES
 
 
