@@ -14,7 +14,7 @@ transaction) and then, in one transaction per bill, under the schedule's row loc
   or any refusal of ``bill_payment_start`` leaves nothing moved: the run is recorded
   NO_PAGADO with the reason and the member is told by e-mail (``pago_programado_no_realizado``);
 * otherwise ``bill_payment_start`` debits the member (idempotency key per schedule and
-  bill) and, after COMMIT, ``bill_payment_complete`` asks the biller to confirm; a
+  bill; the member is told by e-mail and SMS, ``pago_servicio_realizado``) and, after COMMIT, ``bill_payment_complete`` asks the biller to confirm; a
   refusal then returns the money and e-mails the member (``pago_servicio_devuelto``).
 
 Lock order: the schedule's row → the payment's → the deposit account → the ledger.
@@ -280,6 +280,7 @@ def schedule_bill_pay(
                         bill_id=bill.bill_id,
                         idempotency_key=f"schedule:{locked.pk}:{bill.bill_id}",
                         channel=Channel.WEB,
+                        scheduled=True,
                     )
             except ValidationError as exc:  # ProductError: funds, account state, amount…
                 return _not_paid(locked, bill, " ".join(exc.messages), now)

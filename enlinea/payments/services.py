@@ -110,6 +110,7 @@ SETTLEMENT_DESCRIPTION = "LIQUIDACIÓN RECAUDACIÓN"
 # The money of a refused payment comes back with a comprobante of its own (a credit:
 # NOTA DE CRÉDITO) whose motive names the returned payment.
 RETURN_RECEIPT_KIND = ReceiptKind.BILL_PAYMENT_RETURNED
+NOTICE_PAID = "pago_servicio_realizado"
 NOTICE_RETURNED = "pago_servicio_devuelto"
 
 MSG_BILLER_INACTIVE = (
@@ -185,6 +186,7 @@ def bill_payment_start(
     idempotency_key: str,
     channel: str = Channel.WEB,
     occurred_at: dt.datetime | None = None,
+    scheduled: bool = False,
 ) -> BillPayment:
     """Phase one of a payment to ``biller``: debit ``amount`` cents and the biller's fee
     from the tariff (``fee_for_biller``) from ``source`` into the billers' settlement
@@ -195,6 +197,9 @@ def bill_payment_start(
     Runs in the caller's transaction (the one that spends the security code) and calls
     no network: :func:`bill_payment_complete` does, after COMMIT. A replay of
     ``idempotency_key`` returns the first payment and moves nothing.
+
+    The member is told of the debit (e-mail and SMS ``pago_servicio_realizado``, sent at
+    COMMIT; ``scheduled`` says it was one of their Programar pagos).
     """
     _biller_available(biller)
     clean = reference_clean(biller, reference)
@@ -217,6 +222,7 @@ def bill_payment_start(
             idempotency_key=idempotency_key,
             channel=channel,
             occurred_at=occurred_at,
+            scheduled=scheduled,
         )
     except IntegrityError as exc:
         # Paid at the same moment by another request (payments_bill_paid_once): this
@@ -246,6 +252,7 @@ def _bill_payment_record(
     idempotency_key: str,
     channel: str,
     occurred_at: dt.datetime | None,
+    scheduled: bool,
 ) -> BillPayment:
     with transaction.atomic():
         receipt = operation_record(
@@ -276,7 +283,7 @@ def _bill_payment_record(
                 occurred_at=occurred_at,
             )
         )
-        payment, _ = BillPayment.objects.get_or_create(
+        payment, created = BillPayment.objects.get_or_create(
             receipt=receipt,
             defaults={
                 "member_id": receipt.member_id,
@@ -291,6 +298,23 @@ def _bill_payment_record(
                 "created_at": receipt.created_at,
             },
         )
+        if created:
+            member_notify(  # sent at COMMIT (enlinea.notifications)
+                member=receipt.member,
+                kind=NOTICE_PAID,
+                context={
+                    "number": receipt.number,
+                    "biller": biller.name,
+                    "category": biller.category.name,
+                    "reference": clean,
+                    "amount": format_cents(receipt.amount),
+                    "fees": format_cents(receipt.commission + receipt.iva),
+                    "total": format_cents(receipt.total),
+                    "last_digits": source.number[-4:],
+                    "scheduled": scheduled,
+                    "when": receipt.created_at,
+                },
+            )
     return payment
 
 

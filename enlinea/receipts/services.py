@@ -51,9 +51,8 @@ def receipt_issue(
         raise ValueError("Receipt amounts are positive cents")
     if not entries:
         raise ValueError("A receipt stands for at least one journal entry")
-    existing = Receipt.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    # A replay is answered by the unique key (the savepoint below), not by a read
+    # before every first insert: the money services check replays under their locks.
     other = counterpart or Counterpart()
     try:
         with transaction.atomic():
@@ -78,6 +77,6 @@ def receipt_issue(
                 ReceiptEntry(receipt=receipt, entry=entry) for entry in entries
             )
     except IntegrityError:
-        # A concurrent replay committed first: answer with its receipt.
+        # A replay, or a concurrent first request that committed first: the first receipt.
         return Receipt.objects.get(idempotency_key=idempotency_key)
     return receipt

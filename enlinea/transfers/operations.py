@@ -161,7 +161,9 @@ def operation_record(op: Operation) -> Receipt:
     if not op.idempotency_key:
         raise ValueError("An idempotency key is required")
     amount_check(op.amount)
-    if (receipt := _replayed(op)) is not None:
+    # A replay is answered before the cupo is reserved (its own first use must not
+    # refuse it); without a cupo, the check under the accounts' lock is the one.
+    if op.limit_scope is not None and (receipt := _replayed(op)) is not None:
         return receipt
     with transaction.atomic():
         if op.limit_scope is not None:

@@ -1,5 +1,6 @@
-"""Beneficiarios and Personalización de cupos in a real Chromium, at a phone's width
-and a desktop's, every code read from the e-mail really sent to the local SMTP server."""
+"""Beneficiarios and Personalización de cupos in a real Chromium at a phone's width (the
+pages at a desktop's: test_layouts.py), every code read from the e-mail really sent to
+the local SMTP server."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from enlinea.beneficiaries.models import Beneficiary, BeneficiaryKind
 from enlinea.limits.models import Scope, TransferLimit
 from enlinea.products.services import account_open
 from tests.browser.test_profile import validate_code
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import PHONE, assert_accessible
 from tests.support.members import online_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,9 +55,9 @@ def done(page: Page, title: str) -> None:
     page.get_by_role("link", name="Cerrar").click()
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone")])
 def test_add_edit_and_delete_beneficiaries_and_set_the_cupos(
     open_page, login, smtp_server, socio, maria_account, viewport
 ) -> None:

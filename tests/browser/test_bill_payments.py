@@ -21,7 +21,7 @@ from enlinea.payments.simulator import period_of, simulator_bill_publish
 from enlinea.payments.tests.support import biller_make, topup_make
 from enlinea.products.services import account_open, cash_deposit
 from tests.browser.test_beneficiaries import confirm_and_validate, open_option
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import DESKTOP, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,9 +43,9 @@ def socio(settings):
     return member
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(DESKTOP, id="desktop")])
 def test_a_bill_paid_saved_and_paid_again_from_pagos_frecuentes_and_a_recarga(
     open_page, login, smtp_server, socio, viewport
 ) -> None:

@@ -29,7 +29,7 @@ from enlinea.products.services import (
 )
 from tests.browser.test_beneficiaries import open_option
 from tests.browser.test_profile import validate_code
-from tests.support.browser import DESKTOP, PHONE, assert_accessible
+from tests.support.browser import PHONE, assert_accessible
 from tests.support.members import online_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,9 +69,9 @@ def detail(page: Page, label: str):
     return page.locator(".summary-row", has=page.get_by_text(label, exact=True)).locator("dd")
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone")])
 def test_defer_the_manuals_purchase_with_the_code_and_bill_it_at_the_next_cut_off(
     open_page, login, smtp_server, socio, viewport
 ) -> None:

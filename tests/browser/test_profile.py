@@ -69,9 +69,9 @@ def success(page: Page, title: str, message: str) -> None:
     page.get_by_role("link", name="Cerrar").click()
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone")])
 def test_questions_image_and_username_changes(
     open_page, login, smtp_server, socio, viewport
 ) -> None:

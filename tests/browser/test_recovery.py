@@ -92,9 +92,9 @@ def password_refused(page: Page, live_server, password: str) -> None:
     assert_accessible(page)
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone")])
 def test_recovery_unlocks_an_access_locked_by_failed_logins(
     open_page, live_server, login, smtp_server, socio, viewport
 ) -> None:

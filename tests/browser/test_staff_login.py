@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from enlinea.access.models import AuditKind
 from enlinea.security.models import AuditEvent
 from enlinea.staff.testing import staff_totp_code
-from tests.support.browser import DESKTOP, PHONE, assert_accessible, styled_box
+from tests.support.browser import DESKTOP, assert_accessible, styled_box
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,9 @@ def _log_out(page) -> None:
     page.get_by_role("button", name=re.compile("Cerrar sesión", re.I)).click()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(DESKTOP, id="desktop")])
 def test_staff_enrol_then_log_in_with_password_and_code(
     open_page, live_server, jefa, viewport
 ) -> None:

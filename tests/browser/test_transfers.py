@@ -1,4 +1,5 @@
-"""Transferencias in a real Chromium, at a phone's width and a desktop's: an own transfer
+"""Transferencias in a real Chromium, each walk at a phone's width or a desktop's (the
+other width's pages: test_layouts.py): an own transfer
 and an interbank one from the form to the receipt, every code read from the e-mail
 really sent to the local SMTP server, the balances checked against the ledger."""
 
@@ -47,9 +48,9 @@ def confirm_and_validate(page: Page, smtp_server, email: str) -> None:
     validate_code(page, smtp_server, email, since)
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone")])
 def test_an_own_and_an_interbank_transfer_to_the_receipt(
     open_page, login, smtp_server, socio, viewport
 ) -> None:
@@ -144,9 +145,9 @@ def maria_account(socio):
     return account_open(member=maria, idempotency_key=f"bt-maria-{maria.pk}")
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(DESKTOP, id="desktop")])
 def test_a_cooprogreso_transfer_to_a_new_account_saved_as_beneficiary(
     open_page, login, smtp_server, socio, maria_account, viewport
 ) -> None:

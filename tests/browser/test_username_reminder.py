@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from enlinea.access.tests.profile_support import enrolled_member
 from enlinea.members.tests.support import make_cedula
-from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
+from tests.support.browser import PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,9 +29,9 @@ def _start(page, live_server, cedula: str) -> None:
     page.get_by_role("button", name="Continuar").click()
 
 
-@pytest.mark.parametrize(
-    "viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone")])
 def test_a_forgotten_username_is_emailed_after_the_code(
     open_page, live_server, smtp_server, viewport
 ) -> None:

@@ -16,15 +16,14 @@ from enlinea.members.tests.support import make_cedula
 from enlinea.products.models import CashKind, CashOperation, CashStatus, DepositAccount
 from enlinea.receipts.selectors import receipt_for_cash_operation
 from enlinea.staff.testing import staff_browser_login
-from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
+from tests.support.browser import DESKTOP, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize(
-    "viewport",
-    [pytest.param(PHONE, id="phone-390x844"), pytest.param(DESKTOP, id="desktop-1366x768")],
-)
+# One width per walk (the suite's time); its pages at the other width:
+# tests/browser/test_layouts.py.
+@pytest.mark.parametrize("viewport", [pytest.param(DESKTOP, id="desktop-1366x768")])
 def test_the_teller_registers_a_socio_with_a_deposit_and_pays_a_withdrawal(
     open_page, live_server, settings, viewport
 ) -> None:

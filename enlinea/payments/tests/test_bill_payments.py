@@ -18,6 +18,7 @@ from enlinea.money import format_cents
 from enlinea.notifications.models import Message
 from enlinea.payments.models import BillPayment, BillPaymentStatus, SimulatorPayment
 from enlinea.payments.services import (
+    NOTICE_PAID,
     NOTICE_RETURNED,
     bill_inquiry,
     bill_payment_complete,
@@ -127,6 +128,23 @@ def test_a_replay_of_the_key_returns_the_first_payment_and_moves_nothing(savings
     assert bill_payment_complete(payment=again).status == BillPaymentStatus.CONFIRMED
     assert _books() == (settlement, bce)
     assert balance(savings) == OPENING - first.amount
+
+
+def test_the_member_is_told_of_the_debit_once_by_email_and_sms(savings, luz) -> None:
+    _biller_fee(luz, 25)
+    payment = _pay(savings, luz)
+    _pay(savings, luz)  # a replay tells nothing more
+    email = Message.objects.get(kind=NOTICE_PAID, channel="email")
+    assert email.recipient == savings.member.email
+    assert email.subject == f"Pagaste {luz.name} por {format_cents(payment.amount)}"
+    assert f"Comprobante N.º {payment.receipt_id}" in email.body
+    assert "Referencia: 1000234567" in email.body
+    assert f"Total debitado: {format_cents(payment.amount + 29)}" in email.body
+    assert f"terminada en {savings.number[-4:]}" in email.body
+    assert "Realizaste un pago de servicios" in email.body
+    sms = Message.objects.get(kind=NOTICE_PAID, channel="sms")
+    assert sms.recipient == savings.member.mobile_phone
+    assert format_cents(payment.amount) in sms.body
 
 
 @pytest.mark.parametrize(

@@ -219,6 +219,10 @@ def test_a_bill_within_the_maximum_is_paid_once(socio, savings, luz) -> None:
     run = ScheduleRun.objects.get()
     assert run.status == ScheduleRunStatus.PAID
     assert run.payment == payment
+    told = Message.objects.get(kind="pago_servicio_realizado", channel="email")
+    assert told.recipient == socio.email
+    assert f"Tu pago programado de {luz.name} se realizó" in told.body
+    assert f"Comprobante N.º {payment.receipt_id}" in told.body
     # Next period's bill is paid by the next run.
     nxt = simulator_bill_publish(
         biller_code=luz.code, reference=REFERENCE, amount=700, period=period_of(timezone.now()) + 1
