@@ -62,6 +62,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--schedule-members", type=int, default=100, help="members sharing the schedules"
     )
     parser.add_argument(
+        "--schedule-shards",
+        type=int,
+        default=2,
+        help="shards of the scheduled-payment job run side by side (PAYMENT_SCHEDULE_SHARDS)",
+    )
+    parser.add_argument(
         "--http-transfers", type=int, default=150, help="transfers confirmed per HTTP worker"
     )
     parser.add_argument("--seed-members", type=int, default=10_000)
@@ -170,7 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             (
                 "scheduled-payment job",
                 lambda: bench_scheduled_payments(
-                    server, schedules=args.schedules, members=args.schedule_members
+                    server,
+                    schedules=args.schedules,
+                    members=args.schedule_members,
+                    shards=args.schedule_shards,
                 ),
             )
         )

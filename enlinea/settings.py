@@ -174,17 +174,22 @@ try:
     POSITION_MOVEMENTS_MAX_DAYS = env.int(
         "POSITION_MOVEMENTS_MAX_DAYS", 365, validate=Range(1, 3660)
     )
-    # Pago de servicios (docs/billers.md): the biller network adapter (the local
-    # simulator by default) and how often the simulator issues a new bill to each
-    # reference it knows (30 days; a few minutes for a demo of scheduled payments).
     # Tarjetas (docs/security.md, "Card PINs"): wrong "PIN actual" tries before the PIN
     # locks (Generar PIN unlocks it), and how long Generar PIN's one-time link lives.
     CARDS_PIN_MAX_FAILURES = env.int("CARDS_PIN_MAX_FAILURES", 3, validate=Range(1, 10))
     CARDS_PIN_LINK_MINUTES = env.int("CARDS_PIN_LINK_MINUTES", 15, validate=Range(1, 120))
+    # Pago de servicios (docs/billers.md): the biller network adapter (the local
+    # simulator by default) and how often the simulator issues a new bill to each
+    # reference it knows (30 days; a few minutes for a demo of scheduled payments).
     BILLER_NETWORK = env.str("BILLER_NETWORK", "enlinea.payments.simulator.BillerSimulator")
     BILLER_SIMULATOR_PERIOD_SECONDS = env.int(
         "BILLER_SIMULATOR_PERIOD_SECONDS", 30 * 24 * 3600, validate=Range(min=60)
     )
+    # Programar pagos: the periodic job splits the live schedules into this many shards
+    # (by id), each a task of its own, so that the worker's threads (or several worker
+    # processes) pay them side by side; the schedule's row lock and the one run per bill
+    # keep each bill paid once whatever runs at the same time.
+    PAYMENT_SCHEDULE_SHARDS = env.int("PAYMENT_SCHEDULE_SHARDS", 2, validate=Range(1, 64))
 except EnvError as exc:  # pragma: no cover - exercised by a subprocess test
     _fail(exc)
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -306,15 +306,28 @@ def _complete(payment_id: int) -> None:
 
 
 def schedules_run(
-    *, now: dt.datetime | None = None, network: BillerNetwork | None = None
+    *,
+    now: dt.datetime | None = None,
+    network: BillerNetwork | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> dict[str, int]:
     """The periodic job: every live schedule within its dates, its biller's current
-    bill paid or not (once per bill); what it did."""
+    bill paid or not (once per bill); what it did.
+
+    ``shard=(k, n)`` takes only the schedules whose id is ``k`` modulo ``n``: the job's
+    ``n`` shards run side by side (``enlinea.payments.tasks``) and together take every
+    schedule once. Shards that overlap, or a run twice, still pay each bill once."""
+    number, shards = shard
+    if shards < 1 or not 0 <= number < shards:
+        raise ValueError(f"shard {number} of {shards}")
     now = now or timezone.now()
     network = network or biller_network()
     today = timezone.localdate(now)
     report = {"paid": 0, "not_paid": 0, "skipped": 0}
-    for schedule in _due(today).iterator(chunk_size=500):
+    due = _due(today)
+    if shards > 1:
+        due = due.alias(shard=F("id") % shards).filter(shard=number)
+    for schedule in due.iterator(chunk_size=500):
         try:
             bill = network.inquiry(schedule.biller.code, schedule.reference, now=now)
         except NoDebt:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 
 from enlinea.payments.services import bill_payments_resolve
 from enlinea.payments.simulator import bills_publish
@@ -37,10 +37,24 @@ def biller_simulator_publish() -> int:
 
 
 @db_periodic_task(crontab(minute="*/5"))
-@lock_task("payment-schedules-run")
-def payment_schedules_run() -> dict[str, int]:
-    """Every five minutes: Programar pagos pays each live schedule's new bill (once per
-    bill, also without the lock: ``enlinea.payments.schedules``)."""
+def payment_schedules_run() -> int:
+    """Every five minutes: Programar pagos pays each live schedule's new bill, in
+    ``settings.PAYMENT_SCHEDULE_SHARDS`` shards queued as tasks of their own, which the
+    worker's threads run side by side; how many shards were queued."""
+    from django.conf import settings
+
+    shards = settings.PAYMENT_SCHEDULE_SHARDS
+    for number in range(shards):
+        payment_schedules_shard(number, shards)
+    return shards
+
+
+@db_task()
+def payment_schedules_shard(number: int, shards: int) -> dict[str, int]:
+    """One shard of the schedules (ids ``number`` modulo ``shards``), one run at a time
+    (a run still going when the next is queued skips it). Each bill is paid once also
+    without the lock: ``enlinea.payments.schedules``."""
     from enlinea.payments.schedules import schedules_run
 
-    return schedules_run()
+    with HUEY.lock_task(f"payment-schedules-{number}-of-{shards}"):
+        return schedules_run(shard=(number, shards))

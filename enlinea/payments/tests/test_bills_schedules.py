@@ -325,6 +325,59 @@ def test_the_job_is_a_periodic_task() -> None:
     assert payment_schedules_run.task_class in HUEY._registry._periodic_tasks
 
 
+def test_the_job_queues_its_shards_which_together_pay_every_schedule_once(
+    socio, savings, settings
+) -> None:
+    from enlinea.payments.tasks import payment_schedules_run
+
+    settings.PAYMENT_SCHEDULE_SHARDS = 3
+    billers = [biller_make(f"shard-{i}", name=f"LUZ SECTOR {i}") for i in range(7)]
+    for biller in billers:
+        _schedule(socio, savings, biller, max_amount=10_000)
+        _bill(biller, 1_000)
+    assert payment_schedules_run.call_local() == 3  # the shards ran inline (tests)
+    assert BillPayment.objects.count() == 7
+    assert ScheduleRun.objects.filter(status=ScheduleRunStatus.PAID).count() == 7
+    assert balance(savings) == 100_000 - 7_000
+    assert schedules_run()["paid"] == 0
+
+
+def test_a_shard_takes_the_ids_of_its_remainder(socio, savings) -> None:
+    schedules = [
+        _schedule(socio, savings, biller_make(f"part-{i}", name=f"AGUA PARTE {i}"))
+        for i in range(5)
+    ]
+    for schedule in schedules:
+        _bill(schedule.biller, 900)
+    paid = [schedules_run(shard=(k, 2))["paid"] for k in (0, 1)]
+    assert paid == [
+        sum(1 for s in schedules if s.pk % 2 == 0),
+        sum(1 for s in schedules if s.pk % 2 == 1),
+    ]
+    assert ScheduleRun.objects.count() == 5
+    with pytest.raises(ValueError, match="shard 2 of 2"):
+        schedules_run(shard=(2, 2))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_shards_beside_a_whole_run_pay_each_bill_once(socio) -> None:
+    account = account_open(member=socio, idempotency_key="bs-shards")
+    cash_deposit(account=account, amount=500_000, idempotency_key="bs-shards-fund")
+    for i in range(6):
+        biller = biller_make(f"overlap-{i}", name=f"LUZ TRASLAPE {i}")
+        _schedule(socio, account, biller, max_amount=10_000)
+        _bill(biller, 1_500)
+    results, errors = at_once(
+        [schedules_run, lambda: schedules_run(shard=(0, 2)), lambda: schedules_run(shard=(1, 2))]
+    )
+    assert errors == []
+    assert sum(r["paid"] for r in results) == 6
+    assert BillPayment.objects.count() == 6
+    assert balance(account) == 500_000 - 6 * 1_500
+    assert ledger_verify().ok
+
+
 def test_back_office_shows_schedules_runs_and_saved_services_read_only(
     admin_client, socio, savings, luz
 ) -> None:
