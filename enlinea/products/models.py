@@ -214,6 +214,9 @@ class CardStatus(models.TextChoices):
     INACTIVE = "INACTIVA", "INACTIVA"
 
 
+MEMBER_LOCK_LABEL = "BLOQUEO TEMPORAL"
+
+
 class Card(models.Model):
     """What debit and credit cards share. The full card number is never stored:
     only its first six and last four digits (the processor keeps the rest)."""
@@ -245,6 +248,14 @@ class Card(models.Model):
     @property
     def masked_number(self) -> str:
         return f"{self.bin6[:4]} {self.bin6[4:]}** **** {self.last4}"
+
+    @property
+    def state_label(self) -> str:
+        """The card's Estado as every page shows it to the member: an active card the
+        member locked (Bloquear tarjeta) reads BLOQUEO TEMPORAL."""
+        if self.locked_by_member and self.status == CardStatus.ACTIVE:
+            return MEMBER_LOCK_LABEL
+        return self.get_status_display()
 
 
 class DebitCard(Card):

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from enlinea.products.models import CardStatus
 from enlinea.products.selectors.cards import (
     credit_card_for_member,
     credit_card_reference,
@@ -108,6 +109,21 @@ def test_debit_card_list_shows_masked_number_type_holder_and_status(
     assert f'data-label="Tipo de tarjeta">{debit_card.card_type}<' in body
     assert f'data-label="Titular">{debit_card.holder_name}<' in body
     assert 'data-label="Estado">ACTIVA<' in body
+
+
+def test_a_card_the_member_locked_reads_bloqueo_temporal_in_mis_productos(
+    client, member, debit_card, credit_card
+) -> None:
+    for card in (debit_card, credit_card):
+        card.locked_by_member = True
+        card.save(update_fields=["locked_by_member"])
+    client.force_login(member)
+    for name in ("position:debit_cards", "position:credit_cards"):
+        body = client.get(reverse(name)).content.decode()
+        assert 'data-label="Estado">BLOQUEO TEMPORAL<' in body, name
+    debit_card.status = CardStatus.BLOCKED  # a lock of the staff's is said as it is
+    debit_card.save(update_fields=["status"])
+    assert debit_card.state_label == "BLOQUEADA"
 
 
 def test_credit_card_list_has_ver_detalle_and_no_detail(client, member, credit_card) -> None:
