@@ -1,10 +1,11 @@
 """The member's pages at the width their flow's walk does not use.
 
 Each long walk (Beneficiarios, Transferencias, Pago de servicios, Diferir consumos,
-Perfil, recovery, Olvidé mi usuario) runs once, at a phone's width or a desktop's, to
-keep the suite's time; here the demo member (``seed_demo``: a year of history, two
-accounts, a credit card with purchases, saved services) opens the same pages at the
-other width: none scrolls sideways and axe-core finds nothing serious on any.
+Perfil, recovery, Olvidé mi usuario, the Ventanilla) runs once, at a phone's width or a
+desktop's, to keep the suite's time; here the demo member (``seed_demo``: a year of
+history, accounts, a loan, an investment, cards with purchases) and the demo teller open
+the same pages at the other width: none scrolls sideways and axe-core finds nothing
+serious on any.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from playwright.sync_api import Page, expect
 from enlinea.beneficiaries.models import BeneficiaryKind
 from enlinea.beneficiaries.services import beneficiary_ensure
 from enlinea.demo.realistic import DEMO_MEMBER
+from enlinea.demo.staff import DEMO_ROLE_USERS
 from enlinea.members.models import Member
 from enlinea.payments.models import Biller, ReferenceKind
 from enlinea.payments.references import reference_clean
 from enlinea.payments.schedules import TERMS_VERSION, schedule_create
 from enlinea.products.models import DepositAccount
+from enlinea.staff.testing import staff_browser_login
 from tests.support.browser import DESKTOP, PHONE, assert_accessible, page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -132,4 +135,28 @@ def test_the_pages_walked_on_a_desktop_fit_a_phone(open_page, login, live_server
     # Pagar servicios: a category's billers.
     page.get_by_role("link").filter(has_text=re.compile("^Luz")).first.click()
     _fits(page, PHONE, "Pagar servicios")
+    assert outside == []
+
+
+def test_the_tellers_pages_fit_a_phone(open_page, live_server, demo) -> None:
+    """The Ventanilla walk runs on a desktop (the teller's desk); its pages on a phone."""
+    cajero = next(d for d in DEMO_ROLE_USERS if d.username == "cajero.demo")
+    page, outside = open_page(PHONE)
+    staff_browser_login(page, live_server.url, cajero.username, cajero.password)
+    page.get_by_role("link", name="Nuevo socio").first.click()
+    _fits(page, PHONE, "Nuevo socio")
+    page.go_back()
+    page.get_by_role("link", name="Ventanilla").first.click()
+    page.get_by_label("Buscar socio").fill(demo.identification)
+    page.get_by_role("button", name="Buscar").click()
+    page.get_by_role("link", name=demo.full_name).click()
+    assert page_width(page) <= PHONE["width"]
+    assert_accessible(page)
+    account = DepositAccount.objects.filter(member=demo, status="ACTIVA").first()
+    page.get_by_role("link", name=f"Depositar en la cuenta {account.number}").click()
+    page.get_by_label("Monto").fill("12.00")
+    page.get_by_role("button", name="Continuar").click()
+    expect(page.get_by_role("button", name="Confirmar")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+    assert_accessible(page)
     assert outside == []
