@@ -291,18 +291,17 @@ def schedule_bill_pay(
                 status=ScheduleRunStatus.PAID,
                 payment=payment,
             )
-            payment_id = payment.pk
     except IntegrityError:  # another worker recorded this bill first
         return None
-    _complete(payment_id)
+    _complete(payment)
     return run
 
 
-def _complete(payment_id: int) -> None:
+def _complete(payment: BillPayment) -> None:
     try:
-        bill_payment_complete(payment=BillPayment.objects.get(pk=payment_id))
+        bill_payment_complete(payment=payment)
     except Exception:  # left PENDIENTE for bill_payments_resolve
-        logger.exception("could not complete scheduled bill payment %s", payment_id)
+        logger.exception("could not complete scheduled bill payment %s", payment.pk)
 
 
 def schedules_run(

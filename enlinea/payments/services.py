@@ -283,22 +283,23 @@ def _bill_payment_record(
                 occurred_at=occurred_at,
             )
         )
-        payment, created = BillPayment.objects.get_or_create(
-            receipt=receipt,
-            defaults={
-                "member_id": receipt.member_id,
-                "source_id": receipt.account_id,
-                "biller": biller,
-                "reference": clean,
-                "bill_id": bill_id,
-                "amount": receipt.amount,
-                "commission": receipt.commission,
-                "iva": receipt.iva,
-                "idempotency_key": receipt.idempotency_key,
-                "created_at": receipt.created_at,
-            },
-        )
-        if created:
+        # Under the account's lock (operation_record): a replay of the key finds its
+        # first payment here, a first request makes it.
+        payment = BillPayment.objects.filter(receipt=receipt).first()
+        if payment is None:
+            payment = BillPayment.objects.create(
+                receipt=receipt,
+                member_id=receipt.member_id,
+                source_id=receipt.account_id,
+                biller=biller,
+                reference=clean,
+                bill_id=bill_id,
+                amount=receipt.amount,
+                commission=receipt.commission,
+                iva=receipt.iva,
+                idempotency_key=receipt.idempotency_key,
+                created_at=receipt.created_at,
+            )
             member_notify(  # sent at COMMIT (enlinea.notifications)
                 member=receipt.member,
                 kind=NOTICE_PAID,
@@ -347,6 +348,8 @@ def bill_payment_confirm(
         if locked.status == BillPaymentStatus.RETURNED:
             logger.error("bill payment %s confirmed after it was returned", locked.pk)
             return locked
+        if payment.biller_id == locked.biller_id:  # a payment's biller never changes:
+            locked.biller = payment.biller  # the caller's (loaded with it), not a read
         entry_record(
             idempotency_key=f"biller:{locked.pk}:liquidacion",
             kind="bill_settlement",

@@ -165,9 +165,11 @@ class BillerSimulator:
         if suffix == NO_DEBT:
             raise NoDebt(f"La referencia {reference} no tiene valores pendientes de pago.")
         bills = SimulatorBill.objects.filter(biller_code=biller_code, reference=reference)
-        if not bills.exists():
+        due = bills.filter(paid_by="", published_at__lte=now).order_by("published_at", "id")
+        row = due.first()
+        if row is None and not bills.exists():  # a reference never seen: its first bill
             simulator_bill_publish(biller_code=biller_code, reference=reference, now=now)
-        row = bills.filter(paid_by="", published_at__lte=now).order_by("published_at", "id").first()
+            row = due.first()
         if row is None:
             raise NoDebt(f"La referencia {reference} no tiene valores pendientes de pago.")
         return _as_bill(row)
@@ -249,11 +251,13 @@ class BillerSimulator:
                 )
                 if decided:  # the bill can be paid again
                     SimulatorBill.objects.filter(paid_by=reference).update(paid_by="")
-            else:
-                SimulatorPayment.objects.filter(
-                    pk=payment.pk, status=SimulatorPaymentStatus.AUTHORIZED
-                ).update(status=SimulatorPaymentStatus.CONFIRMED, decided_at=now)
-            payment.refresh_from_db()
+                payment.refresh_from_db()
+            elif SimulatorPayment.objects.filter(
+                pk=payment.pk, status=SimulatorPaymentStatus.AUTHORIZED
+            ).update(status=SimulatorPaymentStatus.CONFIRMED, decided_at=now):
+                payment.status, payment.decided_at = SimulatorPaymentStatus.CONFIRMED, now
+            else:  # decided meanwhile by another call: its answer
+                payment.refresh_from_db()
         if payment.status == SimulatorPaymentStatus.REFUSED:
             raise PaymentRefused(
                 f"La empresa rechazó el pago: {payment.reason}.", reason=payment.reason
