@@ -407,11 +407,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Background work: Huey on a SQLite file by default, Redis when REDIS_URL is set.
+# Background work: Huey on a SQLite file by default, Redis when REDIS_URL is set. Two
+# worker threads beyond the scheduled payments' shards: the security codes and notices
+# (notifications.tasks) never wait behind a long run of Programar pagos.
 HUEY = {
     "name": "enlinea",
     "immediate": False,
-    "consumer": {"workers": 2, "worker_type": "thread"},
+    "consumer": {"workers": PAYMENT_SCHEDULE_SHARDS + 2, "worker_type": "thread"},
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})

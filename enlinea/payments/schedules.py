@@ -14,8 +14,9 @@ transaction) and then, in one transaction per bill, under the schedule's row loc
   or any refusal of ``bill_payment_start`` leaves nothing moved: the run is recorded
   NO_PAGADO with the reason and the member is told by e-mail (``pago_programado_no_realizado``);
 * otherwise ``bill_payment_start`` debits the member (idempotency key per schedule and
-  bill; the member is told by e-mail and SMS, ``pago_servicio_realizado``) and, after COMMIT, ``bill_payment_complete`` asks the biller to confirm; a
-  refusal then returns the money and e-mails the member (``pago_servicio_devuelto``).
+  bill; the member is told by e-mail and SMS, ``pago_servicio_realizado``) and, after
+  COMMIT, ``bill_payment_complete`` asks the biller to confirm; a refusal then returns
+  the money and e-mails the member (``pago_servicio_devuelto``).
 
 Lock order: the schedule's row → the payment's → the deposit account → the ledger.
 """
