@@ -472,6 +472,7 @@ def cash_operation_request(
 # transaction that posts it: at once for small cash, on approval for large cash. A
 # pending or rejected operation moved no money, so it sends nothing.
 _CASH_NOTICE = {CashKind.DEPOSIT: "deposito_efectivo", CashKind.WITHDRAWAL: "retiro_efectivo"}
+NOTICE_CARD_PURCHASE = "consumo_tarjeta"
 
 
 def _cash_notify(
@@ -1101,7 +1102,7 @@ def card_purchase_record(
                 counterpart=Counterpart(name=merchant),
                 occurred_at=entry.created_at,
             )
-        return CardPurchase.objects.create(
+        purchase = CardPurchase.objects.create(
             credit_card=card if credit else None,
             debit_card=None if credit else card,
             merchant=merchant,
@@ -1113,6 +1114,21 @@ def card_purchase_record(
             installments_billed=0 if credit and installments > 1 else 1,
             entry=entry,
         )
+        member_notify(  # sent at COMMIT: the member hears of every purchase with the card
+            member=card.member,
+            kind=NOTICE_CARD_PURCHASE,
+            context={
+                "amount": format_cents(amount),
+                "merchant": merchant,
+                "card_type": card.card_type,
+                "masked_number": card.masked_number,
+                "last4": card.last4,
+                "installments": purchase.installments,
+                "authorization": auth.code,
+                "when": purchase.occurred_at,
+            },
+        )
+        return purchase
 
 
 def credit_card_statement_cut(*, card: CreditCard, cut_date: datetime.date) -> CreditCard:

@@ -242,10 +242,11 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
             idempotency_key=key,
         )
     elif operation.kind == INTERNAL:
+        destination = _internal_destination(operation, saved)
         receipt = services.transfer_record(
             source=source,
             kind=services.INTERNAL,
-            destination=_internal_destination(operation, saved),
+            destination=destination,
             amount=content["amount"],
             motive=content["motive"],
             idempotency_key=key,
@@ -264,12 +265,36 @@ def _execute(operation: PendingOperation, request: HttpRequest | None) -> dict[s
         if saved is not None:
             result.update(beneficiary=saved.pk, beneficiary_name=saved.alias or saved.name)
     email = (new or {}).get("email") or (saved.email if saved is not None else "")
+    if operation.kind == INTERNAL:
+        _notify_received(operation, receipt, destination)
+        if email.casefold() == destination.member.email.casefold():
+            email = ""  # told already, at the same address, by the notice above
     _notify(operation, receipt, beneficiary_email=email)
     return result
 
 
 NOTICE_SENT = "transferencia_realizada"
 NOTICE_TO_BENEFICIARY = "transferencia_beneficiario"
+NOTICE_RECEIVED = "transferencia_recibida"
+
+
+def _notify_received(
+    operation: PendingOperation, receipt: Receipt, destination: DepositAccount
+) -> None:
+    """The member credited by a Transferencia Cooprogreso hears of it on their registered
+    e-mail and mobile, as of every movement of their money (sent after COMMIT). The
+    receipt is the sender's: the notice names the movement, not its number."""
+    member_notify(
+        member=destination.member,
+        kind=NOTICE_RECEIVED,
+        context={
+            "amount": format_cents(receipt.amount),
+            "originator": operation.member.full_name,
+            "last_digits": destination.number[-4:],
+            "motive": receipt.motive,
+            "when": receipt.created_at,
+        },
+    )
 
 
 def _notify(operation: PendingOperation, receipt: Receipt, *, beneficiary_email: str) -> None:

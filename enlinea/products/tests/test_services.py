@@ -240,6 +240,30 @@ def test_debit_card_purchase_debits_the_account(savings) -> None:
     assert ledger_verify().ok
 
 
+def test_the_member_hears_of_every_card_purchase_once(savings, socio) -> None:
+    from enlinea.notifications.models import Message
+
+    debit = debit_card_issue(account=savings, idempotency_key="debit-n")
+    card_purchase_record(card=debit, amount=4_599, merchant="SUPERMAXI", idempotency_key="n1")
+    card_purchase_record(card=debit, amount=4_599, merchant="SUPERMAXI", idempotency_key="n1")
+    credit = credit_card_issue(member=socio, credit_limit=10_000, idempotency_key="credit-n")
+    card_purchase_record(
+        card=credit, amount=6_000, merchant="KYWI", idempotency_key="n2", installments=3
+    )
+    with pytest.raises(ProductError):  # refused: over the cupo, nothing said
+        card_purchase_record(card=credit, amount=9_000, merchant="X", idempotency_key="n3")
+    emails = Message.objects.filter(kind="consumo_tarjeta", channel="email").order_by("id")
+    assert [m.subject for m in emails] == [
+        f"Consumo de $ 45.99 con tu tarjeta terminada en {debit.last4}",
+        f"Consumo de $ 60.00 con tu tarjeta terminada en {credit.last4}",
+    ]
+    assert all(m.recipient == socio.email for m in emails)
+    assert "Comercio: SUPERMAXI" in emails[0].body
+    assert "Diferido a 3 cuotas" in emails[1].body
+    assert "Bloquear tarjeta" in emails[1].body
+    assert Message.objects.filter(kind="consumo_tarjeta", channel="sms").count() == 2
+
+
 def test_credit_card_limit_debt_deferrals_and_statement(socio) -> None:
     card = credit_card_issue(member=socio, credit_limit=150_000, idempotency_key="credit")
     card_purchase_record(card=card, amount=30_000, merchant="KYWI", idempotency_key="c1")

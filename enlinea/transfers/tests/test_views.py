@@ -288,6 +288,37 @@ def test_the_member_and_the_beneficiary_hear_of_the_transfer(
     assert to_beneficiary.recipient == "maria.fernanda@example.com"
     assert "$ 15.50" in to_beneficiary.subject
     assert savings.number not in to_beneficiary.body  # never the sender's account
+    # The member credited hears of it on their registered e-mail and mobile.
+    received = Message.objects.filter(kind="transferencia_recibida")
+    assert {(m.channel, m.recipient) for m in received} == {
+        ("email", maria_account.member.email),
+        ("sms", maria_account.member.mobile_phone),
+    }
+    told = received.get(channel="email")
+    assert f"terminada en {maria_account.number[-4:]}" in told.subject
+    assert "$ 15.50" in told.body
+    assert socio.full_name in told.body
+    assert savings.number not in told.body  # never the sender's account
+    assert str(receipt.number) not in told.body  # the sender's receipt, not theirs
+
+
+def test_a_beneficiary_email_that_is_the_members_own_is_not_told_twice(
+    client, socio, savings, maria_account
+) -> None:
+    from enlinea.notifications.models import Message
+
+    saved = beneficiary_services.beneficiary_create(
+        member=socio,
+        kind=BeneficiaryKind.INTERNAL,
+        account_number=maria_account.number,
+        email=maria_account.member.email.upper(),
+    )
+    response = client.post(
+        INTERNAL, {"source": savings.number, "beneficiary": saved.pk, "amount": "3.00"}
+    )
+    _walk(client, socio, response)
+    assert Message.objects.filter(kind="transferencia_recibida", channel="email").count() == 1
+    assert not Message.objects.filter(kind="transferencia_beneficiario").exists()
 
 
 def test_internal_form_says_the_remaining_cupo(
