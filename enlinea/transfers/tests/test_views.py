@@ -261,21 +261,26 @@ def test_internal_transfer_to_a_saved_beneficiary(
     assert balance(savings) == 100_000 - 1_550
 
 
+def _to_saved_beneficiary(client, socio, savings, account, *, email, amount="3.00") -> None:
+    """A Transferencia Cooprogreso to ``account`` saved as a beneficiary with ``email``,
+    from the form to its receipt."""
+    saved = beneficiary_services.beneficiary_create(
+        member=socio, kind=BeneficiaryKind.INTERNAL, account_number=account.number, email=email
+    )
+    response = client.post(
+        INTERNAL, {"source": savings.number, "beneficiary": saved.pk, "amount": amount}
+    )
+    _walk(client, socio, response)
+
+
 def test_the_member_and_the_beneficiary_hear_of_the_transfer(
     client, socio, savings, maria_account
 ) -> None:
     from enlinea.notifications.models import Message
 
-    saved = beneficiary_services.beneficiary_create(
-        member=socio,
-        kind=BeneficiaryKind.INTERNAL,
-        account_number=maria_account.number,
-        email="maria.fernanda@example.com",
+    _to_saved_beneficiary(
+        client, socio, savings, maria_account, email="maria.fernanda@example.com", amount="15.50"
     )
-    response = client.post(
-        INTERNAL, {"source": savings.number, "beneficiary": saved.pk, "amount": "15.50"}
-    )
-    _walk(client, socio, response)
     receipt = Receipt.objects.get(member=socio, kind="transfer_internal")
     to_member = Message.objects.filter(kind="transferencia_realizada")
     assert {m.channel for m in to_member} == {"email", "sms"}
@@ -299,7 +304,7 @@ def test_the_member_and_the_beneficiary_hear_of_the_transfer(
     assert "$ 15.50" in told.body
     assert socio.full_name in told.body
     assert savings.number not in told.body  # never the sender's account
-    assert str(receipt.number) not in told.body  # the sender's receipt, not theirs
+    assert "Comprobante" not in told.body  # the receipt is the sender's, not theirs
 
 
 def test_a_beneficiary_email_that_is_the_members_own_is_not_told_twice(
@@ -307,16 +312,9 @@ def test_a_beneficiary_email_that_is_the_members_own_is_not_told_twice(
 ) -> None:
     from enlinea.notifications.models import Message
 
-    saved = beneficiary_services.beneficiary_create(
-        member=socio,
-        kind=BeneficiaryKind.INTERNAL,
-        account_number=maria_account.number,
-        email=maria_account.member.email.upper(),
+    _to_saved_beneficiary(
+        client, socio, savings, maria_account, email=maria_account.member.email.upper()
     )
-    response = client.post(
-        INTERNAL, {"source": savings.number, "beneficiary": saved.pk, "amount": "3.00"}
-    )
-    _walk(client, socio, response)
     assert Message.objects.filter(kind="transferencia_recibida", channel="email").count() == 1
     assert not Message.objects.filter(kind="transferencia_beneficiario").exists()
 
