@@ -491,6 +491,36 @@ def _cash_notify(
     )
 
 
+NOTICE_MOVEMENT = "movimiento_cuenta"
+
+
+def _movement_notify(
+    *,
+    member: Member,
+    account: DepositAccount,
+    title: str,
+    detail: str,
+    amount: int,
+    credited: bool,
+    when: datetime.datetime,
+) -> None:
+    """The member hears of a movement the cooperative made on their account (a loan
+    disbursed or an installment paid, a póliza opened or paid): e-mail and SMS, sent at
+    COMMIT, once (the callers return before it on a replay)."""
+    member_notify(
+        member=member,
+        kind=NOTICE_MOVEMENT,
+        context={
+            "title": title,
+            "detail": detail,
+            "amount": format_cents(amount),
+            "credited": credited,
+            "last_digits": account.number[-4:],
+            "when": when,
+        },
+    )
+
+
 def _cash_detail(operation: CashOperation) -> dict[str, Any]:
     return {
         "operation": operation.pk,
@@ -683,6 +713,15 @@ def loan_disburse(
             counterpart=_loan_counterpart(loan),
             occurred_at=entry.created_at,
         )
+        _movement_notify(
+            member=member,
+            account=account,
+            title="Desembolso de tu crédito",
+            detail=f"{product_name} N.º {number}",
+            amount=principal,
+            credited=True,
+            when=entry.created_at,
+        )
     return loan
 
 
@@ -740,6 +779,15 @@ def loan_repay(
             motive=f"Cuota {installment.number} de {loan.term_months}",
             counterpart=_loan_counterpart(loan),
             occurred_at=entry.created_at,
+        )
+        _movement_notify(
+            member=from_account.member,
+            account=from_account,
+            title="Pago de la cuota de tu crédito",
+            detail=f"Cuota {installment.number} de {loan.term_months}, crédito N.º {loan.number}",
+            amount=installment.payment,
+            credited=False,
+            when=entry.created_at,
         )
         installment.paid_at = occurred_at or timezone.now()
         installment.save(update_fields=["paid_at"])
@@ -858,6 +906,16 @@ def investment_open(
             counterpart=_investment_counterpart(investment),
             occurred_at=entry.created_at,
         )
+        _movement_notify(
+            member=member,
+            account=source_account,
+            title="Apertura de tu inversión",
+            detail=f"Póliza N.º {investment.number}: plazo {term_days} días, vence el "
+            f"{maturity:%d/%m/%Y}",
+            amount=capital,
+            credited=False,
+            when=entry.created_at,
+        )
     return investment
 
 
@@ -916,6 +974,15 @@ def investment_pay(
             ),
             counterpart=_investment_counterpart(investment),
             occurred_at=entry.created_at,
+        )
+        _movement_notify(
+            member=investment.member,
+            account=source,
+            title="Pago de tu inversión al vencimiento",
+            detail=f"Póliza N.º {investment.number}: capital, interés menos retención",
+            amount=net,
+            credited=True,
+            when=entry.created_at,
         )
         investment.status = InvestmentStatus.PAID
         investment.save(update_fields=["status"])

@@ -13,6 +13,7 @@ from enlinea.ledger.services import coop_account
 from enlinea.ledger.verify import ledger_verify
 from enlinea.members.services import member_create
 from enlinea.members.tests.support import member_data
+from enlinea.money import format_cents
 from enlinea.products.models import (
     AccountKind,
     AccountStatus,
@@ -179,6 +180,50 @@ def test_investment_holds_capital_and_pays_interest_less_withholding(socio, savi
     savings.ledger_account.refresh_from_db()
     assert savings.ledger_balance == 500_000 + 13_000 - 260
     assert ledger_verify().ok
+
+
+def test_the_member_hears_of_each_loan_and_investment_movement_once(socio, savings) -> None:
+    from enlinea.notifications.models import Message
+
+    loan_args = {
+        "member": socio,
+        "account": savings,
+        "product_name": "CRÉDITO DE CONSUMO",
+        "principal": 120_000,
+        "annual_rate_bp": 1_200,
+        "term_months": 12,
+        "disbursed_on": datetime.date(2026, 1, 15),
+        "idempotency_key": "loan-n",
+    }
+    loan = loan_disburse(**loan_args)
+    loan_disburse(**loan_args)  # a replay tells nothing more
+    installment = loan_repay(loan=loan, from_account=savings, idempotency_key="loan-n-1")
+    loan_repay(loan=loan, from_account=savings, idempotency_key="loan-n-1")
+    investment = investment_open(
+        member=socio,
+        source_account=savings,
+        capital=50_000,
+        annual_rate_bp=650,
+        term_days=180,
+        start_date=datetime.date(2026, 1, 5),
+        idempotency_key="inv-n",
+    )
+    investment_pay(investment=investment, idempotency_key="inv-n-pay")
+    investment_pay(investment=investment, idempotency_key="inv-n-pay")
+    last = savings.number[-4:]
+    emails = Message.objects.filter(kind="movimiento_cuenta", channel="email").order_by("id")
+    net = format_cents(investment.capital + investment.interest - investment.withholding)
+    assert [m.subject for m in emails] == [
+        f"Desembolso de tu crédito: $ 1,200.00 acreditados en tu cuenta terminada en {last}",
+        f"Pago de la cuota de tu crédito: {format_cents(installment.payment)} debitados de "
+        f"tu cuenta terminada en {last}",
+        f"Apertura de tu inversión: $ 500.00 debitados de tu cuenta terminada en {last}",
+        f"Pago de tu inversión al vencimiento: {net} acreditados en tu cuenta terminada en {last}",
+    ]
+    assert all(m.recipient == socio.email for m in emails)
+    assert f"crédito N.º {loan.number}" in emails[1].body
+    assert f"Póliza N.º {investment.number}" in emails[2].body
+    assert Message.objects.filter(kind="movimiento_cuenta", channel="sms").count() == 4
 
 
 def test_investment_is_not_paid_before_maturity(socio, savings) -> None:
