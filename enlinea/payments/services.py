@@ -348,8 +348,7 @@ def bill_payment_confirm(
         if locked.status == BillPaymentStatus.RETURNED:
             logger.error("bill payment %s confirmed after it was returned", locked.pk)
             return locked
-        if payment.biller_id == locked.biller_id:  # a payment's biller never changes:
-            locked.biller = payment.biller  # the caller's (loaded with it), not a read
+        locked.biller = payment.biller  # the same row's biller, loaded by the caller
         entry_record(
             idempotency_key=f"biller:{locked.pk}:liquidacion",
             kind="bill_settlement",

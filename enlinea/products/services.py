@@ -496,7 +496,6 @@ NOTICE_MOVEMENT = "movimiento_cuenta"
 
 def _movement_notify(
     *,
-    member: Member,
     account: DepositAccount,
     title: str,
     detail: str,
@@ -506,9 +505,10 @@ def _movement_notify(
 ) -> None:
     """The member hears of a movement the cooperative made on their account (a loan
     disbursed or an installment paid, a póliza opened or paid): e-mail and SMS, sent at
-    COMMIT, once (the callers return before it on a replay)."""
+    COMMIT, once (the callers return before it on a replay). ``account`` is the locked
+    one (``accounts_lock``: its member comes with it)."""
     member_notify(
-        member=member,
+        member=account.member,
         kind=NOTICE_MOVEMENT,
         context={
             "title": title,
@@ -714,7 +714,6 @@ def loan_disburse(
             occurred_at=entry.created_at,
         )
         _movement_notify(
-            member=member,
             account=account,
             title="Desembolso de tu crédito",
             detail=f"{product_name} N.º {number}",
@@ -781,7 +780,6 @@ def loan_repay(
             occurred_at=entry.created_at,
         )
         _movement_notify(
-            member=from_account.member,
             account=from_account,
             title="Pago de la cuota de tu crédito",
             detail=f"Cuota {installment.number} de {loan.term_months}, crédito N.º {loan.number}",
@@ -907,7 +905,6 @@ def investment_open(
             occurred_at=entry.created_at,
         )
         _movement_notify(
-            member=member,
             account=source_account,
             title="Apertura de tu inversión",
             detail=f"Póliza N.º {investment.number}: plazo {term_days} días, vence el "
@@ -976,7 +973,6 @@ def investment_pay(
             occurred_at=entry.created_at,
         )
         _movement_notify(
-            member=investment.member,
             account=source,
             title="Pago de tu inversión al vencimiento",
             detail=f"Póliza N.º {investment.number}: capital, interés menos retención",
